@@ -1,0 +1,9 @@
+export {
+  formatIPv4,
+  formatIPv6,
+  formatAddress,
+  formatEndpoint,
+  parseAddress,
+  type AddressWords,
+  type ParsedAddress,
+} from './address.js';
