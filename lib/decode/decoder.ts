@@ -1,0 +1,390 @@
+import type { CaptureRecord } from '../capture/record.js';
+import type { TcpPacket } from './packet.js';
+import { DecodeStats, MalformedKind, NonTcpKind } from './stats.js';
+import { FragmentReassembler, FragmentResult } from './fragments.js';
+import { checksumValid, sumBytes } from './checksum.js';
+import { decodeTcp } from './tcp.js';
+
+/** Options of a {@link Decoder}. */
+export interface DecoderOptions {
+  /**
+   * Verify the IPv4 header checksum and the TCP checksum; a packet with a wrong one is counted and skipped.
+   * Off by default: captures taken on the sending host carry bad TCP checksums because of checksum offload.
+   */
+  verifyChecksums?: boolean;
+  /** Seconds of capture time a fragmented datagram may wait for its missing pieces (default 30, as Linux). */
+  fragmentTimeoutSec?: number;
+  /** Cap on bytes held for fragment reassembly (default 4 MiB). */
+  maxFragmentBytes?: number;
+  /** Cap on fragmented datagrams in progress (default 1024). */
+  maxFragmentDatagrams?: number;
+  /** Cap on disjoint pieces of one fragmented datagram (default 256). */
+  maxFragmentPieces?: number;
+}
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_ARP = 0x0806;
+const ETHERTYPE_RARP = 0x8035;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_VLAN = 0x8100;
+const ETHERTYPE_QINQ = 0x88a8;
+const ETHERTYPE_QINQ_OLD = 0x9100;
+
+const PROTO_HOPOPTS = 0;
+const PROTO_ICMP = 1;
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+const PROTO_ROUTING = 43;
+const PROTO_FRAGMENT = 44;
+const PROTO_ESP = 50;
+const PROTO_AH = 51;
+const PROTO_ICMPV6 = 58;
+const PROTO_DSTOPTS = 60;
+const PROTO_MOBILITY = 135;
+const PROTO_HIP = 139;
+const PROTO_SHIM6 = 140;
+const PROTO_EXP1 = 253;
+const PROTO_EXP2 = 254;
+
+/** BSD address families seen in null/loop headers. IPv6 differs by OS: NetBSD/OpenBSD, FreeBSD, Darwin. */
+const AF_INET = 2;
+const AF_INET6_BSD = 24;
+const AF_INET6_FREEBSD = 28;
+const AF_INET6_DARWIN = 30;
+
+/**
+ * Decodes capture records down to TCP segments: link layer (Ethernet with any VLAN stack, Linux SLL/SLL2,
+ * raw IP, BSD null/loop), IPv4 with options and fragment reassembly, IPv6 with extension headers and fragment
+ * reassembly, and TCP with options.
+ *
+ * Never throws on packet bytes: every record ends in exactly one outcome counted in {@link stats}
+ * (TCP, non-TCP, malformed, checksum failure, fragment held). A plain frame decodes without allocating.
+ */
+export class Decoder {
+  /** Counters; see {@link DecodeStats} for the outcome identity they keep. */
+  readonly stats = new DecodeStats();
+  private readonly frags: FragmentReassembler;
+  private readonly verify: boolean;
+  /** Capture time of the record being decoded, seconds (fragment timeouts). */
+  private now = 0;
+  /** Bytes the record had on the wire beyond what was captured (snaplen cut). */
+  private cut = 0;
+  /** Scratch: where the network layer starts after link parsing. */
+  private netOffset = 0;
+
+  constructor(options: DecoderOptions = {}) {
+    this.verify = options.verifyChecksums ?? false;
+    this.frags = new FragmentReassembler(this.stats, {
+      timeoutSec: options.fragmentTimeoutSec,
+      maxBytes: options.maxFragmentBytes,
+      maxDatagrams: options.maxFragmentDatagrams,
+      maxPieces: options.maxFragmentPieces,
+    });
+  }
+
+  /**
+   * Decodes one record. Returns true when `out` now holds a TCP segment; its payload then points into the
+   * record's buffer (or a reassembly buffer) and is valid until the next call.
+   */
+  decode(rec: CaptureRecord, out: TcpPacket): boolean {
+    const stats = this.stats;
+    stats.packets++;
+    this.now = rec.tsSec + rec.tsNsec * 1e-9;
+    if (this.frags.inProgress > 0) this.frags.expire(this.now);
+    const cut = rec.originalLength - rec.capturedLength;
+    this.cut = cut > 0 ? cut : 0;
+    out.setCapture(rec);
+    out.vlan = -1;
+    out.outerVlan = -1;
+    out.reassembled = false;
+
+    const buf = rec.buf;
+    const off = rec.offset;
+    const end = off + rec.capturedLength;
+    let ok: boolean;
+    switch (rec.linkType) {
+      case 1: // Ethernet
+        ok = this.ethernet(buf, off, end, out);
+        break;
+      case 113: // Linux cooked v1: protocol (an EtherType) at 14, 16-byte header
+        if (end - off < 16) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+        ok = this.etherType(buf.readUInt16BE(off + 14), buf, off + 16, end, out);
+        break;
+      case 276: // Linux cooked v2: protocol at 0, 20-byte header
+        if (end - off < 20) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+        ok = this.etherType(buf.readUInt16BE(off), buf, off + 20, end, out);
+        break;
+      case 101:
+      case 12:
+      case 14:
+        ok = this.rawIp(buf, off, end, out);
+        break;
+      case 228:
+        ok = this.ipv4(buf, off, end, out);
+        break;
+      case 229:
+        ok = this.ipv6(buf, off, end, out);
+        break;
+      case 0: {
+        // BSD null: the family is in the writer's byte order. Families are small, so a value that only fits
+        // big-endian tells the order.
+        if (end - off < 4) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+        const le = buf.readUInt32LE(off);
+        ok = this.family(le > 0xffff ? buf.readUInt32BE(off) : le, buf, off + 4, end, out);
+        break;
+      }
+      case 108: // OpenBSD loop: family in network order
+        if (end - off < 4) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+        ok = this.family(buf.readUInt32BE(off), buf, off + 4, end, out);
+        break;
+      default:
+        return stats.countNonTcp(NonTcpKind.UNKNOWN_LINK_TYPE);
+    }
+    if (ok) stats.tcp++;
+    return ok;
+  }
+
+  /**
+   * Drops the fragmented datagrams still incomplete, counting them in `stats.fragmentsUnfinished`.
+   * Call at the end of a capture.
+   */
+  finish(): void {
+    this.frags.finish();
+  }
+
+  private ethernet(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    if (end - off < 14) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+    return this.etherType(buf.readUInt16BE(off + 12), buf, off + 14, end, out);
+  }
+
+  /** Walks VLAN tags (any number) from `off`, then dispatches on the EtherType. */
+  private etherType(type: number, buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    let tags = 0;
+    while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
+      if (end - off < 4) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+      const id = buf.readUInt16BE(off) & 0x0fff;
+      if (tags === 0) out.outerVlan = id;
+      out.vlan = id;
+      tags++;
+      type = buf.readUInt16BE(off + 2);
+      off += 4;
+    }
+    if (tags < 2) out.outerVlan = -1;
+    switch (type) {
+      case ETHERTYPE_IPV4:
+        return this.ipv4(buf, off, end, out);
+      case ETHERTYPE_IPV6:
+        return this.ipv6(buf, off, end, out);
+      case ETHERTYPE_ARP:
+      case ETHERTYPE_RARP:
+        return this.stats.countNonTcp(NonTcpKind.ARP);
+      default:
+        // Other EtherTypes, and values below 0x0600 that are 802.3 lengths (LLC frames).
+        return this.stats.countNonTcp(NonTcpKind.NON_IP);
+    }
+  }
+
+  private family(af: number, buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    if (af === AF_INET) return this.ipv4(buf, off, end, out);
+    if (af === AF_INET6_BSD || af === AF_INET6_FREEBSD || af === AF_INET6_DARWIN) return this.ipv6(buf, off, end, out);
+    return this.stats.countNonTcp(NonTcpKind.NON_IP);
+  }
+
+  private rawIp(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    if (end <= off) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+    const version = buf[off]! >>> 4;
+    if (version === 4) return this.ipv4(buf, off, end, out);
+    if (version === 6) return this.ipv6(buf, off, end, out);
+    return this.stats.countMalformed(MalformedKind.BAD_IP_VERSION);
+  }
+
+  private ipv4(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    const stats = this.stats;
+    const avail = end - off;
+    if (avail < 1) return stats.countMalformed(MalformedKind.TRUNCATED_IPV4_HEADER);
+    const b0 = buf[off]!;
+    if (b0 >>> 4 !== 4) return stats.countMalformed(MalformedKind.BAD_IP_VERSION);
+    if (avail < 20) return stats.countMalformed(MalformedKind.TRUNCATED_IPV4_HEADER);
+    const ihl = (b0 & 0x0f) * 4;
+    if (ihl < 20) return stats.countMalformed(MalformedKind.BAD_IPV4_HEADER_LENGTH);
+    if (ihl > avail) return stats.countMalformed(MalformedKind.TRUNCATED_IPV4_HEADER);
+    let total = buf.readUInt16BE(off + 2);
+    if (total === 0) {
+      // Segmentation offload: a capture on the sending host sees the super-packet before the NIC splits it,
+      // and Linux writes total length 0 when it does not fit 16 bits. Wireshark makes the same assumption.
+      total = avail + this.cut;
+      stats.ipv4ZeroLengthOffload++;
+    } else if (total < ihl) {
+      return stats.countMalformed(MalformedKind.BAD_IPV4_TOTAL_LENGTH);
+    } else if (total > avail + this.cut) {
+      return stats.countMalformed(MalformedKind.IP_LENGTH_EXCEEDS_PACKET);
+    }
+    // Bounded by the IP length, never by the frame: Ethernet pads short frames, and padding is not payload.
+    const capEnd = total < avail ? off + total : end;
+    const wireEnd = off + total;
+    if (this.verify && !checksumValid(sumBytes(buf, off, off + ihl, 0))) {
+      stats.badIpv4Checksums++;
+      stats.checksumFailed++;
+      return false;
+    }
+
+    out.ipVersion = 4;
+    const src = out.src;
+    const dst = out.dst;
+    src[0] = src[1] = src[2] = 0;
+    dst[0] = dst[1] = dst[2] = 0;
+    src[3] = buf.readUInt32BE(off + 12);
+    dst[3] = buf.readUInt32BE(off + 16);
+    const proto = buf[off + 9]!;
+    const frag = buf.readUInt16BE(off + 6);
+    if ((frag & 0x3fff) === 0) return this.transport(4, proto, buf, off + ihl, capEnd, wireEnd, out);
+
+    stats.fragments++;
+    // Only TCP (possibly behind AH) is worth buffering: other protocols are counted right away.
+    if (proto !== PROTO_TCP && proto !== PROTO_AH) return stats.countNonTcp(protocolKind(proto));
+    if (capEnd < wireEnd) return stats.countMalformed(MalformedKind.FRAGMENT_CUT_BY_SNAPLEN);
+    const frags = this.frags;
+    const id = buf.readUInt16BE(off + 4);
+    const result = frags.add(4, src, dst, id, proto, (frag & 0x1fff) * 8, (frag & 0x2000) !== 0, buf, off + ihl, capEnd, this.now);
+    if (result !== FragmentResult.COMPLETE) return false;
+    out.reassembled = true;
+    const len = frags.completedLength;
+    return this.transport(4, proto, frags.completed, 0, len, len, out);
+  }
+
+  private ipv6(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    const stats = this.stats;
+    const avail = end - off;
+    if (avail < 1) return stats.countMalformed(MalformedKind.TRUNCATED_IPV6_HEADER);
+    if (buf[off]! >>> 4 !== 6) return stats.countMalformed(MalformedKind.BAD_IP_VERSION);
+    if (avail < 40) return stats.countMalformed(MalformedKind.TRUNCATED_IPV6_HEADER);
+    const payloadLength = buf.readUInt16BE(off + 4);
+    const next = buf[off + 6]!;
+    if (payloadLength === 0 && next === PROTO_HOPOPTS) return stats.countNonTcp(NonTcpKind.JUMBOGRAM);
+    const total = 40 + payloadLength;
+    if (total > avail + this.cut) return stats.countMalformed(MalformedKind.IP_LENGTH_EXCEEDS_PACKET);
+    const capEnd = total < avail ? off + total : end;
+
+    out.ipVersion = 6;
+    const src = out.src;
+    const dst = out.dst;
+    for (let i = 0; i < 4; i++) {
+      src[i] = buf.readUInt32BE(off + 8 + 4 * i);
+      dst[i] = buf.readUInt32BE(off + 24 + 4 * i);
+    }
+    return this.transport(6, next, buf, off + 40, capEnd, off + total, out);
+  }
+
+  /**
+   * Walks IPv6 extension headers (and IPsec AH, for both versions) from `p` until TCP or something else.
+   * `capEnd` is the end of the captured bytes of the IP payload, `wireEnd` its end on the wire.
+   */
+  private transport(
+    version: 4 | 6,
+    proto: number,
+    buf: Buffer,
+    p: number,
+    capEnd: number,
+    wireEnd: number,
+    out: TcpPacket,
+  ): boolean {
+    const stats = this.stats;
+    for (;;) {
+      switch (proto) {
+        case PROTO_TCP:
+          return decodeTcp(buf, p, capEnd, wireEnd, out, stats, this.verify);
+        case PROTO_AH: {
+          // AH length is in 4-byte words minus 2; it authenticates but does not hide what follows.
+          if (capEnd - p < 2) return stats.countMalformed(MalformedKind.TRUNCATED_EXTENSION_HEADER);
+          const len = (buf[p + 1]! + 2) * 4;
+          if (p + len > capEnd) return stats.countMalformed(MalformedKind.TRUNCATED_EXTENSION_HEADER);
+          proto = buf[p]!;
+          p += len;
+          continue;
+        }
+        case PROTO_HOPOPTS:
+        case PROTO_ROUTING:
+        case PROTO_DSTOPTS:
+        case PROTO_MOBILITY:
+        case PROTO_HIP:
+        case PROTO_SHIM6:
+        case PROTO_EXP1:
+        case PROTO_EXP2: {
+          if (version === 4) return stats.countNonTcp(NonTcpKind.OTHER_IP);
+          // The uniform extension header format (RFC 6564): length in 8-byte units, not counting the first 8.
+          if (capEnd - p < 2) return stats.countMalformed(MalformedKind.TRUNCATED_EXTENSION_HEADER);
+          const len = (buf[p + 1]! + 1) * 8;
+          if (p + len > capEnd) return stats.countMalformed(MalformedKind.TRUNCATED_EXTENSION_HEADER);
+          proto = buf[p]!;
+          p += len;
+          continue;
+        }
+        case PROTO_FRAGMENT: {
+          if (version === 4) return stats.countNonTcp(NonTcpKind.OTHER_IP);
+          if (capEnd - p < 8) return stats.countMalformed(MalformedKind.TRUNCATED_EXTENSION_HEADER);
+          const next = buf[p]!;
+          const field = buf.readUInt16BE(p + 2);
+          const offset = field & 0xfff8;
+          const more = (field & 1) !== 0;
+          if (offset === 0 && !more) {
+            // Atomic fragment (RFC 6946): a whole datagram that merely carries a fragment header.
+            proto = next;
+            p += 8;
+            continue;
+          }
+          if (out.reassembled) return stats.countMalformed(MalformedKind.BAD_FRAGMENT);
+          stats.fragments++;
+          if (!isTcpOrExtension(next)) return stats.countNonTcp(protocolKind(next));
+          if (capEnd < wireEnd) return stats.countMalformed(MalformedKind.FRAGMENT_CUT_BY_SNAPLEN);
+          const frags = this.frags;
+          const id = buf.readUInt32BE(p + 4);
+          const result = frags.add(6, out.src, out.dst, id, next, offset, more, buf, p + 8, capEnd, this.now);
+          if (result !== FragmentResult.COMPLETE) return false;
+          out.reassembled = true;
+          buf = frags.completed;
+          p = 0;
+          capEnd = wireEnd = frags.completedLength;
+          proto = frags.completedProto;
+          continue;
+        }
+        default:
+          return stats.countNonTcp(protocolKind(proto));
+      }
+    }
+  }
+}
+
+/** The non-TCP kind of an IP protocol number that ends the walk. */
+function protocolKind(proto: number): NonTcpKind {
+  switch (proto) {
+    case PROTO_UDP:
+      return NonTcpKind.UDP;
+    case PROTO_ICMP:
+      return NonTcpKind.ICMP;
+    case PROTO_ICMPV6:
+      return NonTcpKind.ICMPV6;
+    case PROTO_ESP:
+      return NonTcpKind.ESP;
+    default:
+      return NonTcpKind.OTHER_IP;
+  }
+}
+
+/** Whether a fragment's next header may lead to TCP once reassembled (TCP itself, or a header before it). */
+function isTcpOrExtension(proto: number): boolean {
+  switch (proto) {
+    case PROTO_TCP:
+    case PROTO_AH:
+    case PROTO_HOPOPTS:
+    case PROTO_ROUTING:
+    case PROTO_DSTOPTS:
+    case PROTO_MOBILITY:
+    case PROTO_HIP:
+    case PROTO_SHIM6:
+    case PROTO_EXP1:
+    case PROTO_EXP2:
+      return true;
+    default:
+      return false;
+  }
+}
