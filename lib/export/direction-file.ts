@@ -1,0 +1,319 @@
+import { createHash, type Hash } from 'node:crypto';
+import { join } from 'node:path';
+import { formatCaptureTime, formatEpoch } from '../report/time.js';
+import { errorCode, fsError, type ExportError } from './errors.js';
+import type { FdHolder, FilePool, SlabHolder, SlabPool } from './file-pool.js';
+import type { ExportFs } from './fs.js';
+import { LruLink } from './lru.js';
+import type { DirectionRow, GapEntry } from './manifest.js';
+import { flowBaseName, isSafeFileName, withConnectionCount, type FlowNameParts } from './naming.js';
+import type { DirectionEnd, StreamSink } from './sink.js';
+
+/** What all direction files of one export share. */
+export interface ExportContext {
+  readonly fs: ExportFs;
+  readonly dir: string;
+  readonly files: FilePool;
+  readonly slabs: SlabPool;
+  readonly fillGaps: boolean;
+  readonly maxFillBytes: number;
+  readonly maxGapsPerStream: number;
+  /** Next connection count to try per base name: a bounded hint; the file system has the final word. */
+  readonly nameHints: Map<string, number>;
+  /** Called once per failed file, with the error naming it. */
+  reportError(err: ExportError): void;
+}
+
+const NAME_HINTS_MAX = 4096;
+const ZEROS = Buffer.alloc(64 * 1024);
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+/**
+ * One direction of one connection written to its own file: bytes are batched in a pooled buffer and
+ * written with positional writes at the file's own offset, so the file can be closed by the pool and
+ * reopened later without append mode. The sha256 is updated with exactly the bytes that go to the file, in
+ * file order (zeros of filled holes included).
+ */
+export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
+  readonly fdLink: LruLink<FdHolder> = new LruLink<FdHolder>(this);
+  readonly slabLink: LruLink<SlabHolder> = new LruLink<SlabHolder>(this);
+
+  private name: string | null = null;
+  private path = '';
+  private fd = -1;
+  private slab: Buffer | null = null;
+  private used = 0;
+  /** File offset where slab[0] goes: everything before it is written (or is a sparse hole). */
+  private position = 0;
+  /** Bytes the file really holds so far; below `position` after a sparse hole at the end. */
+  private fileSize = 0;
+  private hash: Hash | null = null;
+  /** Stream bytes handed to write(). */
+  private receivedBytes = 0;
+  private droppedBytes = 0;
+  private gaps: GapEntry[] = [];
+  private gapsOmitted = 0;
+  private missingBytes = 0;
+  private error: ExportError | null = null;
+  private finished = false;
+  private stats: object | null = null;
+  private conflicts: unknown[] = [];
+  private completeAtClose = false;
+
+  constructor(
+    private readonly ctx: ExportContext,
+    private readonly parts: FlowNameParts,
+  ) {}
+
+  write(buf: Buffer, offset: number, length: number): void {
+    if (length <= 0) return;
+    this.receivedBytes += length;
+    if (this.finished || this.error !== null) {
+      this.droppedBytes += length;
+      return;
+    }
+    const size = this.ctx.slabs.slabSize;
+    while (length > 0) {
+      if (this.used === 0 && length >= size) {
+        // Large and nothing buffered: one write straight from the caller's buffer.
+        this.writeOut(buf, offset, length);
+        return;
+      }
+      if (this.slab === null) this.slab = this.ctx.slabs.acquire(this);
+      else this.ctx.slabs.touch(this);
+      const n = Math.min(length, size - this.used);
+      buf.copy(this.slab, this.used, offset, offset + n);
+      this.used += n;
+      offset += n;
+      length -= n;
+      if (this.used === size) this.flushSlab();
+      if (this.error !== null) {
+        this.droppedBytes += length;
+        return;
+      }
+    }
+  }
+
+  gap(seq: number, length: number, tsSec: number, tsNsec: number): void {
+    if (this.finished) return;
+    const known = length >= 0;
+    if (known) this.missingBytes += length;
+    const fill = known && length > 0 && this.ctx.fillGaps && length <= this.ctx.maxFillBytes && this.error === null;
+    if (this.gaps.length < this.ctx.maxGapsPerStream) {
+      this.gaps.push({
+        offset: this.position + this.used,
+        seq: seq >>> 0,
+        length: known ? length : null,
+        time: formatCaptureTime(tsSec, tsNsec),
+        epoch: formatEpoch(tsSec, tsNsec),
+        filled: fill,
+      });
+    } else {
+      this.gapsOmitted++;
+    }
+    if (fill) this.fillZeros(length);
+  }
+
+  finish(end?: DirectionEnd): void {
+    if (this.finished) return;
+    if (end?.stats !== undefined) this.stats = end.stats;
+    if (end?.conflicts !== undefined) this.conflicts = [...end.conflicts];
+    this.close(true);
+  }
+
+  /** Ends the direction without its engine end (the export is closing first): the row says partial. */
+  abandon(): void {
+    if (!this.finished) this.close(false);
+  }
+
+  private close(complete: boolean): void {
+    this.flushSlab();
+    if (this.error === null && this.fileSize < this.position) {
+      // The file ends in a filled hole left sparse: extend it so its length is what the hash covered.
+      if (this.open()) {
+        try {
+          this.ctx.fs.ftruncateSync(this.fd, this.position);
+          this.fileSize = this.position;
+        } catch (err) {
+          this.fail(err, 'extend');
+        }
+      }
+    }
+    this.releaseFd();
+    this.finished = true;
+    this.completeAtClose = complete && this.error === null;
+  }
+
+  /** True once finished or abandoned. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** The manifest entry; final once the direction is done. */
+  row(): DirectionRow {
+    const failed = this.error !== null;
+    return {
+      file: this.name,
+      bytes: this.position,
+      dataBytes: Math.max(0, this.receivedBytes - this.droppedBytes),
+      sha256: failed ? null : this.hash === null ? EMPTY_SHA256 : this.hash.copy().digest('hex'),
+      complete: this.finished && this.completeAtClose,
+      error: failed ? this.error!.message : null,
+      droppedBytes: this.droppedBytes,
+      gaps: this.gaps,
+      gapsOmitted: this.gapsOmitted,
+      missingBytes: this.missingBytes,
+      conflicts: this.conflicts,
+      stats: this.stats,
+    };
+  }
+
+  // --- buffer and file handling ---
+
+  /** Writes the buffered bytes and gives the buffer back to the pool. */
+  flushSlab(): void {
+    const slab = this.slab;
+    if (slab === null) return;
+    const n = this.used;
+    this.used = 0;
+    this.slab = null;
+    this.ctx.slabs.release(this, slab);
+    if (n > 0 && this.error === null) this.writeOut(slab, 0, n);
+  }
+
+  releaseFd(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    this.ctx.files.closed(this);
+    try {
+      this.ctx.fs.closeSync(fd);
+    } catch (err) {
+      this.fail(err, 'close');
+    }
+  }
+
+  private fillZeros(n: number): void {
+    const size = this.ctx.slabs.slabSize;
+    while (n > 0 && this.error === null) {
+      if (this.used === 0 && n >= size) {
+        // Large hole: hash the zeros but leave the file sparse (the next write, or finish, extends it).
+        if (!this.open()) return;
+        const h = this.hasher();
+        for (let left = n; left > 0; left -= ZEROS.length) h.update(left >= ZEROS.length ? ZEROS : ZEROS.subarray(0, left));
+        this.position += n;
+        return;
+      }
+      if (this.slab === null) this.slab = this.ctx.slabs.acquire(this);
+      const k = Math.min(n, size - this.used);
+      this.slab.fill(0, this.used, this.used + k);
+      this.used += k;
+      n -= k;
+      if (this.used === size) this.flushSlab();
+    }
+  }
+
+  private hasher(): Hash {
+    if (this.hash === null) this.hash = createHash('sha256');
+    return this.hash;
+  }
+
+  private writeOut(buf: Buffer, offset: number, length: number): void {
+    if (!this.open()) {
+      this.droppedBytes += length;
+      return;
+    }
+    try {
+      let done = 0;
+      while (done < length) {
+        done += this.ctx.fs.writeSync(this.fd, buf, offset + done, length - done, this.position + done);
+      }
+    } catch (err) {
+      this.droppedBytes += length;
+      this.fail(err, 'write');
+      return;
+    }
+    this.hasher().update(offset === 0 && length === buf.length ? buf : buf.subarray(offset, offset + length));
+    this.position += length;
+    if (this.position > this.fileSize) this.fileSize = this.position;
+  }
+
+  /** Makes sure the file is open (created on first use); false after an error. */
+  private open(): boolean {
+    if (this.fd >= 0) {
+      this.ctx.files.touch(this);
+      return true;
+    }
+    if (this.error !== null) return false;
+    const files = this.ctx.files;
+    for (;;) {
+      files.makeRoom();
+      try {
+        if (this.name === null) this.create();
+        else this.fd = this.ctx.fs.openSync(this.path, 'r+');
+        files.touch(this);
+        return true;
+      } catch (err) {
+        const code = errorCode(err);
+        if ((code === 'EMFILE' || code === 'ENFILE') && files.shrink()) continue;
+        this.fail(err, this.name === null ? 'create' : 'reopen');
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Creates the file under the first free tcpflow name: the base name, then `c1`, `c2`, ... Exclusive
+   * creation means an existing file is never overwritten and names need no table of every name used: the
+   * folder is the table, and a small hint map skips the probing for busy 4-tuples.
+   */
+  private create(): void {
+    const base = flowBaseName(this.parts);
+    const hints = this.ctx.nameHints;
+    let count = hints.get(base) ?? 0;
+    for (;;) {
+      const name = withConnectionCount(base, count);
+      if (!isSafeFileName(name)) throw Object.assign(new Error(`unsafe file name ${JSON.stringify(name)}`), { code: 'EINVAL' });
+      const path = join(this.ctx.dir, name);
+      try {
+        this.fd = this.ctx.fs.openSync(path, 'wx', 0o644);
+      } catch (err) {
+        if (errorCode(err) === 'EEXIST') {
+          count++;
+          continue;
+        }
+        this.path = path; // so the error names the file
+        throw err;
+      }
+      this.name = name;
+      this.path = path;
+      break;
+    }
+    hints.delete(base);
+    if (hints.size >= NAME_HINTS_MAX) hints.delete(hints.keys().next().value as string);
+    hints.set(base, count + 1);
+  }
+
+  private fail(err: unknown, action: string): void {
+    if (this.error !== null) return;
+    const path = this.path !== '' ? this.path : join(this.ctx.dir, withConnectionCount(flowBaseName(this.parts), 0));
+    this.error = fsError(err, action, path);
+    if (this.slab !== null) {
+      this.ctx.slabs.release(this, this.slab);
+      this.slab = null;
+      this.droppedBytes += this.used;
+      this.used = 0;
+    }
+    if (this.fd >= 0) {
+      const fd = this.fd;
+      this.fd = -1;
+      this.ctx.files.closed(this);
+      try {
+        this.ctx.fs.closeSync(fd);
+      } catch {
+        // Already failing; the first error is the one to report.
+      }
+    }
+    this.ctx.reportError(this.error);
+  }
+}

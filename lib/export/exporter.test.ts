@@ -1,0 +1,433 @@
+import { createHash } from 'node:crypto';
+import * as nodeFs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, it, expect } from 'vitest';
+import { parseAddress } from '../net/address.js';
+import { ExportError } from './errors.js';
+import { realFs, type ExportFs } from './fs.js';
+import type { ManifestRow } from './manifest.js';
+import type { ConnectionInfo } from './sink.js';
+import { StreamExporter } from './exporter.js';
+
+const root = nodeFs.mkdtempSync(join(tmpdir(), 'tcpreasm-export-'));
+afterAll(() => nodeFs.rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const freshDir = () => join(root, `out${dirs++}`);
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const words = (a: string) => parseAddress(a)!.words;
+
+function conn(id: number, over: Partial<ConnectionInfo> = {}): ConnectionInfo {
+  return {
+    id,
+    ipVersion: 4,
+    client: words(`10.1.${(id >> 8) & 255}.${id & 255}`),
+    clientPort: 40000 + (id % 20000),
+    server: words('10.99.2.2'),
+    serverPort: 9000,
+    vlan: -1,
+    outerVlan: -1,
+    firstTsSec: 1_700_000_000 + id,
+    firstTsNsec: 123,
+    ...over,
+  };
+}
+
+function readManifest(dir: string): ManifestRow[] {
+  return nodeFs
+    .readFileSync(join(dir, 'manifest.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ManifestRow);
+}
+
+/** Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
+function bytes(seed: number, n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  let x = seed * 2654435761 + 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = x & 255;
+  }
+  return b;
+}
+
+/** Real fs that counts open descriptors and can fail chosen calls. */
+function countingFs(fail?: (call: string, path: string | number) => string | null) {
+  const paths = new Map<number, string>();
+  const state = { open: 0, peak: 0, opens: 0, writes: 0 };
+  const check = (call: string, p: string | number) => {
+    const code = fail?.(call, p) ?? null;
+    if (code !== null) throw Object.assign(new Error(code), { code });
+  };
+  const fs: ExportFs = {
+    ...realFs,
+    openSync(p, f, m) {
+      check('open', p);
+      const fd = realFs.openSync(p, f, m);
+      paths.set(fd, p);
+      state.opens++;
+      state.open++;
+      state.peak = Math.max(state.peak, state.open);
+      return fd;
+    },
+    closeSync(fd) {
+      paths.delete(fd);
+      state.open--;
+      realFs.closeSync(fd);
+    },
+    writeSync(fd, b, o, l, pos) {
+      check('write', paths.get(fd) ?? fd);
+      state.writes++;
+      return realFs.writeSync(fd, b, o, l, pos);
+    },
+  };
+  return { fs, state };
+}
+
+describe('many streams through a small open-file bound', () => {
+  it('1000 streams, at most 16 files open: every file whole and its sha256 right', () => {
+    const dir = freshDir();
+    const { fs, state } = countingFs();
+    // Small buffers so both bounds are exercised hard: 8 KiB buffers, 256 KiB in all (32 buffers for 1000 files).
+    const ex = StreamExporter.create({ dir, fs, maxOpenFiles: 16, bufferSize: 8192, maxBufferedBytes: 256 * 1024 });
+    const n = 500; // connections, two directions each
+    const conns = Array.from({ length: n }, (_, i) => ex.openConnection(conn(i)));
+    const want = conns.map((_, i) => [bytes(2 * i + 1, 3000 + ((i * 7919) % 40000)), bytes(2 * i + 2, 100 + ((i * 104729) % 30000))]);
+    const pos = want.map(() => [0, 0]);
+    // Interleave: every round each direction gets its next chunk of varying size (1..20000 bytes).
+    let left = true;
+    for (let round = 0; left; round++) {
+      left = false;
+      for (let i = 0; i < n; i++) {
+        for (const d of [0, 1]) {
+          const data = want[i][d];
+          const at = pos[i][d];
+          if (at >= data.length) continue;
+          const len = Math.min(data.length - at, 1 + ((round * 131 + i * 17 + d * 5) % 20000));
+          (d === 0 ? conns[i].c2s : conns[i].s2c).write(data, at, len);
+          pos[i][d] = at + len;
+          left = true;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) conns[i].finish({ state: 'complete', lastTsSec: 1_700_000_100, lastTsNsec: 5 });
+    const summary = ex.close();
+
+    expect(state.peak).toBeLessThanOrEqual(16);
+    expect(state.open).toBe(0);
+    expect(summary.fileEvictions).toBeGreaterThan(0);
+    expect(summary.forcedFlushes).toBeGreaterThan(0);
+    expect(summary.bufferBytesAllocated).toBeLessThanOrEqual(256 * 1024);
+    expect(summary).toMatchObject({ connections: n, files: 2 * n, failedFiles: 0, unfinished: 0 });
+    const rows = readManifest(dir);
+    expect(rows.length).toBe(n);
+    for (const row of rows) {
+      for (const [d, r] of [[0, row.c2s], [1, row.s2c]] as const) {
+        const data = want[row.id][d];
+        const file = nodeFs.readFileSync(join(dir, r.file!));
+        expect(file.length).toBe(data.length);
+        expect(sha(file)).toBe(sha(data));
+        expect(r.sha256).toBe(sha(data));
+        expect(r.bytes).toBe(data.length);
+        expect(r.complete).toBe(true);
+      }
+    }
+    expect(nodeFs.readdirSync(dir).length).toBe(2 * n + 1);
+  });
+
+  it('writes large chunks with one call each and small ones batched', () => {
+    const dir = freshDir();
+    const { fs, state } = countingFs();
+    const ex = StreamExporter.create({ dir, fs, bufferSize: 64 * 1024 });
+    const c = ex.openConnection(conn(1));
+    const small = bytes(9, 1000);
+    for (let i = 0; i < 640; i++) c.c2s.write(small, 0, 1000); // 640 000 bytes in 1000-byte pieces
+    const big = bytes(10, 1 << 20);
+    c.s2c.write(big, 0, big.length);
+    c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 });
+    ex.close();
+    // c2s: 640 000 / 65 536 -> 10 writes (9 full buffers and the rest); s2c: 1; manifest row: 1.
+    expect(state.writes).toBe(12);
+  });
+});
+
+describe('gaps', () => {
+  function run(fillGaps: boolean, maxFillBytes?: number) {
+    const dir = freshDir();
+    const ex = StreamExporter.create({ dir, fillGaps, bufferSize: 4096, maxFillBytes });
+    const c = ex.openConnection(conn(7));
+    const a = bytes(1, 1000);
+    const b = bytes(2, 500);
+    const z = bytes(3, 300);
+    c.c2s.write(a, 0, 1000); // seq 1001..2000 (ISN 1000)
+    c.c2s.gap(2001, 100, 1_700_000_010, 42); // small hole: through the buffer
+    c.c2s.write(b, 0, 500);
+    c.c2s.gap(2601, 10_000, 1_700_000_011, 999_999_999); // larger than a buffer: sparse when filled
+    c.c2s.write(z, 0, 300);
+    c.c2s.gap(12_901, 5000, 1_700_000_012, 0); // a hole at the very end
+    c.s2c.gap(77, -1, 1_700_000_009, 1); // start never seen
+    c.s2c.write(b, 0, 10);
+    c.c2s.finish({ stats: { packets: 3 }, conflicts: [{ seq: 5 }] });
+    const row = c.finish({ state: 'timed out', lastTsSec: 1_700_000_020, lastTsNsec: 7 })!;
+    ex.close();
+    return { dir, row, a, b, z };
+  }
+
+  it('without --fill-gaps: file holds only the data, the gap map says where the holes are', () => {
+    const { dir, row, a, b, z } = run(false);
+    const want = Buffer.concat([a, b, z]);
+    const file = nodeFs.readFileSync(join(dir, row.c2s.file!));
+    expect(file.equals(want)).toBe(true);
+    expect(row.c2s.sha256).toBe(sha(want));
+    expect(row.c2s.gaps).toEqual([
+      { offset: 1000, seq: 2001, length: 100, time: '2023-11-14T22:13:30.000000042Z', epoch: '1700000010.000000042', filled: false },
+      { offset: 1500, seq: 2601, length: 10_000, time: '2023-11-14T22:13:31.999999999Z', epoch: '1700000011.999999999', filled: false },
+      { offset: 1800, seq: 12_901, length: 5000, time: '2023-11-14T22:13:32.000000000Z', epoch: '1700000012.000000000', filled: false },
+    ]);
+    expect(row.c2s.missingBytes).toBe(15_100);
+    expect(row.s2c.gaps).toEqual([{ offset: 0, seq: 77, length: null, time: '2023-11-14T22:13:29.000000001Z', epoch: '1700000009.000000001', filled: false }]);
+    expect(row.s2c.missingBytes).toBe(0);
+    expect(row.c2s.stats).toEqual({ packets: 3 });
+    expect(row.c2s.conflicts).toEqual([{ seq: 5 }]);
+    expect(row.state).toBe('timed out');
+  });
+
+  it('with --fill-gaps: zeros where the holes are, file offset = sequence number - ISN - 1, zeros hashed', () => {
+    const { dir, row, a, b, z } = run(true);
+    const want = Buffer.concat([a, Buffer.alloc(100), b, Buffer.alloc(10_000), z, Buffer.alloc(5000)]);
+    const file = nodeFs.readFileSync(join(dir, row.c2s.file!));
+    expect(file.length).toBe(want.length);
+    expect(file.equals(want)).toBe(true);
+    expect(row.c2s.sha256).toBe(sha(want));
+    expect(row.c2s.bytes).toBe(want.length);
+    expect(row.c2s.dataBytes).toBe(1800);
+    for (const g of row.c2s.gaps) {
+      expect(g.filled).toBe(true);
+      expect(g.offset).toBe(g.seq - 1001); // offsets follow sequence numbers
+    }
+    expect(row.s2c.gaps[0].filled).toBe(false); // unknown length: nothing to fill
+  });
+
+  it('holes above the fill limit stay unfilled and say so', () => {
+    const { dir, row, a, b, z } = run(true, 4999);
+    const want = Buffer.concat([a, Buffer.alloc(100), b, z]);
+    expect(nodeFs.readFileSync(join(dir, row.c2s.file!)).equals(want)).toBe(true);
+    expect(row.c2s.gaps.map((g) => g.filled)).toEqual([true, false, false]);
+    expect(row.c2s.sha256).toBe(sha(want));
+  });
+
+  it('keeps at most maxGapsPerStream entries and counts the rest', () => {
+    const dir = freshDir();
+    const ex = StreamExporter.create({ dir, maxGapsPerStream: 3 });
+    const c = ex.openConnection(conn(1));
+    for (let i = 0; i < 10; i++) c.c2s.gap(i * 100, 10, 1, 0);
+    const row = c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 })!;
+    ex.close();
+    expect(row.c2s.gaps.length).toBe(3);
+    expect(row.c2s.gapsOmitted).toBe(7);
+    expect(row.c2s.missingBytes).toBe(100);
+    expect(row.c2s.file).toBeNull(); // no data, no file
+  });
+});
+
+describe('manifest rows', () => {
+  it('one row a connection with endpoints, times, state, names, counts, hashes', () => {
+    const dir = freshDir();
+    const ex = StreamExporter.create({ dir });
+    const v6 = ex.openConnection(conn(3, { ipVersion: 6, client: words('fd99:1::1'), server: words('fd99:2::2'), clientPort: 40000, vlan: 12 }));
+    v6.c2s.write(Buffer.from('GET / HTTP/1.0\r\n\r\n'), 0, 18);
+    const row = v6.finish({ state: 'complete', lastTsSec: 1_700_000_004, lastTsNsec: 500 })!;
+    ex.close();
+    expect(row).toEqual({
+      id: 3,
+      ipVersion: 6,
+      client: 'fd99:1::1',
+      clientPort: 40000,
+      server: 'fd99:2::2',
+      serverPort: 9000,
+      vlan: 12,
+      outerVlan: null,
+      firstTime: '2023-11-14T22:13:23.000000123Z',
+      lastTime: '2023-11-14T22:13:24.000000500Z',
+      firstEpoch: '1700000003.000000123',
+      lastEpoch: '1700000004.000000500',
+      state: 'complete',
+      c2s: {
+        file: 'fd99:1::1.40000-fd99:2::2.09000--12',
+        bytes: 18,
+        dataBytes: 18,
+        sha256: sha(Buffer.from('GET / HTTP/1.0\r\n\r\n')),
+        complete: true,
+        error: null,
+        droppedBytes: 0,
+        gaps: [],
+        gapsOmitted: 0,
+        missingBytes: 0,
+        conflicts: [],
+        stats: null,
+      },
+      s2c: {
+        file: null,
+        bytes: 0,
+        dataBytes: 0,
+        sha256: sha(Buffer.alloc(0)),
+        complete: true,
+        error: null,
+        droppedBytes: 0,
+        gaps: [],
+        gapsOmitted: 0,
+        missingBytes: 0,
+        conflicts: [],
+        stats: null,
+      },
+    });
+    expect(readManifest(dir)).toEqual([row]);
+  });
+
+  it('port reuse gets c1, c2; an existing file (with --force) is never overwritten', () => {
+    const dir = freshDir();
+    nodeFs.mkdirSync(dir);
+    nodeFs.writeFileSync(join(dir, '010.000.000.001.41000-010.000.000.002.00080'), 'evidence');
+    const ex = StreamExporter.create({ dir, force: true });
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = ex.openConnection(conn(i, { client: words('10.0.0.1'), clientPort: 41000, server: words('10.0.0.2'), serverPort: 80 }));
+      c.c2s.write(Buffer.from(`conn ${i}`), 0, 6);
+      c.s2c.write(Buffer.from(`resp ${i}`), 0, 6);
+      const row = c.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!;
+      names.push(row.c2s.file!, row.s2c.file!);
+    }
+    ex.close();
+    expect(names).toEqual([
+      '010.000.000.001.41000-010.000.000.002.00080c1',
+      '010.000.000.002.00080-010.000.000.001.41000',
+      '010.000.000.001.41000-010.000.000.002.00080c2',
+      '010.000.000.002.00080-010.000.000.001.41000c1',
+      '010.000.000.001.41000-010.000.000.002.00080c3',
+      '010.000.000.002.00080-010.000.000.001.41000c2',
+    ]);
+    expect(nodeFs.readFileSync(join(dir, '010.000.000.001.41000-010.000.000.002.00080'), 'utf8')).toBe('evidence');
+    expect(nodeFs.readFileSync(join(dir, '010.000.000.001.41000-010.000.000.002.00080c2'), 'utf8')).toBe('conn 1');
+  });
+
+  it('closing with connections still open: their data is flushed and their rows say unfinished and partial', () => {
+    const dir = freshDir();
+    const ex = StreamExporter.create({ dir });
+    const done = ex.openConnection(conn(1));
+    const open = ex.openConnection(conn(2));
+    open.c2s.write(Buffer.from('half a request'), 0, 14);
+    done.finish({ state: 'reset', lastTsSec: 1_700_000_002, lastTsNsec: 0 });
+    const summary = ex.close();
+    expect(summary).toMatchObject({ connections: 2, unfinished: 1 });
+    const rows = readManifest(dir);
+    expect(rows.map((r) => [r.id, r.state, r.c2s.complete])).toEqual([
+      [1, 'reset', true],
+      [2, 'unfinished', false],
+    ]);
+    expect(rows[1].lastTime).toBeNull();
+    expect(nodeFs.readFileSync(join(dir, rows[1].c2s.file!), 'utf8')).toBe('half a request');
+    expect(open.c2s.row().complete).toBe(false);
+  });
+});
+
+describe('the output folder', () => {
+  it('is created when missing, with its parents', () => {
+    const dir = join(freshDir(), 'a', 'b');
+    StreamExporter.create({ dir }).close();
+    expect(nodeFs.readdirSync(dir)).toEqual(['manifest.jsonl']);
+  });
+
+  it('is refused when not empty, unless forced', () => {
+    const dir = freshDir();
+    nodeFs.mkdirSync(dir);
+    nodeFs.writeFileSync(join(dir, 'old'), 'x');
+    expect(() => StreamExporter.create({ dir })).toThrow(ExportError);
+    expect(() => StreamExporter.create({ dir })).toThrow(/not empty.*--force/);
+    expect(nodeFs.readdirSync(dir)).toEqual(['old']);
+    StreamExporter.create({ dir, force: true }).close();
+    expect(nodeFs.readdirSync(dir).sort()).toEqual(['manifest.jsonl', 'old']);
+  });
+
+  it('is refused when the path is a file', () => {
+    const file = join(root, 'a-file');
+    nodeFs.writeFileSync(file, 'x');
+    expect(() => StreamExporter.create({ dir: file })).toThrow(/not a folder \(ENOTDIR\)/);
+    expect(() => StreamExporter.create({ dir: join(file, 'sub') })).toThrow(/ENOTDIR/);
+  });
+
+  it('an unwritable folder is a clear error naming it', () => {
+    const dir = freshDir();
+    const { fs } = countingFs((call, p) => (call === 'open' && String(p).endsWith('manifest.jsonl') ? 'EACCES' : null));
+    let err: unknown;
+    try {
+      StreamExporter.create({ dir, fs });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ExportError);
+    expect((err as ExportError).code).toBe('EACCES');
+    expect((err as ExportError).message).toBe(`cannot create ${join(dir, 'manifest.jsonl')}: permission denied (EACCES)`);
+  });
+});
+
+describe('write errors', () => {
+  it('EACCES on one file: that direction is partial with the error naming it; the others are fine', () => {
+    const dir = freshDir();
+    const { fs } = countingFs((call, p) => (call === 'open' && String(p).includes('.00002-') ? 'EACCES' : null));
+    const ex = StreamExporter.create({ dir, fs });
+    const a = ex.openConnection(conn(1, { clientPort: 1 }));
+    const b = ex.openConnection(conn(2, { clientPort: 2 }));
+    for (const c of [a, b]) {
+      c.c2s.write(Buffer.from('abcdef'), 0, 6);
+      c.s2c.write(Buffer.from('xyz'), 0, 3);
+    }
+    b.c2s.write(Buffer.from('more'), 0, 4);
+    const ra = a.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!;
+    const rb = b.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!;
+    const summary = ex.close();
+    expect(ra.c2s.complete).toBe(true);
+    expect(rb.s2c.complete).toBe(true);
+    const path = join(dir, '010.001.000.002.00002-010.099.002.002.09000');
+    expect(rb.c2s).toMatchObject({ complete: false, sha256: null, error: `cannot create ${path}: permission denied (EACCES)`, droppedBytes: 10 });
+    expect(ex.errors.map((e) => e.path)).toEqual([path]);
+    expect(ex.fatalError).toBeNull();
+    expect(summary.failedFiles).toBe(1);
+  });
+
+  it('ENOSPC: the error names the file and is fatal, so the pass can stop', () => {
+    const dir = freshDir();
+    let writes = 0;
+    const { fs } = countingFs((call, p) => (call === 'write' && !String(p).endsWith('manifest.jsonl') && ++writes > 2 ? 'ENOSPC' : null));
+    const ex = StreamExporter.create({ dir, fs, bufferSize: 1024 });
+    const c = ex.openConnection(conn(1));
+    const data = bytes(5, 5000);
+    for (let i = 0; i < 5; i++) c.c2s.write(data, i * 1000, 1000);
+    const row = c.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!;
+    ex.close();
+    expect(ex.fatalError?.code).toBe('ENOSPC');
+    expect(ex.fatalError?.message).toBe(`cannot write ${join(dir, row.c2s.file!)}: no space left on the device (ENOSPC)`);
+    expect(row.c2s).toMatchObject({ complete: false, sha256: null });
+    expect(row.c2s.droppedBytes).toBe(5000 - 2048);
+  });
+
+  it('EMFILE below the bound: the pool shrinks to what the system allows and every file completes', () => {
+    const dir = freshDir();
+    const { fs, state } = countingFs((call) => (call === 'open' && state.open >= 5 ? 'EMFILE' : null));
+    const ex = StreamExporter.create({ dir, fs, maxOpenFiles: 64, bufferSize: 1024, maxBufferedBytes: 1024 * 1024 });
+    const conns = Array.from({ length: 20 }, (_, i) => ex.openConnection(conn(i)));
+    const data = bytes(3, 3000);
+    for (let r = 0; r < 3; r++) for (const c of conns) c.c2s.write(data, r * 1000, 1000);
+    for (const c of conns) c.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 });
+    const summary = ex.close();
+    expect(summary.openFileLimit).toBeLessThan(5);
+    expect(ex.errorCount).toBe(0);
+    for (const row of readManifest(dir)) {
+      expect(row.c2s.sha256).toBe(sha(data));
+      expect(nodeFs.readFileSync(join(dir, row.c2s.file!)).equals(data)).toBe(true);
+    }
+  });
+});

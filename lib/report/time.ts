@@ -1,0 +1,29 @@
+/**
+ * Capture time text. Captures carry seconds and nanoseconds; everything here stays exact to the nanosecond
+ * (no float seconds), because analysts line these times up with Wireshark's frame times.
+ */
+
+/** Seconds and nanoseconds of a capture time as ISO 8601 UTC with nine fraction digits: `2023-11-14T22:13:20.000001000Z`. */
+export function formatCaptureTime(sec: number, nsec: number): string {
+  const iso = new Date(sec * 1000).toISOString(); // whole seconds: exact
+  return `${iso.slice(0, 19)}.${String(nsec).padStart(9, '0')}Z`;
+}
+
+/** Seconds and nanoseconds as an exact decimal epoch string, as Wireshark's `frame.time_epoch`: `1700000000.000001000`. */
+export function formatEpoch(sec: number, nsec: number): string {
+  if (sec < 0 && nsec > 0) {
+    // -1 s + 0.25 s is -0.75 s: write it as such rather than "-1.250000000".
+    const s = sec + 1;
+    const n = 1_000_000_000 - nsec;
+    return `${s === 0 ? '-0' : String(s)}.${String(n).padStart(9, '0')}`;
+  }
+  return `${sec}.${String(nsec).padStart(9, '0')}`;
+}
+
+/**
+ * Nanoseconds from one capture time to another. A number: exact up to 2^53 ns (104 days), which covers any
+ * single capture; longer spans lose only sub-microsecond digits.
+ */
+export function durationNs(fromSec: number, fromNsec: number, toSec: number, toNsec: number): number {
+  return (toSec - fromSec) * 1_000_000_000 + (toNsec - fromNsec);
+}
