@@ -1,0 +1,255 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureError } from './errors.js';
+import type { ReadOptions } from './options.js';
+import { CaptureParser } from './parser.js';
+import type { CaptureRecord } from './record.js';
+import type { ReadSummary } from './summary.js';
+
+/** Where a capture comes from: a file path, `-` for standard input, or any Readable of bytes. */
+export type CaptureSource = string | NodeJS.ReadableStream;
+
+const DEFAULT_CHUNK = 2 * 1024 * 1024;
+/** Buffers read from a file and handed to zlib must not be reused (zlib may still hold them): smaller, fresh ones. */
+const GZIP_READ_CHUNK = 256 * 1024;
+
+/**
+ * Reads a whole capture, calling `onRecord` for every record with one reused {@link CaptureRecord} (valid only
+ * during the call) and resolving with the summary.
+ *
+ * Plain files are read with large sequential reads into one reused buffer; gzip (sniffed from the first bytes,
+ * files and streams alike) is decompressed as a stream; standard input and Readables are fed chunk by chunk.
+ * Memory stays bounded whatever the input: the read buffer plus at most about twice the record cap.
+ *
+ * Rejects with {@link CaptureError} when the source cannot be opened, is empty, or is not a capture. Damage after
+ * the file header, corrupt or truncated gzip, and read errors mid-way are Diagnostics: everything before them is
+ * delivered and the promise resolves. An AbortSignal stops reading between chunks (and between records) and
+ * resolves with `aborted: true`; aborted before the file header was even read, it rejects with the signal's reason.
+ */
+export async function readCapture(
+  source: CaptureSource,
+  onRecord: (rec: CaptureRecord) => void,
+  options: ReadOptions = {},
+): Promise<ReadSummary> {
+  if (source === '-') return readStream(process.stdin, '-', onRecord, options);
+  if (typeof source === 'string') return readFile(source, onRecord, options);
+  return readStream(source, options.sourceName ?? '<stream>', onRecord, options);
+}
+
+async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, options: ReadOptions): Promise<ReadSummary> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw openError(e, path);
+  }
+  const name = options.sourceName ?? path;
+  try {
+    if ((await fh.stat()).isDirectory()) throw new CaptureError('EISDIR', name, 'is a directory');
+    const size = Math.max(64 * 1024, options.chunkSize ?? DEFAULT_CHUNK);
+    const buf = Buffer.allocUnsafe(size);
+    let n: number;
+    try {
+      n = (await fh.read(buf, 0, size, null)).bytesRead;
+    } catch (e) {
+      throw openError(e, name);
+    }
+    if (n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+      const first = Buffer.from(buf.subarray(0, n));
+      return await readGzip(fileChunks(fh, first), name, onRecord, options);
+    }
+    const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
+    const signal = options.signal;
+    let total = 0;
+    while (n > 0) {
+      total += n;
+      parser.push(n === size ? buf : buf.subarray(0, n));
+      options.onProgress?.(total);
+      if (parser.halted) break;
+      if (options.afterChunk !== undefined) await options.afterChunk();
+      if (signal?.aborted) return aborted(parser, signal, total);
+      try {
+        n = (await fh.read(buf, 0, size, null)).bytesRead;
+      } catch (e) {
+        return readFailed(parser, e, total);
+      }
+    }
+    const summary = parser.end();
+    summary.sourceBytes = total;
+    return summary;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Chunks of a file after the first, each in a fresh buffer (they go to zlib, which may keep them a while). */
+async function* fileChunks(fh: FileHandle, first: Buffer): AsyncGenerator<Buffer> {
+  yield first;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(GZIP_READ_CHUNK);
+    const { bytesRead } = await fh.read(buf, 0, GZIP_READ_CHUNK, null);
+    if (bytesRead === 0) return;
+    yield bytesRead === GZIP_READ_CHUNK ? buf : buf.subarray(0, bytesRead);
+  }
+}
+
+async function readStream(
+  stream: NodeJS.ReadableStream,
+  name: string,
+  onRecord: (rec: CaptureRecord) => void,
+  options: ReadOptions,
+): Promise<ReadSummary> {
+  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  // Gather at least two bytes to tell gzip from a plain capture.
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let done = false;
+  try {
+    while (headBytes < 2) {
+      const r = await it.next();
+      if (r.done === true) {
+        done = true;
+        break;
+      }
+      const b = toBuffer(r.value);
+      head.push(b);
+      headBytes += b.length;
+    }
+  } catch (e) {
+    throw openError(e, name);
+  }
+  const first = head.length === 1 ? head[0]! : Buffer.concat(head);
+  if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
+    return readGzip(rest(first, it, done), name, onRecord, options);
+  }
+  const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
+  const signal = options.signal;
+  let total = 0;
+  let chunk: Buffer | undefined = first;
+  try {
+    while (chunk !== undefined) {
+      total += chunk.length;
+      parser.push(chunk);
+      options.onProgress?.(total);
+      if (parser.halted) break;
+      if (options.afterChunk !== undefined) await options.afterChunk();
+      if (signal?.aborted) return aborted(parser, signal, total);
+      if (done) break;
+      let r: IteratorResult<Buffer | string>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        return readFailed(parser, e, total);
+      }
+      chunk = r.done === true ? undefined : toBuffer(r.value);
+    }
+  } finally {
+    if (!done) await it.return?.();
+  }
+  const summary = parser.end();
+  summary.sourceBytes = total;
+  return summary;
+}
+
+async function* rest(first: Buffer, it: AsyncIterator<Buffer | string>, done: boolean): AsyncGenerator<Buffer> {
+  yield first;
+  if (done) return;
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return;
+      yield toBuffer(r.value);
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+async function readGzip(
+  raw: AsyncIterable<Buffer>,
+  name: string,
+  onRecord: (rec: CaptureRecord) => void,
+  options: ReadOptions,
+): Promise<ReadSummary> {
+  const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
+  const signal = options.signal;
+  let compressed = 0;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const b of raw) {
+      compressed += b.length;
+      yield b;
+    }
+  }
+  const input = Readable.from(counted(), { objectMode: false });
+  const gunzip = createGunzip();
+  // Errors surface in the loop below (the pipeline destroys gunzip with them); the callback only keeps them handled.
+  pipeline(input, gunzip, () => {});
+  let summary: ReadSummary | undefined;
+  try {
+    for await (const out of gunzip as AsyncIterable<Buffer>) {
+      parser.push(out);
+      options.onProgress?.(compressed);
+      if (parser.halted) break;
+      if (options.afterChunk !== undefined) await options.afterChunk();
+      if (signal?.aborted) {
+        summary = aborted(parser, signal, compressed);
+        break;
+      }
+    }
+  } catch (e) {
+    if (e instanceof CaptureError) throw e;
+    if (!parser.headerRead && parser.bytesPushed === 0) {
+      throw new CaptureError('not-a-capture', name, `gzip data unreadable: ${(e as Error).message}`);
+    }
+    const code = isZlibError(e) ? ((e as Error).message.includes('unexpected end') ? 'gzip-truncated' : 'gzip-corrupt') : 'read-error';
+    summary = finishAfter(parser, code, `${code === 'read-error' ? 'read error' : 'gzip stream'}: ${(e as Error).message}`);
+  } finally {
+    input.destroy();
+    gunzip.destroy();
+  }
+  summary ??= parser.end();
+  summary.compressed = true;
+  summary.sourceBytes = compressed;
+  return summary;
+}
+
+/** Reports the error at the decompressed offset reached, then ends the parse (reporting any record cut short). */
+function finishAfter(parser: CaptureParser, code: string, what: string): ReadSummary {
+  parser.inputFailed(code, what);
+  return parser.end();
+}
+
+function readFailed(parser: CaptureParser, e: unknown, total: number): ReadSummary {
+  const s = finishAfter(parser, 'read-error', `read error: ${(e as Error).message}`);
+  s.sourceBytes = total;
+  return s;
+}
+
+function aborted(parser: CaptureParser, signal: AbortSignal, total: number): ReadSummary {
+  if (!parser.headerRead) signal.throwIfAborted();
+  parser.abort();
+  const s = parser.summary();
+  s.sourceBytes = total;
+  return s;
+}
+
+function isZlibError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+function toBuffer(v: Buffer | string | Uint8Array): Buffer {
+  if (Buffer.isBuffer(v)) return v;
+  if (typeof v === 'string') return Buffer.from(v, 'latin1');
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function openError(e: unknown, name: string): CaptureError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const msg = (e as Error).message;
+  if (code === 'ENOENT') return new CaptureError('ENOENT', name, 'no such file');
+  if (code === 'EACCES' || code === 'EPERM') return new CaptureError('EACCES', name, 'permission denied');
+  if (code === 'EISDIR') return new CaptureError('EISDIR', name, 'is a directory');
+  return new CaptureError('open-failed', name, `cannot open: ${msg}`);
+}
