@@ -10,6 +10,7 @@ import {
   type LinkSpec,
   type TcpSegmentSpec,
 } from '../../test/support/frame-builder.js';
+import { expectBalanced, nonZero } from '../../test/support/decode-assert.js';
 
 const payload = Buffer.from('GET /index.html HTTP/1.1\r\nHost: example\r\n\r\n');
 
@@ -86,4 +87,100 @@ describe('every link type decodes the same TCP segment', () => {
       });
     }
   }
+});
+
+describe('VLAN stacks', () => {
+  const cases: Array<[string, number[], number[] | undefined, number, number]> = [
+    ['one 802.1Q tag', [100], undefined, 100, -1],
+    ['802.1ad + 802.1Q (QinQ)', [200, 300], undefined, 300, 200],
+    ['three tags', [7, 8, 9], undefined, 9, 7],
+    ['old QinQ 0x9100 outer tag', [11, 12], [0x9100, 0x8100], 12, 11],
+    ['two 0x8100 tags', [4095, 1], [0x8100, 0x8100], 1, 4095],
+  ];
+  for (const [name, vlans, tagTypes, inner, outer] of cases) {
+    for (const linkType of [1, 113, 276]) {
+      it(`${name} on link type ${linkType}`, () => {
+        const spec = segment(false);
+        const dec = new Decoder();
+        const out = new TcpPacket();
+        expect(dec.decode(captureRecord(tcpFrame(spec, { linkType, vlans, tagTypes }), linkType), out)).toBe(true);
+        expect(out.vlan).toBe(inner);
+        expect(out.outerVlan).toBe(outer);
+        expect(out.payload().equals(payload)).toBe(true);
+        expect(out.seq).toBe(spec.seq);
+      });
+    }
+  }
+
+  it('a reused TcpPacket loses the VLAN of the previous frame', () => {
+    const dec = new Decoder();
+    const out = new TcpPacket();
+    dec.decode(captureRecord(tcpFrame(segment(false), { linkType: 1, vlans: [5, 6] }), 1), out);
+    expect(out.vlan).toBe(6);
+    dec.decode(captureRecord(tcpFrame(segment(false), { linkType: 1 }), 1), out);
+    expect(out.vlan).toBe(-1);
+    expect(out.outerVlan).toBe(-1);
+  });
+
+  it('a tag cut off in the middle is a truncated link header', () => {
+    const frame = tcpFrame(segment(false), { linkType: 1, vlans: [1, 2] });
+    const dec = new Decoder();
+    // 14-byte Ethernet header + first tag + 2 bytes of the second tag.
+    expect(dec.decode(captureRecord(frame.subarray(0, 20), 1), new TcpPacket())).toBe(false);
+    expect(nonZero(dec.stats.malformedByKind())).toEqual({ 'truncated-link-header': 1 });
+    expectBalanced(dec.stats);
+  });
+});
+
+describe('frames that are not TCP', () => {
+  function ethernet(type: number, body: Buffer): Buffer {
+    const h = Buffer.alloc(14);
+    h.writeUInt16BE(type, 12);
+    return Buffer.concat([h, body]);
+  }
+
+  it('counts ARP, other EtherTypes, 802.3 length frames, other families and unknown link types by kind', () => {
+    const dec = new Decoder();
+    const out = new TcpPacket();
+    const records = [
+      captureRecord(ethernet(0x0806, Buffer.alloc(28)), 1),
+      captureRecord(ethernet(0x8035, Buffer.alloc(28)), 1),
+      captureRecord(ethernet(0x88cc, Buffer.alloc(40)), 1), // LLDP
+      captureRecord(ethernet(0x0040, Buffer.alloc(64)), 1), // 802.3 length field
+      captureRecord(Buffer.from([7, 0, 0, 0, 0x45, 0]), 0), // null: AF 7
+      captureRecord(Buffer.from([0, 0, 0, 2, 0x45]), 0), // null, big-endian AF_INET, but IPv4 header cut
+      captureRecord(tcpFrame(segment(false)), 147), // a DLT_USER link type
+      captureRecord(tcpFrame(segment(false), { linkType: 101 }), 229), // IPv4 bytes under the IPv6 link type
+      captureRecord(Buffer.alloc(0), 101),
+      captureRecord(Buffer.from([0x50, 0, 0, 0]), 101),
+    ];
+    for (const r of records) expect(dec.decode(r, out)).toBe(false);
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ arp: 2, 'non-ip': 3, 'unknown-link-type': 1 });
+    expect(nonZero(dec.stats.malformedByKind())).toEqual({
+      'truncated-ipv4-header': 1,
+      'bad-ip-version': 2,
+      'truncated-link-header': 1,
+    });
+    expectBalanced(dec.stats);
+  });
+
+  it('counts UDP, ICMP, ICMPv6, ESP and other protocols by kind', async () => {
+    const { ipv4Packet, ipv6Packet, linkFrame } = await import('../../test/support/frame-builder.js');
+    const dec = new Decoder();
+    const out = new TcpPacket();
+    const body = Buffer.alloc(16, 1);
+    const packets = [
+      ipv4Packet('1.1.1.1', '2.2.2.2', 17, body),
+      ipv6Packet('::1', '::2', 17, body),
+      ipv4Packet('1.1.1.1', '2.2.2.2', 1, body),
+      ipv6Packet('::1', '::2', 58, body),
+      ipv4Packet('1.1.1.1', '2.2.2.2', 50, body),
+      ipv6Packet('::1', '::2', 50, body),
+      ipv4Packet('1.1.1.1', '2.2.2.2', 47, body), // GRE
+      ipv6Packet('::1', '::2', 59, body), // no next header
+    ];
+    for (const p of packets) expect(dec.decode(captureRecord(linkFrame(p, { linkType: 1 }), 1), out)).toBe(false);
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ udp: 2, icmp: 1, icmpv6: 1, esp: 2, 'other-ip': 2 });
+    expectBalanced(dec.stats);
+  });
 });
