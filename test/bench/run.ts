@@ -1,0 +1,246 @@
+/**
+ * `npm run bench`: generates (or takes from `.bench-cache/`) the workloads, runs every phase of each in its own
+ * child process (warm-up, then N runs, median), and prints one table, or JSON with `--json`.
+ *
+ *   npm run bench -- [--runs 3] [--only bulk,small] [--size-mb 1000] [--quick] [--json]
+ *                    [--phases read,decode] [--corners] [--flat]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { PHASES, type Phase, type PhaseReport, type RunReport } from './phase.js';
+import {
+  bulkProfile, cornerWorkloads, defaultCacheDir, ensureWorkload, standardWorkloads,
+  type Workload, type WorkloadMeta,
+} from './workloads.js';
+
+const ONE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'one.js');
+const MB = 1e6;
+
+/** Median of the run times, and the run it came from (its counts are reported). */
+function median(runs: RunReport[]): RunReport {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  return sorted[(sorted.length - 1) >> 1];
+}
+
+/** One phase of one workload, summarised. */
+interface PhaseResult {
+  phase: Phase;
+  impl: string;
+  medianSeconds: number;
+  runSeconds: number[];
+  captureMBps: number;
+  segmentsPerSecond: number;
+  connectionsPerSecond: number;
+  peakRssMB: number;
+  /** For export: bytes written; for copy: bytes the plain writer wrote. */
+  outputBytes: number;
+  /** Export time over the plain-copy time of the same bytes. */
+  exportOverCopy?: number;
+  /** Disagreements between what the phase counted and what the workload holds. */
+  check: string;
+  unavailable?: string;
+  error?: string;
+}
+
+interface WorkloadResult {
+  workload: string;
+  description: string;
+  file: string;
+  captureMB: number;
+  fileMB: number;
+  packets: number;
+  connections: number;
+  streamBytes: number;
+  phases: PhaseResult[];
+}
+
+function runChild(w: WorkloadMeta, phase: Phase, runs: number, warmup: number, outDir: string, bytes: number): PhaseReport {
+  const args = [ONE, w.name, w.file, '--phase', phase, '--runs', String(runs), '--warmup', String(warmup), '--out-dir', outDir, '--bytes', String(bytes)];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as PhaseReport;
+  } catch {
+    return { workload: w.name, phase, impl: '?', runs: [], peakRss: 0, error: `child exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().slice(-2000)}` };
+  }
+}
+
+/** Compares a phase's counts with the workload's metadata: the bench also notices a reader or decoder losing packets. */
+function check(phase: Phase, m: RunReport, w: WorkloadMeta): string {
+  const bad: string[] = [];
+  if (phase === 'scan' || phase === 'read' || phase === 'decode' || phase === 'analyze') {
+    if (m.records !== 0 || phase !== 'analyze') if (m.records !== w.packets) bad.push(`records ${m.records}≠${w.packets}`);
+  }
+  if (phase === 'decode' && m.segments !== w.packets) bad.push(`segments ${m.segments}≠${w.packets}`);
+  if (phase === 'decode' && m.payloadBytes !== w.wirePayloadBytes) bad.push(`payload ${m.payloadBytes}≠${w.wirePayloadBytes}`);
+  if ((phase === 'analyze' || phase === 'export') && m.connections !== 0 && m.connections !== w.connections) bad.push(`connections ${m.connections}≠${w.connections}`);
+  if ((phase === 'analyze' || phase === 'export') && m.streamBytes !== 0 && m.streamBytes !== w.streamBytes) bad.push(`stream bytes ${m.streamBytes}≠${w.streamBytes}`);
+  return bad.length === 0 ? 'ok' : bad.join(', ');
+}
+
+function summarise(rep: PhaseReport, w: WorkloadMeta): PhaseResult {
+  const base = { phase: rep.phase, impl: rep.impl, peakRssMB: rep.peakRss / 2 ** 20 };
+  if (rep.runs.length === 0) {
+    return { ...base, medianSeconds: NaN, runSeconds: [], captureMBps: NaN, segmentsPerSecond: NaN, connectionsPerSecond: NaN, outputBytes: 0, check: '', unavailable: rep.unavailable, error: rep.error };
+  }
+  const m = median(rep.runs);
+  const s = m.ms / 1000;
+  const isCopy = rep.phase === 'copy';
+  return {
+    ...base,
+    medianSeconds: s,
+    runSeconds: rep.runs.map((r) => r.ms / 1000),
+    captureMBps: isCopy ? m.outputBytes / MB / s : w.captureBytes / MB / s,
+    segmentsPerSecond: isCopy ? NaN : w.packets / s,
+    connectionsPerSecond: isCopy ? NaN : w.connections / s,
+    outputBytes: m.outputBytes,
+    check: isCopy ? 'ok' : check(rep.phase, m, w),
+    error: rep.error,
+  };
+}
+
+const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '');
+const mfmt = (x: number): string => (Number.isFinite(x) ? (x / 1e6).toFixed(2) + 'M' : '');
+const kfmt = (x: number): string => (!Number.isFinite(x) ? '' : x >= 1e4 ? (x / 1e3).toFixed(0) + 'k' : x.toFixed(0));
+
+function printTable(results: WorkloadResult[]): void {
+  const t = new Table({
+    head: ['workload', 'capture', 'phase', 'median s', 'MB/s', 'segments/s', 'conns/s', 'peak RSS MB', 'check / note'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const r of results) {
+    let first = true;
+    for (const p of r.phases) {
+      const note = p.unavailable !== undefined ? `n/a: ${p.unavailable}`
+        : p.error !== undefined ? `ERROR: ${p.error.split('\n')[0].slice(0, 80)}`
+        : p.phase === 'copy' ? `plain writer, ${fmt(p.outputBytes / MB)} MB`
+        : p.exportOverCopy !== undefined ? `${p.check}; export/copy ${p.exportOverCopy.toFixed(2)}`
+        : p.phase !== 'scan' && p.impl !== p.phase ? `${p.check} (${p.impl})` : p.check;
+      t.push([
+        first ? r.workload : '',
+        first ? `${fmt(r.captureMB)} MB, ${mfmt(r.packets)} pkts, ${r.connections} conns` : '',
+        p.phase,
+        fmt(p.medianSeconds, 3),
+        fmt(p.captureMBps),
+        mfmt(p.segmentsPerSecond),
+        kfmt(p.connectionsPerSecond),
+        fmt(p.peakRssMB),
+        note,
+      ]);
+      first = false;
+    }
+  }
+  process.stdout.write(t.toString() + '\n');
+}
+
+function printCorners(results: WorkloadResult[], phases: Phase[]): void {
+  const t = new Table({ head: ['corner', 'n', 'packets', ...phases.map((p) => `${p} ns/packet`), ...phases.map((p) => `${p} RSS MB`)], style: { head: [], border: [], compact: true } });
+  const byKind = new Map<string, WorkloadResult[]>();
+  for (const r of results) {
+    const kind = r.workload.replace(/-\d+$/, '');
+    if (!byKind.has(kind)) byKind.set(kind, []);
+    byKind.get(kind)!.push(r);
+  }
+  const perPacket = (r: WorkloadResult, p: Phase): number => {
+    const x = r.phases.find((q) => q.phase === p);
+    return x ? (x.medianSeconds * 1e9) / r.packets : NaN;
+  };
+  for (const [kind, rs] of byKind) {
+    for (const r of rs) {
+      t.push([kind, r.workload.slice(kind.length + 1), String(r.packets), ...phases.map((p) => {
+        const x = r.phases.find((q) => q.phase === p);
+        return x?.unavailable !== undefined ? 'n/a' : x?.error !== undefined ? 'ERROR' : fmt(perPacket(r, p));
+      }), ...phases.map((p) => fmt(r.phases.find((q) => q.phase === p)?.peakRssMB ?? NaN))]);
+    }
+    // Flat means the largest size costs no more per packet than the smallest.
+    t.push([kind, 'largest/smallest', '', ...phases.map((p) => fmt(perPacket(rs[rs.length - 1], p) / perPacket(rs[0], p), 2)), ...phases.map(() => '')]);
+  }
+  process.stdout.write(t.toString() + '\n');
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('bench')
+    .option('runs', { type: 'number', default: 3, describe: 'timed runs per phase (median reported), after one warm-up' })
+    .option('only', { type: 'string', array: true, describe: 'workload names (comma or space separated)' })
+    .option('phases', { type: 'string', describe: `comma-separated subset of ${PHASES.join(',')}` })
+    .option('size-mb', { type: 'number', default: 1000, describe: 'size of the bulk workload and its variants, MB' })
+    .option('quick', { type: 'boolean', default: false, describe: 'small sizes, one run, no warm-up: a smoke run' })
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of the table' })
+    .option('corners', { type: 'boolean', default: false, describe: 'adversarial shapes at growing sizes: cost per packet must stay flat' })
+    .option('flat', { type: 'boolean', default: false, describe: 'bulk at --size-mb and at 4x side by side (peak RSS must stay flat)' })
+    .option('cache-dir', { type: 'string', default: defaultCacheDir(), describe: 'where generated captures are kept' })
+    .strict()
+    .help()
+    .parseAsync();
+
+  const quick = argv.quick;
+  const runs = quick ? 1 : argv.runs;
+  const warmup = quick ? 0 : 1;
+  const sizeMB = quick && argv['size-mb'] === 1000 ? 50 : argv['size-mb'];
+  const only = argv.only?.flatMap((s) => s.split(',')).filter((s) => s.length > 0);
+  let phases: Phase[] = argv.phases ? (argv.phases.split(',') as Phase[]) : [...PHASES];
+  for (const p of phases) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p}`);
+
+  let workloads: Workload[];
+  if (argv.corners) {
+    workloads = cornerWorkloads(quick ? [2_000, 5_000, 10_000] : [10_000, 50_000, 100_000]);
+    if (!argv.phases) phases = ['decode', 'analyze'];
+  } else {
+    workloads = standardWorkloads(quick
+      ? { bulkMB: sizeMB, reorderMB: 20, smallPackets: 200_000, manyConnections: 50_000, manyConcurrency: 5_000 }
+      : { bulkMB: sizeMB });
+    if (argv.flat) {
+      workloads = [workloads[0], { ...workloads[0], name: 'bulk-4x', description: `${4 * sizeMB} MB bulk transfers`, source: { kind: 'traffic', profile: bulkProfile(4 * sizeMB) } }];
+      if (!argv.phases) phases = ['read', 'decode', 'analyze'];
+    }
+  }
+  if (only) workloads = workloads.filter((w) => only.includes(w.name) || only.some((o) => w.name.startsWith(o + '-')) && argv.corners);
+  if (workloads.length === 0) throw new Error('no workload selected');
+
+  const log = (s: string): void => void process.stderr.write(s + '\n');
+  const scratch = path.join(argv['cache-dir'], 'tmp');
+  fs.mkdirSync(scratch, { recursive: true });
+  const results: WorkloadResult[] = [];
+  for (const w of workloads) {
+    const meta = await ensureWorkload(w, argv['cache-dir'], log);
+    const r: WorkloadResult = {
+      workload: w.name, description: w.description, file: meta.file, captureMB: meta.captureBytes / MB, fileMB: meta.fileBytes / MB,
+      packets: meta.packets, connections: meta.connections, streamBytes: meta.streamBytes, phases: [],
+    };
+    for (const phase of phases) {
+      // The plain copy writes what export wrote (or, without export, the workload's stream bytes).
+      const exported = r.phases.find((p) => p.phase === 'export' && p.outputBytes > 0);
+      const bytes = exported ? exported.outputBytes : meta.streamBytes;
+      log(`${w.name}: ${phase}...`);
+      r.phases.push(summarise(runChild(meta, phase, runs, warmup, scratch, bytes), meta));
+    }
+    const exp = r.phases.find((p) => p.phase === 'export');
+    const copy = r.phases.find((p) => p.phase === 'copy');
+    if (exp && copy && Number.isFinite(exp.medianSeconds) && Number.isFinite(copy.medianSeconds)) {
+      exp.exportOverCopy = exp.medianSeconds / copy.medianSeconds;
+    }
+    results.push(r);
+  }
+
+  if (argv.json) {
+    const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemMB: Math.round(os.totalmem() / MB) };
+    process.stdout.write(JSON.stringify({ machine, runs, warmup, phases, results }, null, 2) + '\n');
+  } else if (argv.corners) {
+    printCorners(results, phases);
+  } else {
+    printTable(results);
+    process.stdout.write(`MB = 10^6 bytes of (decompressed) capture; median of ${runs} run(s) after ${warmup} warm-up; each phase in its own process.\n`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
