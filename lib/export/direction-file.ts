@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { errorCode, fsError, type ExportError } from './errors.js';
-import type { FdHolder, FilePool, SlabHolder, SlabPool } from './file-pool.js';
+import type { ChunkHolder, ChunkPool, FdHolder, FilePool } from './file-pool.js';
 import type { ExportFs } from './fs.js';
 import { LruLink } from './lru.js';
 import type { DirectionRow, GapEntry } from './manifest.js';
@@ -14,7 +14,9 @@ export interface ExportContext {
   readonly fs: ExportFs;
   readonly dir: string;
   readonly files: FilePool;
-  readonly slabs: SlabPool;
+  readonly chunks: ChunkPool;
+  /** Most bytes one file buffers before writing (a multiple of the chunk size). */
+  readonly bufferSize: number;
   readonly fillGaps: boolean;
   readonly maxFillBytes: number;
   readonly maxGapsPerStream: number;
@@ -29,21 +31,24 @@ const ZEROS = Buffer.alloc(64 * 1024);
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 /**
- * One direction of one connection written to its own file: bytes are batched in a pooled buffer and
- * written with positional writes at the file's own offset, so the file can be closed by the pool and
+ * One direction of one connection written to its own file: bytes are batched in pooled chunks and
+ * written (one write or writev per flush) with positional writes at the file's own offset, so the file can be closed by the pool and
  * reopened later without append mode. The sha256 is updated with exactly the bytes that go to the file, in
  * file order (zeros of filled holes included).
  */
-export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
+export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   readonly fdLink: LruLink<FdHolder> = new LruLink<FdHolder>(this);
-  readonly slabLink: LruLink<SlabHolder> = new LruLink<SlabHolder>(this);
+  readonly chunkLink: LruLink<ChunkHolder> = new LruLink<ChunkHolder>(this);
 
   private name: string | null = null;
   private path = '';
   private fd = -1;
-  private slab: Buffer | null = null;
-  private used = 0;
-  /** File offset where slab[0] goes: everything before it is written (or is a sparse hole). */
+  /** Buffered bytes: chunks[0, nChunks), all full but the last, which holds `lastUsed` bytes. */
+  private readonly buffer: Buffer[] = [];
+  private nChunks = 0;
+  private lastUsed = 0;
+  private buffered = 0;
+  /** File offset where the buffered bytes go: everything before it is written (or is a sparse hole). */
   private position = 0;
   /** Bytes the file really holds so far; below `position` after a sparse hole at the end. */
   private fileSize = 0;
@@ -72,25 +77,23 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
       this.droppedBytes += length;
       return;
     }
-    const size = this.ctx.slabs.slabSize;
     while (length > 0) {
-      if (this.used === 0 && length >= size) {
+      if (this.buffered === 0 && length >= this.ctx.bufferSize) {
         // Large and nothing buffered: one write straight from the caller's buffer.
         this.writeOut(buf, offset, length);
         return;
       }
-      if (this.slab === null) this.slab = this.ctx.slabs.acquire(this);
-      else this.ctx.slabs.touch(this);
-      const n = Math.min(length, size - this.used);
-      buf.copy(this.slab, this.used, offset, offset + n);
-      this.used += n;
-      offset += n;
-      length -= n;
-      if (this.used === size) this.flushSlab();
-      if (this.error !== null) {
+      const chunk = this.room();
+      if (chunk === null) {
         this.droppedBytes += length;
         return;
       }
+      const n = Math.min(length, chunk.length - this.lastUsed);
+      buf.copy(chunk, this.lastUsed, offset, offset + n);
+      this.lastUsed += n;
+      this.buffered += n;
+      offset += n;
+      length -= n;
     }
   }
 
@@ -101,7 +104,7 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
     const fill = known && length > 0 && this.ctx.fillGaps && length <= this.ctx.maxFillBytes && this.error === null;
     if (this.gaps.length < this.ctx.maxGapsPerStream) {
       this.gaps.push({
-        offset: this.position + this.used,
+        offset: this.position + this.buffered,
         seq: seq >>> 0,
         length: known ? length : null,
         time: formatCaptureTime(tsSec, tsNsec),
@@ -127,7 +130,7 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
   }
 
   private close(complete: boolean): void {
-    this.flushSlab();
+    this.flushBuffer();
     if (this.error === null && this.fileSize < this.position) {
       // The file ends in a filled hole left sparse: extend it so its length is what the hash covered.
       if (this.open()) {
@@ -170,15 +173,43 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
 
   // --- buffer and file handling ---
 
-  /** Writes the buffered bytes and gives the buffer back to the pool. */
-  flushSlab(): void {
-    const slab = this.slab;
-    if (slab === null) return;
-    const n = this.used;
-    this.used = 0;
-    this.slab = null;
-    this.ctx.slabs.release(this, slab);
-    if (n > 0 && this.error === null) this.writeOut(slab, 0, n);
+  /** Writes the buffered bytes (one write or writev) and gives the chunks back to the pool. */
+  flushBuffer(): void {
+    const n = this.nChunks;
+    if (n === 0) return;
+    const chunks = this.buffer;
+    const bytes = this.buffered;
+    this.nChunks = 0;
+    this.lastUsed = 0;
+    this.buffered = 0;
+    this.ctx.chunks.giveBack(this, chunks, n);
+    if (bytes === 0 || this.error !== null) return;
+    // The chunks are back in the pool but nothing can take them before this write returns (no callbacks).
+    if (n === 1) this.writeOut(chunks[0], 0, bytes);
+    else this.writeChunks(chunks, n, bytes);
+  }
+
+  /**
+   * The chunk to copy into next, with room in it: the last one, or a new one from the pool, or, when the
+   * buffer is full, after flushing it. Null after an error.
+   */
+  private room(): Buffer | null {
+    const size = this.ctx.chunks.chunkSize;
+    if (this.nChunks > 0 && this.lastUsed < size) {
+      this.ctx.chunks.touch(this);
+      return this.buffer[this.nChunks - 1];
+    }
+    if (this.buffered >= this.ctx.bufferSize) this.flushBuffer();
+    if (this.error !== null) return null;
+    // take() may flush this very file to free a chunk: read the counters only after it returns.
+    const chunk = this.ctx.chunks.take(this);
+    if (this.error !== null) {
+      this.ctx.chunks.giveBack(this, [chunk], 1);
+      return null;
+    }
+    this.buffer[this.nChunks++] = chunk;
+    this.lastUsed = 0;
+    return chunk;
   }
 
   releaseFd(): void {
@@ -194,9 +225,8 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
   }
 
   private fillZeros(n: number): void {
-    const size = this.ctx.slabs.slabSize;
     while (n > 0 && this.error === null) {
-      if (this.used === 0 && n >= size) {
+      if (this.buffered === 0 && n >= this.ctx.bufferSize) {
         // Large hole: hash the zeros but leave the file sparse (the next write, or finish, extends it).
         if (!this.open()) return;
         const h = this.hasher();
@@ -204,12 +234,13 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
         this.position += n;
         return;
       }
-      if (this.slab === null) this.slab = this.ctx.slabs.acquire(this);
-      const k = Math.min(n, size - this.used);
-      this.slab.fill(0, this.used, this.used + k);
-      this.used += k;
+      const chunk = this.room();
+      if (chunk === null) return;
+      const k = Math.min(n, chunk.length - this.lastUsed);
+      chunk.fill(0, this.lastUsed, this.lastUsed + k);
+      this.lastUsed += k;
+      this.buffered += k;
       n -= k;
-      if (this.used === size) this.flushSlab();
     }
   }
 
@@ -235,6 +266,36 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
     }
     this.hasher().update(offset === 0 && length === buf.length ? buf : buf.subarray(offset, offset + length));
     this.position += length;
+    if (this.position > this.fileSize) this.fileSize = this.position;
+  }
+
+  /** Writes chunks[0, n) (all full but the last) holding `bytes` bytes with one writev. */
+  private writeChunks(chunks: Buffer[], n: number, bytes: number): void {
+    if (!this.open()) {
+      this.droppedBytes += bytes;
+      return;
+    }
+    const size = this.ctx.chunks.chunkSize;
+    const last = bytes - (n - 1) * size;
+    const views = chunks.slice(0, n);
+    if (last < size) views[n - 1] = chunks[n - 1].subarray(0, last);
+    try {
+      let done = this.ctx.fs.writevSync(this.fd, views, this.position);
+      // A short writev (rare: signals, quotas) is finished view by view.
+      let start = 0;
+      for (let i = 0; i < n && done < bytes; i++) {
+        const end = start + views[i].length;
+        while (done < end) done += this.ctx.fs.writeSync(this.fd, views[i], done - start, end - done, this.position + done);
+        start = end;
+      }
+    } catch (err) {
+      this.droppedBytes += bytes;
+      this.fail(err, 'write');
+      return;
+    }
+    const h = this.hasher();
+    for (let i = 0; i < n; i++) h.update(views[i]);
+    this.position += bytes;
     if (this.position > this.fileSize) this.fileSize = this.position;
   }
 
@@ -298,11 +359,12 @@ export class DirectionFile implements StreamSink, FdHolder, SlabHolder {
     if (this.error !== null) return;
     const path = this.path !== '' ? this.path : join(this.ctx.dir, withConnectionCount(flowBaseName(this.parts), 0));
     this.error = fsError(err, action, path);
-    if (this.slab !== null) {
-      this.ctx.slabs.release(this, this.slab);
-      this.slab = null;
-      this.droppedBytes += this.used;
-      this.used = 0;
+    if (this.nChunks > 0) {
+      this.ctx.chunks.giveBack(this, this.buffer, this.nChunks);
+      this.droppedBytes += this.buffered;
+      this.nChunks = 0;
+      this.lastUsed = 0;
+      this.buffered = 0;
     }
     if (this.fd >= 0) {
       const fd = this.fd;

@@ -3,7 +3,7 @@ import { formatAddress } from '../net/address.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { DirectionFile, type ExportContext } from './direction-file.js';
 import { FATAL_CODES, type ExportError } from './errors.js';
-import { FilePool, SlabPool } from './file-pool.js';
+import { ChunkPool, FilePool } from './file-pool.js';
 import { prepareOutputFolder } from './folder.js';
 import { realFs, type ExportFs } from './fs.js';
 import { LruLink, LruList } from './lru.js';
@@ -23,7 +23,7 @@ export interface ExportOptions {
   maxFillBytes?: number;
   /** Most files open at once (the manifest included), whatever the number of connections. Default 64, at least 2. */
   maxOpenFiles?: number;
-  /** Size of one file's write buffer: writes are batched to this size. Default 64 KiB. */
+  /** Most bytes one file buffers: small writes are batched up to this size (rounded to 8 KiB chunks). Default 64 KiB. */
   bufferSize?: number;
   /** Bound on all write buffers together. Default 32 MiB. */
   maxBufferedBytes?: number;
@@ -51,6 +51,8 @@ export interface ExportSummary {
 }
 
 const MAX_KEPT_ERRORS = 100;
+/** Unit of buffer memory: small enough that thousands of active streams each get some, large enough for few syscalls. */
+const CHUNK_SIZE = 8 * 1024;
 
 /**
  * Writes reassembled streams to a folder, one file per direction, named as tcpflow names them, with
@@ -78,12 +80,16 @@ export class StreamExporter {
   private closed = false;
 
   private constructor(dir: string, options: ExportOptions, fs: ExportFs) {
+    const wanted = Math.max(1, Math.floor(options.bufferSize ?? 64 * 1024));
+    const chunkSize = Math.min(CHUNK_SIZE, wanted);
+    const bufferSize = Math.ceil(wanted / chunkSize) * chunkSize;
     this.ctx = {
       fs,
       dir,
       // The manifest keeps one descriptor open for the whole export: the bound counts it.
       files: new FilePool(Math.max(2, options.maxOpenFiles ?? 64) - 1),
-      slabs: new SlabPool(options.bufferSize ?? 64 * 1024, options.maxBufferedBytes ?? 32 * 1024 * 1024),
+      chunks: new ChunkPool(chunkSize, options.maxBufferedBytes ?? 32 * 1024 * 1024),
+      bufferSize,
       fillGaps: options.fillGaps ?? false,
       maxFillBytes: options.maxFillBytes ?? 16 * 1024 * 1024,
       maxGapsPerStream: options.maxGapsPerStream ?? 10_000,
@@ -145,8 +151,8 @@ export class StreamExporter {
       failedFiles: this.failedFiles,
       fileEvictions: this.ctx.files.evictions,
       openFileLimit: this.ctx.files.limit,
-      forcedFlushes: this.ctx.slabs.forcedFlushes,
-      bufferBytesAllocated: this.ctx.slabs.allocatedBytes,
+      forcedFlushes: this.ctx.chunks.forcedFlushes,
+      bufferBytesAllocated: this.ctx.chunks.allocatedBytes,
     };
   }
 

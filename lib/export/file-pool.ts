@@ -61,65 +61,68 @@ export class FilePool {
   }
 }
 
-/** Something that holds a write buffer and can flush it to give it back. */
-export interface SlabHolder {
-  readonly slabLink: LruLink<SlabHolder>;
-  /** Writes the buffered bytes out and returns the buffer to the pool. */
-  flushSlab(): void;
+/** Something that holds write-buffer chunks and can flush them to give them back. */
+export interface ChunkHolder {
+  readonly chunkLink: LruLink<ChunkHolder>;
+  /** Writes the buffered bytes out and returns every chunk to the pool. */
+  flushBuffer(): void;
 }
 
 /**
- * Fixed-size write buffers shared by all files, bounded in total: a file gets a buffer when it has bytes to
- * hold and gives it back when flushed; when all are out, the least recently written file is flushed to free
- * one. Buffers are allocated once, up to the bound, and reused: no allocation per packet.
+ * Fixed-size buffer chunks shared by all files, bounded in total. A file's write buffer is a short list of
+ * chunks (up to its buffer size), so the memory goes where the data is: with many active streams each holds
+ * a few chunks, with few streams each holds a full buffer. When all chunks are out, the least recently
+ * written file is flushed to free its chunks. Chunks are allocated once, up to the bound, and reused: no
+ * allocation per packet. (One whole buffer per file would thrash as soon as streams outnumber buffers:
+ * round-robin traffic then flushes a packet-sized buffer on every write.)
  */
-export class SlabPool {
+export class ChunkPool {
   private readonly free: Buffer[] = [];
-  private readonly holders = new LruList<SlabHolder>();
+  private readonly holders = new LruList<ChunkHolder>();
   private allocated = 0;
-  readonly maxSlabs: number;
+  readonly maxChunks: number;
   /** Buffers flushed early to free memory for another file. */
   forcedFlushes = 0;
 
   constructor(
-    readonly slabSize: number,
+    readonly chunkSize: number,
     maxBytes: number,
   ) {
-    this.maxSlabs = Math.max(1, Math.floor(maxBytes / slabSize));
+    this.maxChunks = Math.max(1, Math.floor(maxBytes / chunkSize));
   }
 
-  /** A buffer for `holder`, flushing another holder if the bound is reached. */
-  acquire(holder: SlabHolder): Buffer {
-    let slab = this.free.pop();
-    if (slab === undefined) {
-      if (this.allocated < this.maxSlabs) {
+  /** A chunk for `holder`, flushing the least recently written holder if the bound is reached. */
+  take(holder: ChunkHolder): Buffer {
+    let chunk = this.free.pop();
+    while (chunk === undefined) {
+      if (this.allocated < this.maxChunks) {
         this.allocated++;
-        slab = Buffer.allocUnsafe(this.slabSize);
-      } else {
-        const victim = this.holders.oldest();
-        if (victim === null) throw new Error('SlabPool: no buffer and no holder'); // cannot happen: maxSlabs >= 1
-        this.forcedFlushes++;
-        victim.flushSlab(); // gives its buffer back through release()
-        slab = this.free.pop()!;
+        chunk = Buffer.allocUnsafe(this.chunkSize);
+        break;
       }
+      const victim = this.holders.oldest();
+      if (victim === null) throw new Error('ChunkPool: no chunk and no holder'); // cannot happen: maxChunks >= 1
+      this.forcedFlushes++;
+      victim.flushBuffer(); // gives its chunks back through giveBack()
+      chunk = this.free.pop();
     }
-    this.holders.touch(holder.slabLink);
-    return slab;
+    this.holders.touch(holder.chunkLink);
+    return chunk;
   }
 
   /** Marks `holder` as the most recently written. */
-  touch(holder: SlabHolder): void {
-    this.holders.touch(holder.slabLink);
+  touch(holder: ChunkHolder): void {
+    this.holders.touch(holder.chunkLink);
   }
 
-  /** Returns a holder's buffer. */
-  release(holder: SlabHolder, slab: Buffer): void {
-    this.holders.remove(holder.slabLink);
-    this.free.push(slab);
+  /** Returns all of a holder's chunks: `chunks[0, count)`. */
+  giveBack(holder: ChunkHolder, chunks: Buffer[], count: number): void {
+    this.holders.remove(holder.chunkLink);
+    for (let i = 0; i < count; i++) this.free.push(chunks[i]);
   }
 
-  /** Bytes of buffer memory allocated so far (never more than maxSlabs * slabSize). */
+  /** Bytes of buffer memory allocated so far (never more than maxChunks * chunkSize). */
   get allocatedBytes(): number {
-    return this.allocated * this.slabSize;
+    return this.allocated * this.chunkSize;
   }
 }

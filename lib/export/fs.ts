@@ -3,7 +3,7 @@ import * as nodeFs from 'node:fs';
 /**
  * The file-system calls the exporter makes. Synchronous on purpose: the engine delivers stream data from
  * inside its own synchronous callbacks, and the writer batches bytes into large buffers, so it makes few,
- * large calls (one per 64 KiB or more per file); async calls would need the engine to wait on them or an
+ * large calls (a file's buffer of up to 64 KiB goes out in one write or writev); async calls would need the engine to wait on them or an
  * unbounded queue of pending writes. A seam for tests that need ENOSPC, EACCES or EMFILE on a machine
  * where root can write anywhere.
  */
@@ -11,6 +11,7 @@ export interface ExportFs {
   openSync(path: string, flags: string, mode?: number): number;
   closeSync(fd: number): void;
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
+  writevSync(fd: number, buffers: readonly Uint8Array[], position: number | null): number;
   ftruncateSync(fd: number, len: number): void;
   mkdirSync(path: string, options: { recursive: true }): string | undefined;
   readdirSync(path: string): string[];
@@ -22,6 +23,7 @@ export const realFs: ExportFs = {
   openSync: (p, f, m) => nodeFs.openSync(p, f, m),
   closeSync: (fd) => nodeFs.closeSync(fd),
   writeSync: (fd, b, o, l, pos) => nodeFs.writeSync(fd, b, o, l, pos),
+  writevSync: (fd, bs, pos) => nodeFs.writevSync(fd, bs as NodeJS.ArrayBufferView[], pos ?? undefined),
   ftruncateSync: (fd, len) => nodeFs.ftruncateSync(fd, len),
   mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
   readdirSync: (p) => nodeFs.readdirSync(p),
