@@ -25,6 +25,11 @@ export class CaptureWriter {
   bytesWritten = 0;
   /** Records written so far. */
   records = 0;
+  /**
+   * What the capture would take as classic pcap. Budgets use this, so the pcapng variant of a workload holds
+   * the same packets as the pcap one.
+   */
+  pcapBytes = 24;
 
   constructor(
     path: string,
@@ -106,6 +111,7 @@ export class CaptureWriter {
     }
     this.pos = at + total;
     this.bytesWritten += total;
+    this.pcapBytes += PCAP_RECORD_HEADER + frameLen;
     this.records++;
   }
 

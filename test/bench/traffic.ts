@@ -184,7 +184,7 @@ export function generateTraffic(w: CaptureWriter, pool: PayloadPool, p: TrafficP
   let opened = 0;
 
   const canOpen = (): boolean =>
-    opened < p.maxConnections && w.bytesWritten < p.maxCaptureBytes && em.counts.packets < p.maxPackets;
+    opened < p.maxConnections && w.pcapBytes < p.maxCaptureBytes && em.counts.packets < p.maxPackets;
 
   const open = (): void => {
     const id = opened++;
