@@ -67,11 +67,11 @@ export class ReaderContext {
     }
   }
 
-  /** Reports a finding; the message gets the source name, offset and record number appended. */
+  /** Reports a finding; the message is prefixed with the source name, offset and record number. */
   diag(severity: Severity, code: string, fileOffset: number, recordNumber: number, what: string, bytesSkipped?: number): void {
     this.diagnostics[code] = (this.diagnostics[code] ?? 0) + 1;
     if (this.onDiagnostic === undefined) return;
-    let message = `${this.sourceName}: ${what} at offset ${fileOffset} (record ${recordNumber})`;
+    let message = `${this.sourceName}: offset ${fileOffset}, record ${recordNumber}: ${what}`;
     if (bytesSkipped !== undefined) message += `; ${bytesSkipped} bytes skipped`;
     const d: Diagnostic = { severity, code, message, fileOffset, recordNumber };
     if (bytesSkipped !== undefined) d.bytesSkipped = bytesSkipped;

@@ -9,8 +9,8 @@ export const PCAP_MAGIC_NS_BE = 0x4d3cb2a1; // bytes a1 b2 3c 4d
 
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
-/** The upper bits of the link-type field carry FCS information (libpcap LT_FCS_*), not the link type. */
-const LINKTYPE_MASK = 0x03ffffff;
+/** The upper 16 bits of the link-type field carry FCS information (libpcap LT_FCS_*), not the link type. */
+const LINKTYPE_MASK = 0xffff;
 /** Resync: a candidate's timestamp must be within this many seconds of the last good record. */
 const RESYNC_WINDOW_SEC = 86400;
 /** Resync: largest plausible original length when the cap is lower (the largest snaplen tools write). */
@@ -23,8 +23,8 @@ const SCAN = 2;
 /**
  * Reads classic pcap: the 24-byte file header, then 16-byte record headers each followed by its bytes.
  *
- * The only impossible record header is a captured length over the cap (anything else is delivered, with a
- * warning where it is odd). Then, by default, reading stops; with `resync`, a linear scan looks for the next
+ * An impossible record header is one whose captured length is over the cap, or whose lengths are both 0 (a
+ * zero-filled hole); anything else is delivered, with a warning where it is odd. Then, by default, reading stops; with `resync`, a linear scan looks for the next
  * offset where two consecutive plausible record headers line up.
  */
 export class PcapReader implements FormatReader {
@@ -65,7 +65,7 @@ export class PcapReader implements FormatReader {
           ctx.halted = true;
           ctx.stoppedOnDamage = true;
           ctx.cleanTail = false;
-          return end - off;
+          return p - off;
         }
         p += 1;
       }
@@ -125,10 +125,11 @@ export class PcapReader implements FormatReader {
       }
       const caplen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
       if (caplen > max) {
-        this.damageAt = at + (p - off);
-        this.damageRecord = ctx.recordsSeen + 1;
-        this.damageWhat = `impossible record header: captured length ${caplen} over the cap of ${max}`;
-        return p;
+        return this.damage(p, off, at, `impossible record header: captured length ${caplen} over the cap of ${max}`);
+      }
+      // A header of all-zero lengths is no packet: it is what a zero-filled hole (a crash, a sparse file) reads as.
+      if (caplen === 0 && (le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12)) === 0) {
+        return this.damage(p, off, at, 'impossible record header: captured and original lengths are 0');
       }
       const total = RECORD_HEADER + caplen;
       if (avail < total) {
@@ -176,6 +177,13 @@ export class PcapReader implements FormatReader {
       p += total;
       if (ctx.halted) return -(p + 1);
     }
+  }
+
+  private damage(p: number, off: number, at: number, what: string): number {
+    this.damageAt = at + (p - off);
+    this.damageRecord = this.ctx.recordsSeen + 1;
+    this.damageWhat = what;
+    return p;
   }
 
   /**
@@ -226,7 +234,7 @@ export class PcapReader implements FormatReader {
     const caplen = this.u32(buf, p + 8);
     const orig = this.u32(buf, p + 12);
     if (frac >= (this.nano ? 1e9 : 1e6)) return -1;
-    if (caplen > this.ctx.maxRecordLength || caplen > orig) return -1;
+    if (caplen > this.ctx.maxRecordLength || caplen > orig || orig === 0) return -1;
     if (this.snaplen !== 0 && caplen > this.snaplen) return -1;
     if (orig > Math.max(this.ctx.maxRecordLength, PLAUSIBLE_ORIGLEN)) return -1;
     if (anchorSec >= 0 && Math.abs(sec - anchorSec) > RESYNC_WINDOW_SEC) return -1;

@@ -1,3 +1,8 @@
+import { CaptureParser } from '../../lib/capture/parser.js';
+import type { ParserOptions } from '../../lib/capture/options.js';
+import type { Diagnostic } from '../../lib/capture/diagnostic.js';
+import type { ReadSummary } from '../../lib/capture/summary.js';
+
 /**
  * Test-only writers of classic pcap and pcapng files, byte by byte as the formats define them, including the
  * ways real files go wrong (wrong lengths, garbage, truncation). Shared by every test that needs a capture.
@@ -343,4 +348,38 @@ export function copyRecord(rec: {
     truncated: rec.truncated,
     data: Buffer.from(rec.buf.subarray(rec.offset, rec.offset + rec.capturedLength)),
   };
+}
+
+/** What {@link readBack} saw. */
+export interface ReadBack {
+  records: RecordCopy[];
+  diagnostics: Diagnostic[];
+  summary: ReadSummary;
+}
+
+/**
+ * Parses a whole file with CaptureParser, pushed in chunks of the given sizes (cycled; default: one chunk),
+ * copying every record and diagnostic.
+ */
+export function readBack(file: Buffer, options: ParserOptions & { chunks?: number[] } = {}): ReadBack {
+  const records: RecordCopy[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const parser = new CaptureParser((r) => records.push(copyRecord(r)), {
+    ...options,
+    onDiagnostic: (d) => {
+      diagnostics.push(d);
+      options.onDiagnostic?.(d);
+    },
+  });
+  const sizes = options.chunks ?? [file.length || 1];
+  let i = 0;
+  for (let p = 0; p < file.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length]!);
+    // Copy each chunk and scribble over it afterwards: the parser must not keep references into pushed chunks.
+    const chunk = Buffer.from(file.subarray(p, p + n));
+    parser.push(chunk);
+    chunk.fill(0xee);
+    p += n;
+  }
+  return { records, diagnostics, summary: parser.end() };
 }
