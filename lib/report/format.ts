@@ -1,0 +1,60 @@
+/**
+ * Human formatting for reports: sizes and rates in SI units (kB, MB, GB: 1000-based, as disk and network
+ * figures are quoted), counts with thousands separators, durations from nanoseconds.
+ */
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+
+/** `512 B`, `1.23 kB`, `45.6 MB`, `812 MB`, `1.50 GB`: three significant digits from 1 kB up. */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const sign = n < 0 ? '-' : '';
+  let v = Math.abs(n);
+  if (v < 1000) return `${sign}${Math.round(v)} B`;
+  let u = 0;
+  while (v >= 999.5 && u < UNITS.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${sign}${threeDigits(v)} ${UNITS[u]}`;
+}
+
+function threeDigits(v: number): string {
+  if (v >= 99.95) return v.toFixed(0);
+  if (v >= 9.995) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+/** `1,234,567`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/**
+ * A duration given in nanoseconds: `850 ns`, `12.3 µs`, `123 ms`, `12.35 s`, `12 min 05 s`, `3 h 04 min`,
+ * `2 d 03 h`. Negative durations (clock steps inside a capture) keep their sign.
+ */
+export function formatDuration(ns: number): string {
+  if (!Number.isFinite(ns)) return String(ns);
+  if (ns < 0) return `-${formatDuration(-ns)}`;
+  if (ns < 1e3) return `${Math.round(ns)} ns`;
+  if (ns < 999.5e3) return `${threeDigits(ns / 1e3)} µs`;
+  if (ns < 999.5e6) return `${threeDigits(ns / 1e6)} ms`;
+  if (ns < 59.995e9) return `${(ns / 1e9).toFixed(2)} s`;
+  const s = Math.round(ns / 1e9);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${two(s % 60)} s`;
+  const m = Math.round(s / 60);
+  if (m < 24 * 60) return `${Math.floor(m / 60)} h ${two(m % 60)} min`;
+  const h = Math.round(m / 60);
+  return `${Math.floor(h / 24)} d ${two(h % 24)} h`;
+}
+
+function two(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Bytes per second over `ns` nanoseconds: `85.3 MB/s`; `-` when no time has passed. */
+export function formatRate(bytes: number, ns: number): string {
+  if (!(ns > 0)) return '-';
+  return `${formatBytes((bytes * 1e9) / ns)}/s`;
+}

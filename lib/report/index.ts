@@ -1,0 +1,30 @@
+export type { ConnectionRow, DirectionStats, ReportSummary, OverlapEvent, OverlapKind } from './rows.js';
+export {
+  CONNECTION_COLUMNS,
+  CONNECTION_CSV_KEYS,
+  CONNECTION_TABLE_KEYS,
+  OVERLAP_COLUMNS,
+  OVERLAP_TOTAL_COLUMNS,
+  addressSortKey,
+  cellText,
+  type Column,
+  type OverlapTotals,
+} from './columns.js';
+export { SelectionError, findColumn, sortRows, topRows, connectionFilter, type ConnectionFilter } from './select.js';
+export { csvField, csvLine } from './csv.js';
+export { renderTable } from './table.js';
+export { renderSummary } from './summary.js';
+export {
+  renderConnections,
+  connectionJson,
+  summaryJson,
+  renderOverlaps,
+  overlapEventJson,
+  overlapCsvHeader,
+  overlapCsvLine,
+  overlapHeadline,
+  OverlapTally,
+  type ReportFormat,
+} from './render.js';
+export { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
+export { formatCaptureTime, formatEpoch, durationNs } from './time.js';

@@ -1,0 +1,175 @@
+import {
+  CONNECTION_COLUMNS,
+  CONNECTION_CSV_KEYS,
+  CONNECTION_TABLE_HEADERS,
+  CONNECTION_TABLE_KEYS,
+  OVERLAP_COLUMNS,
+  OVERLAP_TOTAL_COLUMNS,
+  type Column,
+  type OverlapTotals,
+} from './columns.js';
+import { csvLine } from './csv.js';
+import { formatCount } from './format.js';
+import type { ConnectionRow, OverlapEvent, OverlapKind, ReportSummary } from './rows.js';
+import { renderSummary } from './summary.js';
+import { renderTable } from './table.js';
+import { durationNs, formatCaptureTime, formatEpoch } from './time.js';
+
+/** Output formats of every report. */
+export type ReportFormat = 'table' | 'csv' | 'json';
+
+const pick = <T>(all: ReadonlyArray<Column<T>>, keys: readonly string[]) =>
+  keys.map((k) => all.find((c) => c.key === k)!);
+
+/** The JSON object of one connection: stable camelCase names, times exact, statistics per direction. */
+export function connectionJson(r: ConnectionRow): object {
+  return {
+    id: r.id,
+    ipVersion: r.ipVersion,
+    client: r.client,
+    clientPort: r.clientPort,
+    server: r.server,
+    serverPort: r.serverPort,
+    vlan: r.vlan,
+    state: r.state,
+    firstTime: formatCaptureTime(r.firstTsSec, r.firstTsNsec),
+    lastTime: formatCaptureTime(r.lastTsSec, r.lastTsNsec),
+    firstEpoch: formatEpoch(r.firstTsSec, r.firstTsNsec),
+    lastEpoch: formatEpoch(r.lastTsSec, r.lastTsNsec),
+    durationNs: durationNs(r.firstTsSec, r.firstTsNsec, r.lastTsSec, r.lastTsNsec),
+    peakPages: r.peakPages,
+    c2s: { ...r.c2s },
+    s2c: { ...r.s2c },
+  };
+}
+
+/** The JSON object of the summary (the same names, plus the throughput). */
+export function summaryJson(s: ReportSummary): object {
+  return { ...s, bytesPerSecond: s.elapsedNs > 0 ? Math.round((s.inputBytes * 1e9) / s.elapsedNs) : null };
+}
+
+/**
+ * The analyze report. `table`: the connections table, a blank line, the summary block. `csv`: one header
+ * line and one line a connection (every column, per direction; the summary is not part of the CSV).
+ * `json`: one document `{ summary, connections }`. Rows are rendered in the order given (sort first).
+ */
+export function renderConnections(rows: readonly ConnectionRow[], summary: ReportSummary, format: ReportFormat): string {
+  switch (format) {
+    case 'table':
+      return `${renderTable(rows, pick(CONNECTION_COLUMNS, CONNECTION_TABLE_KEYS), CONNECTION_TABLE_HEADERS)}\n\n${renderSummary(summary)}\n`;
+    case 'csv': {
+      const cols = pick(CONNECTION_COLUMNS, CONNECTION_CSV_KEYS);
+      return csvLine(cols.map((c) => c.key)) + rows.map((r) => csvLine(cols.map((c) => c.value(r)))).join('');
+    }
+    case 'json':
+      return `${JSON.stringify({ summary: summaryJson(summary), connections: rows.map(connectionJson) }, null, 2)}\n`;
+  }
+}
+
+/** The JSON object of one overlap event. */
+export function overlapEventJson(e: OverlapEvent): object {
+  return {
+    time: formatCaptureTime(e.tsSec, e.tsNsec),
+    epoch: formatEpoch(e.tsSec, e.tsNsec),
+    connectionId: e.connectionId,
+    direction: e.direction,
+    seqStart: e.seqStart,
+    seqEnd: e.seqEnd,
+    bytes: e.bytes,
+    kind: e.kind,
+    detail: e.detail ?? '',
+  };
+}
+
+/** CSV header of the overlap events, for writing events as they come. */
+export function overlapCsvHeader(): string {
+  return csvLine(OVERLAP_COLUMNS.map((c) => c.key));
+}
+
+/** One CSV line of an overlap event. */
+export function overlapCsvLine(e: OverlapEvent): string {
+  return csvLine(OVERLAP_COLUMNS.map((c) => c.value(e)));
+}
+
+const KIND_FIELDS: Record<OverlapKind, [keyof OverlapTotals, keyof OverlapTotals]> = {
+  conflict: ['conflicts', 'conflictBytes'],
+  retransmission: ['retransmissions', 'retransmittedBytes'],
+  'partial overlap': ['partialOverlaps', 'partialOverlapBytes'],
+  'out of order': ['outOfOrder', 'outOfOrderBytes'],
+};
+
+/** Counts overlap events per connection as they come (memory: one small object per connection with events). */
+export class OverlapTally {
+  private readonly byConnection = new Map<number, OverlapTotals>();
+  events = 0;
+
+  add(e: OverlapEvent): void {
+    let t = this.byConnection.get(e.connectionId);
+    if (t === undefined) {
+      t = {
+        connectionId: e.connectionId,
+        conflicts: 0,
+        conflictBytes: 0,
+        retransmissions: 0,
+        retransmittedBytes: 0,
+        partialOverlaps: 0,
+        partialOverlapBytes: 0,
+        outOfOrder: 0,
+        outOfOrderBytes: 0,
+      };
+      this.byConnection.set(e.connectionId, t);
+    }
+    const [count, bytes] = KIND_FIELDS[e.kind];
+    t[count]++;
+    t[bytes] += e.bytes;
+    this.events++;
+  }
+
+  /** Totals per connection: connections with conflicts first (most first), then by id. */
+  totals(): OverlapTotals[] {
+    return [...this.byConnection.values()].sort((a, b) => b.conflicts - a.conflicts || a.connectionId - b.connectionId);
+  }
+}
+
+/** The headline of the overlaps report: conflicts first, because they are the finding. */
+export function overlapHeadline(totals: readonly OverlapTotals[]): string {
+  const conflicts = totals.reduce((s, t) => s + t.conflicts, 0);
+  const conns = totals.filter((t) => t.conflicts > 0).length;
+  if (conflicts === 0) return 'No conflicting overlaps: every overlapping copy matched the data already seen.';
+  return `CONFLICTS: ${formatCount(conflicts)} conflicting overlap${conflicts === 1 ? '' : 's'} in ${formatCount(conns)} connection${conns === 1 ? '' : 's'} (overlapping copies with different bytes).`;
+}
+
+/**
+ * The overlaps report. `table`: the headline, the events table, then the totals by connection. `csv`: the
+ * events only (use overlapCsvHeader/overlapCsvLine to stream them). `json`: `{ summary, connections, events }`.
+ */
+export function renderOverlaps(events: readonly OverlapEvent[], format: ReportFormat): string {
+  const tally = new OverlapTally();
+  for (const e of events) tally.add(e);
+  const totals = tally.totals();
+  switch (format) {
+    case 'table':
+      return (
+        `${overlapHeadline(totals)}\n\n${renderTable(events, OVERLAP_COLUMNS)}\n\n` +
+        `By connection:\n${renderTable(totals, OVERLAP_TOTAL_COLUMNS)}\n`
+      );
+    case 'csv':
+      return overlapCsvHeader() + events.map(overlapCsvLine).join('');
+    case 'json': {
+      const sum = (k: keyof OverlapTotals) => totals.reduce((s, t) => s + t[k], 0);
+      const summary = {
+        events: events.length,
+        connections: totals.length,
+        conflicts: sum('conflicts'),
+        conflictBytes: sum('conflictBytes'),
+        retransmissions: sum('retransmissions'),
+        retransmittedBytes: sum('retransmittedBytes'),
+        partialOverlaps: sum('partialOverlaps'),
+        partialOverlapBytes: sum('partialOverlapBytes'),
+        outOfOrder: sum('outOfOrder'),
+        outOfOrderBytes: sum('outOfOrderBytes'),
+      };
+      return `${JSON.stringify({ summary, connections: totals, events: events.map(overlapEventJson) }, null, 2)}\n`;
+    }
+  }
+}

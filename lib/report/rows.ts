@@ -1,0 +1,88 @@
+/**
+ * The plain rows reports are rendered from. The pipeline fills them from the engine's statistics; nothing
+ * here depends on the engine. Field names are the stable camelCase names of the JSON output.
+ */
+
+/** Statistics of one direction of a connection. */
+export interface DirectionStats {
+  /** TCP segments seen (with or without payload). */
+  packets: number;
+  /** Payload bytes delivered in order (the reassembled stream). */
+  bytes: number;
+  /** Bytes that arrived out of order and were buffered until the hole before them was filled or skipped. */
+  queuedBytes: number;
+  queuedPackets: number;
+  /** Bytes that overlapped data already seen (retransmissions and partial overlaps). */
+  overlapBytes: number;
+  overlapPackets: number;
+  /** Overlaps whose bytes differed from the copy already seen. */
+  conflicts: number;
+  /** Sequence space never seen (holes skipped). */
+  missingBytes: number;
+}
+
+/** One connection of the analyze report. */
+export interface ConnectionRow {
+  /** Wireshark `tcp.stream` order (0-based, by first packet). */
+  id: number;
+  ipVersion: 4 | 6;
+  /** Address text (see lib/net formatAddress). */
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  /** Innermost VLAN id, null when untagged. */
+  vlan: number | null;
+  /** `complete`, `reset`, `timed out`, `open at end`, `mid-stream`, ... */
+  state: string;
+  /** Capture time of the first and last packets. */
+  firstTsSec: number;
+  firstTsNsec: number;
+  lastTsSec: number;
+  lastTsNsec: number;
+  /** Most out-of-order pages the connection held at once. */
+  peakPages: number;
+  c2s: DirectionStats;
+  s2c: DirectionStats;
+}
+
+/** Totals of a whole run. */
+export interface ReportSummary {
+  /** Capture file name as given (`-` for stdin). */
+  input: string;
+  /** Bytes read from the capture (decompressed bytes for gzip). */
+  inputBytes: number;
+  packetsRead: number;
+  tcpSegments: number;
+  connections: number;
+  bytesReassembled: number;
+  bytesMissing: number;
+  overlapBytes: number;
+  overlapPackets: number;
+  conflicts: number;
+  /** Packets the decoder could not use, by kind (`truncated-ip`, `bad-tcp-header`, ...). */
+  malformed: Record<string, number>;
+  /** Reader diagnostics by code (`truncated-record`, `bad-block-length`, ...). */
+  diagnostics: Record<string, number>;
+  /** Wall-clock time of the run. */
+  elapsedNs: number;
+}
+
+/** What an overlap event was. */
+export type OverlapKind = 'retransmission' | 'partial overlap' | 'out of order' | 'conflict';
+
+/** One event of the overlaps report. */
+export interface OverlapEvent {
+  /** Capture time of the segment that caused the event. */
+  tsSec: number;
+  tsNsec: number;
+  connectionId: number;
+  direction: 'c2s' | 's2c';
+  /** Sequence range [seqStart, seqEnd) of the bytes concerned, unsigned 32-bit (seqEnd may wrap). */
+  seqStart: number;
+  seqEnd: number;
+  bytes: number;
+  kind: OverlapKind;
+  /** Free text for conflicts: which copy was kept, hashes of both versions. Empty when none. */
+  detail?: string;
+}

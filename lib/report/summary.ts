@@ -1,0 +1,33 @@
+import { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
+import type { ReportSummary } from './rows.js';
+
+function byKind(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+  const total = entries.reduce((s, [, n]) => s + n, 0);
+  if (total === 0) return '0';
+  entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return `${formatCount(total)} (${entries.map(([k, n]) => `${k} ${formatCount(n)}`).join(', ')})`;
+}
+
+function bytes(n: number): string {
+  return n < 1000 ? `${formatCount(n)} B` : `${formatBytes(n)} (${formatCount(n)} B)`;
+}
+
+/** The summary block under the analyze table: one `label  value` line per total, exact counts kept. */
+export function renderSummary(s: ReportSummary): string {
+  const lines: Array<[string, string]> = [
+    ['Input', `${s.input}, ${bytes(s.inputBytes)}`],
+    ['Packets read', formatCount(s.packetsRead)],
+    ['TCP segments', formatCount(s.tcpSegments)],
+    ['Connections', formatCount(s.connections)],
+    ['Bytes reassembled', bytes(s.bytesReassembled)],
+    ['Bytes missing', bytes(s.bytesMissing)],
+    ['Overlaps', `${formatCount(s.overlapPackets)} packet${s.overlapPackets === 1 ? '' : 's'}, ${bytes(s.overlapBytes)}`],
+    ['Conflicts', formatCount(s.conflicts)],
+    ['Malformed packets', byKind(s.malformed)],
+    ['Reader diagnostics', byKind(s.diagnostics)],
+    ['Elapsed', `${formatDuration(s.elapsedNs)}, ${formatRate(s.inputBytes, s.elapsedNs)}`],
+  ];
+  const width = Math.max(...lines.map(([l]) => l.length));
+  return lines.map(([l, v]) => `${l.padEnd(width)}  ${v}`).join('\n');
+}
