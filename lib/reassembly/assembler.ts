@@ -1,0 +1,1146 @@
+/**
+ * The Assembler: feeds TCP segments into their connections' streams in order, driven by capture time.
+ *
+ * gopacket's reassembly design (in-order data handed over without copying, out-of-order data copied into pages,
+ * overlap cases resolved with "delivered data wins, newer data replaces buffered data"), with its faults fixed:
+ * exact sequence arithmetic across the wrap, RST closing both directions whenever it arrives, tombstones instead
+ * of phantom connections, roles from SYN / SYN-ACK, real overlap lengths, conflict detection, bounded memory,
+ * captureInfo exact on every page, FIN honoured only once the data before it is complete or flushed.
+ */
+import { TcpFlag, type TcpPacket } from '../decode/packet.js';
+import { type Connection, ConflictRecord, type Direction, type EndReason, type HalfConnection } from './connection.js';
+import { fnv1a32, FNV1A_INIT } from './hash.js';
+import { type Page, PageCache } from './memory.js';
+import { assemblerOptions, type AssemblerOptions } from './options.js';
+import type { StreamPool } from './pool.js';
+import { ScatterGatherImpl } from './scatter-gather.js';
+import { seqAdd, seqDiff } from './sequence.js';
+import { AssemblerStats } from './stats.js';
+import {
+  type AssemblerContext,
+  FlushContext,
+  OverlapEventImpl,
+  type OverlapKind,
+  type OverlapObserver,
+  type StartFlag,
+} from './stream.js';
+import { descriptorAt, WindowStore } from './window.js';
+
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
+
+/** Capture times for `flushWithOptions`, in seconds since the Unix epoch (tsSec + tsNsec / 1e9). */
+export interface FlushOptions {
+  /** Buffered data queued before this time is delivered over its gap (the gap is skipped). */
+  t: number;
+  /** Connections idle since before this time are closed (`timed-out`); tombstones older than it are dropped. */
+  tc?: number;
+}
+
+/** What a flush did. */
+export interface FlushResult {
+  /** Directions whose buffered data was pushed out over a gap. */
+  flushed: number;
+  /** Connections closed. */
+  closed: number;
+}
+
+/** Reassembles TCP connections. Not reentrant: do not call it from inside a stream callback. */
+export class Assembler {
+  readonly options: AssemblerOptions;
+  readonly pool: StreamPool;
+  readonly stats = new AssemblerStats();
+  /** Optional overlap observer (the overlap report); null costs nothing. */
+  observer: OverlapObserver | null = null;
+  private readonly pc: PageCache;
+  private readonly win: WindowStore;
+  private readonly sg = new ScatterGatherImpl();
+  private readonly startFlag: StartFlag = { value: false };
+  private readonly flushCtx = new FlushContext();
+  private readonly ev = new OverlapEventImpl();
+  // Conflict being extended during one overlap scan (merges adjacent differing pieces).
+  private scanRecord: ConflictRecord | null = null;
+  private scanConn: Connection | null = null;
+  private scanTsSec = 0;
+  private scanTsNsec = 0;
+  private scanRecordNumber = 0;
+  private readonly scratchConflict = new ConflictRecord();
+  // Insertion point found by carve(): new pages go between these.
+  private insPrev: Page | null = null;
+  private insNext: Page | null = null;
+
+  constructor(pool: StreamPool, options?: Partial<AssemblerOptions>) {
+    this.pool = pool;
+    this.options = assemblerOptions(options);
+    this.pc = new PageCache(this.options.pageSize, this.options.maxFreePages);
+    this.win = new WindowStore(this.pc, this.stats, this.options.deliveredWindowBytes, this.options.maxWindowPagesTotal);
+  }
+
+  /**
+   * Reassembles one TCP segment. The packet (and its payload) is only read during the call.
+   * @param ctx passed through to the stream; defaults to the packet itself (it carries the capture info)
+   */
+  assemble(pkt: TcpPacket, ctx: AssemblerContext = pkt): void {
+    this.stats.packets++;
+    const now = pkt.tsSec + pkt.tsNsec * 1e-9;
+    const flags = pkt.flags;
+    const pool = this.pool;
+    let conn = pool.lookup(pkt);
+    if (conn === null) {
+      conn = this.createConnection(pkt, ctx, null);
+    } else if ((flags & SYN) !== 0) {
+      if (this.isNewIncarnation(conn, pool.foundDir, pkt)) {
+        conn = this.createConnection(pkt, ctx, conn);
+      } else if (conn.closed) {
+        this.tombstoneHit(conn, pool.foundDir, pkt, ctx, now);
+        return;
+      } else if (conn.serverGuessed) {
+        this.adoptHandshake(conn, pkt);
+      }
+    } else if (conn.closed) {
+      this.tombstoneHit(conn, pool.foundDir, pkt, ctx, now);
+      return;
+    }
+    const dir = pool.foundDir;
+    const half = conn.halves[dir];
+    const rev = conn.halves[dir ^ 1]!;
+    if (now >= conn.lastSeen) {
+      conn.lastSeen = now;
+      conn.lastTsSec = pkt.tsSec;
+      conn.lastTsNsec = pkt.tsNsec;
+    }
+    if (now > half.lastSeen) half.lastSeen = now;
+    pool.touch(conn);
+
+    const st = half.stats;
+    st.packets++;
+    const capLen = pkt.payloadLength;
+    let wireLen = pkt.wireLength;
+    if (wireLen < capLen) wireLen = capLen;
+    st.bytes += wireLen;
+    if (wireLen > capLen) {
+      st.truncatedPackets++;
+      st.truncatedBytes += wireLen - capLen;
+    }
+
+    const start = this.startFlag;
+    start.value = !half.started && (flags & SYN) !== 0;
+    if (!conn.stream!.accept(pkt, dir, half.started ? half.nextSeq : -1, start, ctx)) {
+      st.rejected++;
+      return;
+    }
+    if ((flags & ACK) !== 0) {
+      half.ackValid = true;
+      half.ackSeq = pkt.ack;
+      if (rev.winBytes > 0 && this.options.releaseWindowOnAck) this.win.trimTo(rev, pkt.ack);
+    }
+    if ((flags & RST) !== 0) {
+      st.rst++;
+      this.resetConnection(conn, ctx);
+      return;
+    }
+    if (pkt.window === 0) st.zeroWindows++;
+    half.window = pkt.window;
+    if (half.closed) {
+      st.packetsAfterClose++;
+      return;
+    }
+
+    let seq = pkt.seq;
+    if ((flags & SYN) !== 0) {
+      st.syn++;
+      if (half.synSeen) {
+        if (seq === half.isn) st.synRetransmits++;
+      } else {
+        half.synSeen = true;
+        half.isn = seq;
+        if (!half.started) this.startHalf(half, seqAdd(seq, 1));
+      }
+      seq = seqAdd(seq, 1);
+      // The SYN-ACK acknowledges the client's ISN + 1: the client direction starts there even if its SYN was lost.
+      if ((flags & ACK) !== 0 && !rev.started && !rev.closed) {
+        this.startHalf(rev, pkt.ack);
+        this.drain(conn, rev, ctx);
+        if (conn.closed) return;
+      }
+    } else if (start.value && !half.started) {
+      this.startHalf(half, seq);
+    }
+
+    if ((flags & FIN) !== 0) {
+      st.fin++;
+      const finSeq = seqAdd(seq, wireLen);
+      if (!half.finPending && (!half.started || seqDiff(half.nextSeq, finSeq) >= 0)) {
+        half.finPending = true;
+        half.finSeq = finSeq;
+        half.finTsSec = pkt.tsSec;
+        half.finTsNsec = pkt.tsNsec;
+      }
+    }
+
+    if (wireLen > 0) {
+      if (!half.started) {
+        if (capLen > 0) {
+          this.queue(conn, half, pkt, seq, capLen, wireLen);
+          this.enforceLimits(conn, half, ctx);
+        }
+      } else {
+        const d = seqDiff(half.nextSeq, seq);
+        if (wireLen === 1 && rev.window === 0 && (d === 0 || d === -1)) st.windowProbes++;
+        if (d === -1 && wireLen === 1 && rev.window !== 0 && (flags & (SYN | FIN)) === 0) {
+          // Keep-alive with one byte of garbage at nextSeq - 1: not data, never a conflict.
+          st.keepAlives++;
+        } else if (
+          d <= 0 ||
+          (this.inHole(half, seq) && (half.first === null || seqDiff(seq, half.first.seq) >= 0))
+        ) {
+          this.deliverPacket(conn, half, pkt, seq, capLen, wireLen, ctx);
+        } else {
+          this.queue(conn, half, pkt, seq, capLen, wireLen);
+          this.enforceLimits(conn, half, ctx);
+        }
+      }
+    } else if (half.started && (flags & (SYN | FIN)) === 0 && seqDiff(half.nextSeq, seq) === -1) {
+      st.keepAlives++;
+    }
+    if (half.first !== null || half.finPending) this.drain(conn, half, ctx);
+  }
+
+  /**
+   * Pushes out buffered data queued before `t` over its gap, and closes connections idle since before `tc`
+   * (reason `timed-out`). Times are capture times in seconds.
+   */
+  flushWithOptions(opts: FlushOptions): FlushResult {
+    const t = opts.t;
+    const tc = opts.tc;
+    const ctx = this.flushCtx.setTime(tc !== undefined && tc > t ? tc : t);
+    let flushed = 0;
+    let closed = 0;
+    for (let c = this.pool.lruHead; c !== null; ) {
+      const next = c.listNext;
+      if (tc !== undefined && c.lastSeen < tc) {
+        this.finishConnection(c, 'timed-out', ctx);
+        closed++;
+      } else {
+        for (let i = 0; i < 2 && !c.closed; i++) {
+          if (this.flushHalfOlderThan(c, c.halves[i]!, t, ctx)) flushed++;
+        }
+        if (c.closed) closed++;
+      }
+      c = next;
+    }
+    if (tc !== undefined) this.pool.expireTombstones(tc);
+    return { flushed, closed };
+  }
+
+  /** Closes connections idle since before capture time `t` (and flushes data older than `t`); returns how many closed. */
+  flushCloseOlderThan(t: number): number {
+    return this.flushWithOptions({ t, tc: t }).closed;
+  }
+
+  /** End of capture: delivers everything buffered (skipping gaps), closes all connections (`open-at-end`). */
+  flushAll(): number {
+    let closed = 0;
+    while (this.pool.lruHead !== null) {
+      const c = this.pool.lruHead;
+      this.finishConnection(c, 'open-at-end', this.flushCtx.setTime(c.lastSeen));
+      closed++;
+    }
+    this.pool.clearTombstones();
+    return closed;
+  }
+
+  /** Debug text: assembler counters and every open connection with its queued pages. */
+  dump(): string {
+    const lines: string[] = [];
+    const s = this.stats;
+    lines.push(
+      `assembler: packets=${s.packets} pagesInUse=${s.pagesInUse} (buffered ${s.bufferedPages}, window ${s.windowPages}) peak=${s.pagesPeak} cacheFree=${this.pc.freeCount} allocated=${this.pc.allocated}`,
+    );
+    const ps = this.pool.stats;
+    lines.push(
+      `pool: created=${ps.connectionsCreated} open=${ps.connectionsOpen} peak=${ps.connectionsPeakOpen} tombstones=${ps.tombstones}`,
+    );
+    for (let c = this.pool.lruHead; c !== null; c = c.listNext) {
+      lines.push(
+        `#${c.id} ${c.client.addressString(c.ipVersion)}:${c.client.port} -> ${c.server.addressString(c.ipVersion)}:${c.server.port}${c.midStream ? ' mid-stream' : ''}${c.serverGuessed ? ' roles-guessed' : ''}`,
+      );
+      for (const h of c.halves) {
+        lines.push(
+          `  dir ${h.dir}: ${h.started ? `nextSeq=${h.nextSeq}` : 'not started'}${h.closed ? ' closed' : ''}${h.finPending ? ` fin@${h.finSeq}` : ''} queuedPages=${h.queuedPages} keptBytes=${h.keptBytes} window=${h.winBytes}@${h.winStart}`,
+        );
+        for (let p = h.first; p !== null; p = p.next) {
+          lines.push(`    page seq=${p.seq} len=${p.len}${p.missingAfter ? ` missingAfter=${p.missingAfter}` : ''} record=${p.recordNumber}`);
+        }
+      }
+    }
+    return lines.join('\n');
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  private createConnection(pkt: TcpPacket, ctx: AssemblerContext, previous: Connection | null): Connection {
+    const pool = this.pool;
+    const hash = pool.lastHash;
+    if (previous !== null) {
+      pool.stats.portReuses++;
+      if (!previous.closed) this.finishConnection(previous, 'superseded', ctx);
+      pool.remove(previous);
+    }
+    while (pool.stats.connectionsOpen >= pool.options.maxConnections && pool.lruHead !== null) {
+      const idlest = pool.lruHead;
+      this.finishConnection(idlest, 'evicted', this.flushCtx.setTime(idlest.lastSeen));
+    }
+    pool.lastHash = hash;
+    const flags = pkt.flags;
+    let clientIsSource: boolean;
+    let guessed = false;
+    if ((flags & SYN) !== 0) {
+      clientIsSource = (flags & ACK) === 0;
+    } else {
+      clientIsSource = !serverLooksLikeSource(pkt.srcPort, pkt.dstPort);
+      guessed = true;
+    }
+    const conn = pool.make(pkt, clientIsSource);
+    conn.midStream = (flags & SYN) === 0;
+    conn.serverGuessed = guessed;
+    if (conn.midStream) pool.stats.midStreamPickups++;
+    const dir = pool.foundDir;
+    pool.add(conn);
+    conn.stream = pool.factory.new(pkt, ctx, conn);
+    pool.foundDir = dir;
+    return conn;
+  }
+
+  /** A SYN on a known 4-tuple: is it a new connection (port reuse) rather than part of this one? */
+  private isNewIncarnation(conn: Connection, dir: Direction, pkt: TcpPacket): boolean {
+    const h = conn.halves[dir];
+    if (conn.closed) return !(h.synSeen && h.isn === pkt.seq);
+    if (h.synSeen) return h.isn !== pkt.seq;
+    // No SYN seen yet from this side: a late (reordered) handshake unless data already flowed.
+    return h.deliveredAny || conn.halves[dir ^ 1]!.deliveredAny;
+  }
+
+  /** A SYN arrived on a connection whose roles were guessed and nothing was delivered yet: let it decide. */
+  private adoptHandshake(conn: Connection, pkt: TcpPacket): void {
+    const srcIsClient = (pkt.flags & ACK) === 0;
+    const dir = this.pool.foundDir;
+    if ((dir === 0) !== srcIsClient) {
+      conn.swapRoles();
+      this.pool.foundDir = dir === 0 ? 1 : 0;
+    }
+    conn.serverGuessed = false;
+    conn.midStream = false;
+    this.pool.stats.midStreamPickups--;
+  }
+
+  private tombstoneHit(conn: Connection, dir: Direction, pkt: TcpPacket, ctx: AssemblerContext, now: number): void {
+    const st = conn.halves[dir].stats;
+    st.packets++;
+    st.bytes += pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
+    st.packetsAfterClose++;
+    this.pool.stats.packetsToTombstones++;
+    if (now > conn.lastSeen) conn.lastSeen = now;
+    this.pool.touchTombstone(conn);
+    if (conn.keepStream && conn.stream !== null) {
+      this.startFlag.value = false;
+      conn.stream.accept(pkt, dir, -1, this.startFlag, ctx);
+    }
+  }
+
+  private startHalf(half: HalfConnection, nextSeq: number): void {
+    half.started = true;
+    half.nextSeq = nextSeq;
+  }
+
+  /** RST: both directions end now, whatever arrived before; buffered data is delivered over its gaps. */
+  private resetConnection(conn: Connection, ctx: AssemblerContext): void {
+    for (let i = 0; i < 2; i++) {
+      const h = conn.halves[i]!;
+      if (h.closed) continue;
+      while (h.first !== null && !h.closed) {
+        this.skipGap(conn, h, ctx, false);
+        this.drain(conn, h, ctx);
+      }
+      if (conn.closed) return;
+      if (!h.closed) this.deliverEnd(conn, h, 0, ctx);
+    }
+    this.finishConnection(conn, 'reset', ctx);
+  }
+
+  /** Ends a connection: delivers what is buffered, calls complete() once, leaves a tombstone. */
+  private finishConnection(conn: Connection, reason: EndReason, ctx: AssemblerContext): void {
+    if (conn.closed || conn.endReason !== null) return;
+    conn.endReason = reason;
+    for (let i = 0; i < 2; i++) {
+      const h = conn.halves[i]!;
+      while (!h.closed && h.first !== null) this.skipGap(conn, h, ctx, false);
+      this.releaseHalf(h);
+      h.closed = true;
+    }
+    conn.closed = true;
+    const byReason = this.pool.stats.closed;
+    switch (reason) {
+      case 'complete':
+        byReason.complete++;
+        break;
+      case 'reset':
+        byReason.reset++;
+        break;
+      case 'timed-out':
+        byReason.timedOut++;
+        break;
+      case 'open-at-end':
+        byReason.openAtEnd++;
+        break;
+      case 'evicted':
+        byReason.evicted++;
+        break;
+      case 'superseded':
+        byReason.superseded++;
+        break;
+    }
+    const stream = conn.stream;
+    const drop = stream === null ? true : stream.complete(ctx);
+    conn.keepStream = !drop;
+    if (drop) conn.stream = null;
+    this.pool.bury(conn);
+  }
+
+  /** Closes one direction (FIN reached or RST); the connection completes when both are closed. */
+  private closeHalf(conn: Connection, half: HalfConnection, ctx: AssemblerContext): void {
+    half.closed = true;
+    if (half.finPending) half.nextSeq = seqAdd(half.finSeq, 1);
+    this.releaseHalf(half);
+    if (conn.endReason === null && conn.halves[0].closed && conn.halves[1].closed) {
+      this.finishConnection(conn, 'complete', ctx);
+    }
+  }
+
+  /** Returns every page a direction holds. */
+  private releaseHalf(half: HalfConnection): void {
+    while (half.first !== null) {
+      const p = half.first;
+      this.unlinkQueued(half, p);
+      this.freeBuffered(half, p);
+    }
+    this.releaseKept(half);
+    this.win.clear(half);
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  private inHole(half: HalfConnection, seq: number): boolean {
+    return half.holeValid && seqDiff(half.nextSeq, seq) > 0 && seqDiff(seq, half.holeEnd) >= 0;
+  }
+
+  /** In-order (or overlapping-delivered, or just past a known hole) segment: deliver without copying. */
+  private deliverPacket(
+    conn: Connection,
+    half: HalfConnection,
+    pkt: TcpPacket,
+    seq: number,
+    capLen: number,
+    wireLen: number,
+    ctx: AssemblerContext,
+  ): void {
+    const st = half.stats;
+    const pktSeq = seq;
+    const pktWire = wireLen;
+    let off = pkt.payloadOffset;
+    const d = seqDiff(half.nextSeq, seq);
+    let skip = 0;
+    let ov = 0;
+    if (d < 0) {
+      // Overlap with delivered data: delivered data wins; compare what the window still holds.
+      ov = -d < wireLen ? -d : wireLen;
+      const capOv = -d < capLen ? -d : capLen;
+      if (capOv > 0) this.checkDelivered(conn, half, pkt, seq, off, capOv);
+      seq = seqAdd(seq, ov);
+      off += capOv;
+      capLen -= capOv;
+      wireLen -= ov;
+      if (wireLen === 0) {
+        st.overlapPackets++;
+        st.overlapBytes += ov;
+        st.retransmittedPackets++;
+        st.retransmittedBytes += pktWire;
+        this.emit('retransmission', conn, half.dir, pkt, pktSeq, pktWire, ov);
+        return;
+      }
+    } else {
+      skip = d;
+    }
+    let qov = 0;
+    if (half.first !== null && capLen > 0) qov = this.carve(conn, half, pkt, seq, off, capLen);
+    if (ov + qov > 0) {
+      st.overlapPackets++;
+      st.overlapBytes += ov + qov;
+      this.emit('partial-overlap', conn, half.dir, pkt, pktSeq, pktWire, ov + qov);
+    }
+    if (capLen === 0) {
+      // Nothing captured past the overlap: the rest is a known hole.
+      this.markHole(half, seqAdd(seq, wireLen));
+      return;
+    }
+    const sg = this.sg;
+    sg.begin(half.dir, skip, seq);
+    this.addKept(half);
+    sg.addPacket(pkt, off, capLen, seq, ov === 0);
+    let next = seqAdd(seq, capLen);
+    if (wireLen > capLen) this.markHole(half, seqAdd(seq, wireLen));
+    else next = this.collectContiguous(half, next);
+    this.dispatch(conn, half, next, false, ctx);
+  }
+
+  private markHole(half: HalfConnection, end: number): void {
+    if (!half.holeValid || seqDiff(half.holeEnd, end) > 0) {
+      half.holeEnd = end;
+      half.holeValid = true;
+    }
+  }
+
+  /** Appends queued pages starting exactly at `next` (stopping after a page followed by a known hole). */
+  private collectContiguous(half: HalfConnection, next: number): number {
+    const sg = this.sg;
+    for (let p = half.first; p !== null && p.seq === next; p = half.first) {
+      this.unlinkQueued(half, p);
+      sg.addPage(p);
+      next = seqAdd(next, p.len);
+      if (p.missingAfter > 0) {
+        this.markHole(half, seqAdd(next, p.missingAfter));
+        break;
+      }
+    }
+    return next;
+  }
+
+  /** Delivers the queue's first run of pages, after a gap of `skip` bytes (-1: unknown). */
+  private deliverPages(conn: Connection, half: HalfConnection, skip: number, ctx: AssemblerContext): void {
+    const p = half.first!;
+    this.sg.begin(half.dir, skip, p.seq);
+    this.addKept(half);
+    const next = this.collectContiguous(half, p.seq);
+    this.dispatch(conn, half, next, false, ctx);
+  }
+
+  /** Delivers an empty end-of-direction call (FIN reached after a gap, or RST). */
+  private deliverEnd(conn: Connection, half: HalfConnection, skip: number, ctx: AssemblerContext): void {
+    const at = half.finPending ? half.finSeq : half.nextSeq;
+    this.sg.begin(half.dir, skip, at);
+    this.addKept(half);
+    this.dispatch(conn, half, skip >= 0 && half.started ? seqAdd(half.nextSeq, skip) : half.nextSeq, true, ctx);
+  }
+
+  private addKept(half: HalfConnection): void {
+    for (let p = half.keptFirst; p !== null; p = p.next) this.sg.addKept(p);
+  }
+
+  /** Hands the sg to the stream, then keeps/release pages and advances nextSeq to `next`. */
+  private dispatch(conn: Connection, half: HalfConnection, next: number, forceEnd: boolean, ctx: AssemblerContext): void {
+    const sg = this.sg;
+    const st = half.stats;
+    if (sg.skip > 0) {
+      st.gaps++;
+      st.bytesMissing += sg.skip;
+    } else if (sg.skip < 0) {
+      st.startMissing = true;
+    }
+    sg.start = half.synSeen && !half.deliveredAny && sg.skip === 0;
+    const end = forceEnd || (half.finPending && next === half.finSeq);
+    sg.end = end;
+    sg.overlapBytes = st.overlapBytes;
+    sg.overlapPackets = st.overlapPackets;
+    if (this.win.maxBytes > 0) {
+      for (let i = sg.keptChunks; i < sg.count; i++) {
+        const p = sg.pages[i]!;
+        const len = sg.chunkLength(i);
+        if (p === null) {
+          const pkt = sg.packet!;
+          this.win.append(half, sg.chunkBuffer(i), sg.chunkOffset(i), len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber);
+        } else {
+          this.win.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber);
+        }
+      }
+    }
+    half.deliveredAny = true;
+    conn.stream!.reassembled(sg, ctx);
+    st.bytesDelivered += sg.available - sg.saved;
+    half.nextSeq = next;
+    if (half.holeValid && seqDiff(half.holeEnd, next) >= 0) half.holeValid = false;
+    this.afterDelivery(half);
+    if (end) this.closeHalf(conn, half, ctx);
+  }
+
+  /** After a delivery: copy what the stream kept, release kept and delivered pages. */
+  private afterDelivery(half: HalfConnection): void {
+    const sg = this.sg;
+    const keep = sg.toKeep;
+    // Detach the old kept pages (they are chunks of this sg) before making new ones.
+    let oldKept = half.keptFirst;
+    half.keptFirst = half.keptLast = null;
+    half.keptBytes = 0;
+    if (keep >= 0 && keep < sg.available) {
+      const n = sg.available - keep;
+      if (Math.ceil(n / this.pc.pageSize) > this.options.maxBufferedPagesPerConnection) {
+        half.stats.keptBytesDropped += n;
+      } else {
+        this.keepRange(half, keep);
+      }
+    }
+    while (oldKept !== null) {
+      const next = oldKept.next;
+      half.keptPages--;
+      this.freeBufferedPage(half, oldKept);
+      oldKept = next;
+    }
+    for (let i = sg.keptChunks; i < sg.count; i++) {
+      const p = sg.pages[i];
+      if (p) this.freeBuffered(half, p);
+    }
+    sg.clear();
+    half.notePages();
+  }
+
+  /** Copies sg bytes from `from` on into kept pages, one run per chunk so capture info stays exact. */
+  private keepRange(half: HalfConnection, from: number): void {
+    const sg = this.sg;
+    let pos = 0;
+    for (let i = 0; i < sg.count; i++) {
+      const len = sg.chunkLength(i);
+      if (from >= pos + len) {
+        pos += len;
+        continue;
+      }
+      const within = from > pos ? from - pos : 0;
+      const src = sg.pages[i] ?? null;
+      const pkt = sg.packet;
+      let o = sg.chunkOffset(i) + within;
+      let remaining = len - within;
+      let seq = seqAdd(sg.chunkSeq(i), within);
+      let firstPiece = true;
+      while (remaining > 0) {
+        const p = this.allocBuffered();
+        const k = remaining < p.buf.length ? remaining : p.buf.length;
+        sg.chunkBuffer(i).copy(p.buf, 0, o, o + k);
+        p.len = k;
+        p.seq = seq;
+        if (src !== null) copyInfo(p, src);
+        else if (pkt !== null) {
+          p.tsSec = pkt.tsSec;
+          p.tsNsec = pkt.tsNsec;
+          p.recordNumber = pkt.recordNumber;
+          p.fileOffset = pkt.fileOffset;
+          p.interfaceId = pkt.interfaceId;
+          p.pktLen = pkt.wireLength;
+        }
+        p.first = firstPiece && within === 0 && (src === null || src.first);
+        firstPiece = false;
+        p.prev = half.keptLast;
+        if (half.keptLast !== null) half.keptLast.next = p;
+        else half.keptFirst = p;
+        half.keptLast = p;
+        half.keptPages++;
+        half.keptBytes += k;
+        o += k;
+        seq = seqAdd(seq, k);
+        remaining -= k;
+      }
+      pos += len;
+    }
+  }
+
+  private releaseKept(half: HalfConnection): void {
+    let p = half.keptFirst;
+    half.keptFirst = half.keptLast = null;
+    half.keptBytes = 0;
+    while (p !== null) {
+      const next = p.next;
+      half.keptPages--;
+      this.freeBufferedPage(half, p);
+      p = next;
+    }
+  }
+
+  /**
+   * Delivers whatever has become deliverable: queued pages at nextSeq (or just past a known hole), and the end
+   * of the direction once its FIN is reached.
+   */
+  private drain(conn: Connection, half: HalfConnection, ctx: AssemblerContext): void {
+    for (;;) {
+      if (half.closed || !half.started) return;
+      const p = half.first;
+      if (p === null) break;
+      const d = seqDiff(half.nextSeq, p.seq);
+      if (d < 0) {
+        this.trimDelivered(half, p, -d);
+        continue;
+      }
+      if (d > 0 && !this.inHole(half, p.seq)) break;
+      this.deliverPages(conn, half, d, ctx);
+    }
+    if (half.finPending && !half.closed) {
+      const d = seqDiff(half.nextSeq, half.finSeq);
+      if (d <= 0) this.deliverEnd(conn, half, 0, ctx);
+      else if (this.inHole(half, half.finSeq) && (half.first === null || seqDiff(half.finSeq, half.first.seq) >= 0)) {
+        this.deliverEnd(conn, half, d, ctx);
+      }
+    }
+  }
+
+  /** A queued page reaching back before nextSeq (only after odd input): drop the delivered part. */
+  private trimDelivered(half: HalfConnection, p: Page, n: number): void {
+    const k = n < p.len ? n : p.len;
+    half.stats.overlapBytes += k;
+    p.off += k;
+    p.len -= k;
+    p.seq = seqAdd(p.seq, k);
+    if (p.len === 0) {
+      this.unlinkQueued(half, p);
+      this.freeBuffered(half, p);
+    }
+  }
+
+  /** Skips the gap before the first queued page and delivers the run there (limits, flushes, close). */
+  private skipGap(conn: Connection, half: HalfConnection, ctx: AssemblerContext, byLimit: boolean): void {
+    const p = half.first!;
+    let skip: number;
+    if (half.started) {
+      skip = seqDiff(half.nextSeq, p.seq);
+      if (skip < 0) {
+        this.trimDelivered(half, p, -skip);
+        return;
+      }
+    } else {
+      skip = -1;
+      this.startHalf(half, p.seq);
+    }
+    if (byLimit && skip > 0) {
+      half.stats.bytesSkippedByLimits += skip;
+      this.stats.bytesSkippedByLimits += skip;
+    }
+    this.deliverPages(conn, half, skip, ctx);
+  }
+
+  /** Flush of one direction by age; returns true when something was pushed out. */
+  private flushHalfOlderThan(conn: Connection, half: HalfConnection, t: number, ctx: AssemblerContext): boolean {
+    if (half.closed) return false;
+    let did = false;
+    while (half.first !== null && !half.closed && half.first.time < t) {
+      this.skipGap(conn, half, ctx, false);
+      this.drain(conn, half, ctx);
+      did = true;
+      if (conn.closed) return did;
+    }
+    // A FIN waiting behind data that never came: close over the gap once the FIN is old enough.
+    if (!half.closed && half.finPending && half.first === null && half.finTsSec + half.finTsNsec * 1e-9 < t) {
+      const d = half.started ? seqDiff(half.nextSeq, half.finSeq) : -1;
+      this.deliverEnd(conn, half, d < 0 && half.started ? 0 : d, ctx);
+      did = true;
+    }
+    return did;
+  }
+
+  private enforceLimits(conn: Connection, half: HalfConnection, ctx: AssemblerContext): void {
+    const o = this.options;
+    const other = conn.halves[half.dir ^ 1]!;
+    for (;;) {
+      if (conn.closed) return;
+      const perConn =
+        half.queuedPages + half.keptPages + other.queuedPages + other.keptPages > o.maxBufferedPagesPerConnection;
+      const total = this.stats.bufferedPages > o.maxBufferedPagesTotal;
+      if (!perConn && !total) return;
+      const h = half.first !== null ? half : other.first !== null ? other : null;
+      if (h === null) return;
+      if (perConn) this.stats.limitHitsPerConnection++;
+      else this.stats.limitHitsTotal++;
+      this.skipGap(conn, h, ctx, true);
+      this.drain(conn, h, ctx);
+    }
+  }
+
+  // ---------------------------------------------------------------- queue
+
+  /** Copies an out-of-order segment into pages, replacing buffered data it overlaps. */
+  private queue(
+    conn: Connection,
+    half: HalfConnection,
+    pkt: TcpPacket,
+    seq: number,
+    capLen: number,
+    wireLen: number,
+  ): void {
+    const st = half.stats;
+    const off = pkt.payloadOffset;
+    let ov = 0;
+    if (half.first !== null) {
+      ov = this.carve(conn, half, pkt, seq, off, capLen);
+    } else {
+      this.insPrev = null;
+      this.insNext = null;
+    }
+    const prev = this.insPrev;
+    const next = this.insNext;
+    // A known hole after the previous page ends where these bytes start.
+    if (prev !== null && prev.missingAfter > 0) {
+      const room = seqDiff(seqAdd(prev.seq, prev.len), seq);
+      if (prev.missingAfter > room) prev.missingAfter = room;
+    }
+    let after = prev;
+    let written = 0;
+    while (written < capLen) {
+      const p = this.allocBuffered();
+      const k = capLen - written < p.buf.length ? capLen - written : p.buf.length;
+      pkt.payloadBuf.copy(p.buf, 0, off + written, off + written + k);
+      p.len = k;
+      p.seq = seqAdd(seq, written);
+      p.first = written === 0;
+      p.pktLen = wireLen;
+      p.tsSec = pkt.tsSec;
+      p.tsNsec = pkt.tsNsec;
+      p.recordNumber = pkt.recordNumber;
+      p.fileOffset = pkt.fileOffset;
+      p.interfaceId = pkt.interfaceId;
+      this.linkQueued(half, p, after);
+      after = p;
+      written += k;
+    }
+    if (wireLen > capLen && after !== null) {
+      let missing = wireLen - capLen;
+      if (next !== null) {
+        const room = seqDiff(seqAdd(seq, capLen), next.seq);
+        if (missing > room) missing = room;
+      }
+      after.missingAfter = missing;
+    }
+    st.queuedPackets++;
+    st.queuedBytes += capLen;
+    if (ov > 0) {
+      st.overlapPackets++;
+      st.overlapBytes += ov;
+      if (ov >= capLen) {
+        st.retransmittedPackets++;
+        st.retransmittedBytes += wireLen;
+        this.emit('retransmission', conn, half.dir, pkt, seq, wireLen, ov);
+      } else {
+        this.emit('partial-overlap', conn, half.dir, pkt, seq, wireLen, ov);
+      }
+    } else {
+      this.emit('out-of-order', conn, half.dir, pkt, seq, wireLen, 0);
+    }
+    half.notePages();
+  }
+
+  /**
+   * Removes from the queue the range [s, s + len) that new bytes (pkt payload at `off`) are about to take,
+   * comparing overlapped bytes for conflicts (newer data replaces buffered data). The six cases of gopacket's
+   * checkOverlap become: no overlap before (1) or after (5); page tail cut (2); page dropped (3); page head cut
+   * (4); page split around the new bytes (6). Returns the overlapped byte count; sets insPrev / insNext.
+   */
+  private carve(conn: Connection, half: HalfConnection, pkt: TcpPacket, s: number, off: number, len: number): number {
+    const e = seqAdd(s, len);
+    let overlapped = 0;
+    let next: Page | null = null;
+    let cur = half.last;
+    this.beginScan(pkt);
+    while (cur !== null) {
+      if (seqDiff(e, cur.seq) >= 0) {
+        // (5) the page lies after the new bytes.
+        next = cur;
+        cur = cur.prev;
+        continue;
+      }
+      const curEnd = seqAdd(cur.seq, cur.len);
+      if (seqDiff(curEnd, s) >= 0) break; // (1) the page lies before: insert after it.
+      const startsInside = seqDiff(s, cur.seq) >= 0; // s <= cur.seq
+      const endsInside = seqDiff(curEnd, e) >= 0; // curEnd <= e
+      const ovS = startsInside ? cur.seq : s;
+      const ovE = endsInside ? curEnd : e;
+      const ovLen = seqDiff(ovS, ovE);
+      overlapped += ovLen;
+      this.compareBuffered(conn, half, cur, ovS, ovLen, pkt, off + seqDiff(s, ovS));
+      if (startsInside && endsInside) {
+        // (3) the new bytes cover the page: drop it.
+        const prev = cur.prev;
+        if (cur.first && cur.next !== null && !cur.next.first && cur.next.recordNumber === cur.recordNumber) {
+          cur.next.first = true;
+        }
+        this.unlinkQueued(half, cur);
+        this.freeBuffered(half, cur);
+        cur = prev;
+        continue;
+      }
+      if (!startsInside && !endsInside) {
+        // (6) the new bytes fall inside the page: split it around them.
+        const tail = this.allocBuffered();
+        const cut = seqDiff(cur.seq, e);
+        const tailLen = cur.len - cut;
+        cur.buf.copy(tail.buf, 0, cur.off + cut, cur.off + cur.len);
+        tail.len = tailLen;
+        tail.seq = e;
+        copyInfo(tail, cur);
+        tail.first = false;
+        tail.missingAfter = cur.missingAfter;
+        cur.missingAfter = 0;
+        cur.len = seqDiff(cur.seq, s);
+        this.linkQueued(half, tail, cur);
+        next = tail;
+        break;
+      }
+      if (!startsInside) {
+        // (2) the new bytes cover the page's tail.
+        cur.len = seqDiff(cur.seq, s);
+        cur.missingAfter = 0;
+        break;
+      }
+      // (4) the new bytes cover the page's head.
+      const cut = seqDiff(cur.seq, e);
+      cur.off += cut;
+      cur.len -= cut;
+      cur.seq = e;
+      next = cur;
+      cur = cur.prev;
+    }
+    this.endScan();
+    this.insPrev = cur;
+    this.insNext = next;
+    half.notePages();
+    return overlapped;
+  }
+
+  // ---------------------------------------------------------------- conflicts
+
+  private beginScan(pkt: TcpPacket): void {
+    this.scanRecord = null;
+    this.scanTsSec = pkt.tsSec;
+    this.scanTsNsec = pkt.tsNsec;
+    this.scanRecordNumber = pkt.recordNumber;
+  }
+
+  private endScan(): void {
+    const r = this.scanRecord;
+    if (r === null) return;
+    this.scanRecord = null;
+    const o = this.observer;
+    const conn = this.scanConn;
+    if (o === null || conn === null) return;
+    const ev = this.ev;
+    ev.kind = 'conflict';
+    ev.tsSec = this.scanTsSec;
+    ev.tsNsec = this.scanTsNsec;
+    ev.recordNumber = this.scanRecordNumber;
+    ev.connection = conn;
+    ev.direction = r.direction;
+    ev.seq = r.seq;
+    ev.length = r.length;
+    ev.overlapBytes = r.length;
+    o.onOverlap(ev);
+  }
+
+  /** Compares new bytes with a buffered page over [seq, seq + len). */
+  private compareBuffered(
+    conn: Connection,
+    half: HalfConnection,
+    p: Page,
+    seq: number,
+    len: number,
+    pkt: TcpPacket,
+    newOff: number,
+  ): void {
+    const oldOff = p.off + seqDiff(p.seq, seq);
+    if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + len, newOff, newOff + len) === 0) return;
+    this.noteConflict(conn, half, 'buffered', seq, len, p.buf, oldOff, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen, pkt, newOff, 'new');
+  }
+
+  /** Compares the delivered part [seq, seq + len) of a segment with the window of delivered bytes. */
+  private checkDelivered(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): void {
+    const st = half.stats;
+    let unchecked = 0;
+    if (half.winBytes === 0) {
+      unchecked = len;
+    } else {
+      const d = seqDiff(half.winStart, seq);
+      if (d < 0) {
+        const k = -d < len ? -d : len;
+        unchecked += k;
+        seq = seqAdd(seq, k);
+        off += k;
+        len -= k;
+      }
+      const avail = seqDiff(seq, seqAdd(half.winStart, half.winBytes));
+      if (len > avail) {
+        unchecked += len - (avail > 0 ? avail : 0);
+        len = avail > 0 ? avail : 0;
+      }
+      if (len > 0) {
+        this.beginScan(pkt);
+        let p = this.win.pageAt(half, seq);
+        while (len > 0 && p !== null) {
+          const within = seqDiff(p.seq, seq);
+          const k = p.len - within < len ? p.len - within : len;
+          const oldOff = p.off + within;
+          if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + k, off, off + k) !== 0) {
+            const di = descriptorAt(p, seq);
+            const desc = p.desc!;
+            this.noteConflict(conn, half, 'delivered', seq, k, p.buf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, 0, pkt, off, 'old');
+          }
+          seq = seqAdd(seq, k);
+          off += k;
+          len -= k;
+          p = p.next;
+        }
+        this.endScan();
+        if (len > 0) unchecked += len;
+      }
+    }
+    if (unchecked > 0) {
+      st.conflictChecksImpossible++;
+      st.conflictUncheckedBytes += unchecked;
+    }
+  }
+
+  private noteConflict(
+    conn: Connection,
+    half: HalfConnection,
+    against: 'buffered' | 'delivered',
+    seq: number,
+    len: number,
+    oldBuf: Buffer,
+    oldOff: number,
+    oldTsSec: number,
+    oldTsNsec: number,
+    oldRecordNumber: number,
+    oldSegmentLength: number,
+    pkt: TcpPacket,
+    newOff: number,
+    winner: 'old' | 'new',
+  ): void {
+    const st = half.stats;
+    st.conflictBytes += len;
+    const r = this.scanRecord;
+    if (
+      r !== null &&
+      this.scanConn === conn &&
+      r.direction === half.dir &&
+      r.against === against &&
+      r.oldRecordNumber === oldRecordNumber &&
+      seqAdd(r.seq, r.length) === seq
+    ) {
+      r.length += len;
+      r.oldHash = fnv1a32(r.oldHash, oldBuf, oldOff, oldOff + len);
+      r.newHash = fnv1a32(r.newHash, pkt.payloadBuf, newOff, newOff + len);
+      return;
+    }
+    this.endScan();
+    st.conflicts++;
+    let rec: ConflictRecord;
+    if (conn.conflicts.length < this.options.maxConflictRecordsPerConnection) {
+      rec = new ConflictRecord();
+      conn.conflicts.push(rec);
+    } else {
+      conn.conflictsDropped++;
+      rec = this.scratchConflict;
+    }
+    rec.direction = half.dir;
+    rec.seq = seq;
+    rec.length = len;
+    let i = 0;
+    while (i < len && oldBuf[oldOff + i] === pkt.payloadBuf[newOff + i]) i++;
+    rec.firstDifferenceSeq = seqAdd(seq, i);
+    rec.against = against;
+    rec.oldTsSec = oldTsSec;
+    rec.oldTsNsec = oldTsNsec;
+    rec.oldRecordNumber = oldRecordNumber;
+    rec.oldSegmentLength = oldSegmentLength;
+    rec.newTsSec = pkt.tsSec;
+    rec.newTsNsec = pkt.tsNsec;
+    rec.newRecordNumber = pkt.recordNumber;
+    rec.newSegmentLength = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
+    rec.oldHash = fnv1a32(FNV1A_INIT, oldBuf, oldOff, oldOff + len);
+    rec.newHash = fnv1a32(FNV1A_INIT, pkt.payloadBuf, newOff, newOff + len);
+    rec.winner = winner;
+    this.scanRecord = rec;
+    this.scanConn = conn;
+  }
+
+  private emit(kind: OverlapKind, conn: Connection, dir: Direction, pkt: TcpPacket, seq: number, length: number, overlap: number): void {
+    const o = this.observer;
+    if (o === null) return;
+    const ev = this.ev;
+    ev.kind = kind;
+    ev.tsSec = pkt.tsSec;
+    ev.tsNsec = pkt.tsNsec;
+    ev.recordNumber = pkt.recordNumber;
+    ev.connection = conn;
+    ev.direction = dir;
+    ev.seq = seq;
+    ev.length = length;
+    ev.overlapBytes = overlap;
+    o.onOverlap(ev);
+  }
+
+  // ---------------------------------------------------------------- pages
+
+  private allocBuffered(): Page {
+    const p = this.pc.next();
+    const s = this.stats;
+    s.bufferedPages++;
+    if (s.bufferedPages > s.bufferedPagesPeak) s.bufferedPagesPeak = s.bufferedPages;
+    s.pagesInUse = s.bufferedPages + s.windowPages;
+    if (s.pagesInUse > s.pagesPeak) s.pagesPeak = s.pagesInUse;
+    return p;
+  }
+
+  /** Releases a page that was in the queue (already unlinked). */
+  private freeBuffered(half: HalfConnection, p: Page): void {
+    half.queuedPages--;
+    this.freeBufferedPage(half, p);
+  }
+
+  private freeBufferedPage(half: HalfConnection, p: Page): void {
+    const s = this.stats;
+    s.bufferedPages--;
+    s.pagesInUse = s.bufferedPages + s.windowPages;
+    this.pc.release(p);
+    half.notePages();
+  }
+
+  /** Links a page into the queue after `after` (null: at the head). */
+  private linkQueued(half: HalfConnection, p: Page, after: Page | null): void {
+    p.prev = after;
+    p.next = after !== null ? after.next : half.first;
+    if (p.next !== null) p.next.prev = p;
+    else half.last = p;
+    if (after !== null) after.next = p;
+    else half.first = p;
+    half.queuedPages++;
+  }
+
+  /** Unlinks a page from the queue (its page count goes when it is freed). */
+  private unlinkQueued(half: HalfConnection, p: Page): void {
+    if (p.prev !== null) p.prev.next = p.next;
+    else half.first = p.next;
+    if (p.next !== null) p.next.prev = p.prev;
+    else half.last = p.prev;
+    p.prev = p.next = null;
+  }
+}
+
+function copyInfo(to: Page, from: Page): void {
+  to.tsSec = from.tsSec;
+  to.tsNsec = from.tsNsec;
+  to.recordNumber = from.recordNumber;
+  to.fileOffset = from.fileOffset;
+  to.interfaceId = from.interfaceId;
+  to.pktLen = from.pktLen;
+}
+
+/** Mid-stream pickup: guess the server as the well-known (< 1024) port, else the lower port. */
+function serverLooksLikeSource(srcPort: number, dstPort: number): boolean {
+  const srcWellKnown = srcPort < 1024;
+  const dstWellKnown = dstPort < 1024;
+  if (srcWellKnown !== dstWellKnown) return srcWellKnown;
+  return srcPort < dstPort;
+}

@@ -1,0 +1,240 @@
+/**
+ * A connection and its two half-connections: the per-connection state the assembler keeps.
+ */
+import type { Page } from './memory.js';
+import { HalfStats } from './stats.js';
+import type { Stream } from './stream.js';
+
+/** 0 = client to server, 1 = server to client. */
+export type Direction = 0 | 1;
+/** Client to server. */
+export const CLIENT_TO_SERVER: Direction = 0;
+/** Server to client. */
+export const SERVER_TO_CLIENT: Direction = 1;
+
+/**
+ * Why a connection ended:
+ * - `complete`: FIN seen both ways and all data before them delivered (or skipped, see bytesMissing);
+ * - `reset`: an RST (either direction, in order or not);
+ * - `timed-out`: idle longer than the close timeout (`flushWithOptions` tc);
+ * - `open-at-end`: still open when `flushAll` ran at the end of the capture;
+ * - `evicted`: closed to respect the bound on open connections (the idlest goes first);
+ * - `superseded`: a new SYN with a new ISN started a new connection on the same 4-tuple while this one was open.
+ */
+export type EndReason = 'complete' | 'reset' | 'timed-out' | 'open-at-end' | 'evicted' | 'superseded';
+
+/** One end of a connection. */
+export class Endpoint {
+  /** Address as four 32-bit words (IPv4 in word 3, words 0..2 zero), as in TcpPacket. */
+  readonly addr = new Uint32Array(4);
+  port = 0;
+
+  /** The address as text (dotted quad or IPv6 short form); allocates, not for the hot path. */
+  addressString(ipVersion: 4 | 6): string {
+    const a = this.addr;
+    if (ipVersion === 4) {
+      const w = a[3]!;
+      return `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
+    }
+    const groups: number[] = [];
+    for (let i = 0; i < 4; i++) groups.push(a[i]! >>> 16, a[i]! & 0xffff);
+    // Longest run of zero groups (length >= 2) becomes '::' (RFC 5952).
+    let bestAt = -1;
+    let bestLen = 1;
+    for (let i = 0; i < 8; ) {
+      if (groups[i] !== 0) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < 8 && groups[j] === 0) j++;
+      if (j - i > bestLen) {
+        bestAt = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
+    if (bestAt < 0) return hex(groups);
+    return `${hex(groups.slice(0, bestAt))}::${hex(groups.slice(bestAt + bestLen))}`;
+  }
+}
+
+/** Which copy of conflicting bytes the engine kept. */
+export type ConflictWinner = 'old' | 'new';
+
+/**
+ * A conflicting overlap: the same sequence range seen twice with different bytes. Kept per connection, bounded
+ * (see `Connection.conflictsDropped`).
+ */
+export class ConflictRecord {
+  direction: Direction = 0;
+  /** Absolute sequence number of the first overlapped byte compared. */
+  seq = 0;
+  /** Overlapped bytes compared in this record. */
+  length = 0;
+  /** Absolute sequence number of the first byte that differs. */
+  firstDifferenceSeq = 0;
+  /** The copy compared against: still buffered (out of order) or already delivered to the stream. */
+  against: 'buffered' | 'delivered' = 'buffered';
+  oldTsSec = 0;
+  oldTsNsec = 0;
+  oldRecordNumber = 0;
+  /** Payload length (on the wire) of the packet that brought the old copy; 0 if unknown. */
+  oldSegmentLength = 0;
+  newTsSec = 0;
+  newTsNsec = 0;
+  newRecordNumber = 0;
+  newSegmentLength = 0;
+  /** Content hash (see hashName) of the old bytes in [seq, seq + length). */
+  oldHash = 0;
+  /** Content hash of the new bytes in [seq, seq + length). */
+  newHash = 0;
+  hashName = 'fnv1a32';
+  /** Which copy was kept: delivered data always wins ('old'); newer data replaces buffered data ('new'). */
+  winner: ConflictWinner = 'old';
+}
+
+/** What a stream may know about its connection. Live object: fields change as the connection goes on. */
+export interface ConnectionInfo {
+  /** Connection number in order of first packet, 0-based (Wireshark's tcp.stream). */
+  readonly id: number;
+  /** 0 for the first connection on a 4-tuple, 1 for the next after port reuse, ... */
+  readonly reuseIndex: number;
+  readonly ipVersion: 4 | 6;
+  /** Innermost 802.1Q VLAN id, -1 when untagged. */
+  readonly vlan: number;
+  /** Outer 802.1ad VLAN id, -1 when not double-tagged. */
+  readonly outerVlan: number;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  /** No SYN was seen before the first packet: picked up mid-stream. */
+  readonly midStream: boolean;
+  /** Client and server were guessed (server = well-known or lower port), not decided by SYN / SYN-ACK. */
+  readonly serverGuessed: boolean;
+  readonly firstTsSec: number;
+  readonly firstTsNsec: number;
+  readonly lastTsSec: number;
+  readonly lastTsNsec: number;
+  /** Why the connection ended; null while open. */
+  readonly endReason: EndReason | null;
+  /** Per-direction statistics: [client to server, server to client]. */
+  readonly stats: readonly [HalfStats, HalfStats];
+  /** Conflict records (bounded). */
+  readonly conflicts: readonly ConflictRecord[];
+  /** Conflict records not kept because of the bound. */
+  readonly conflictsDropped: number;
+  /** Initial sequence number of a direction, or -1 when its SYN was not seen. */
+  isn(dir: Direction): number;
+}
+
+/** One direction of a connection. Internal state of the assembler. */
+export class HalfConnection {
+  dir: Direction;
+  readonly stats = new HalfStats();
+  /** nextSeq is known. */
+  started = false;
+  /** Sequence number of the next byte to deliver. */
+  nextSeq = 0;
+  /** Bytes before this sequence number (after nextSeq) are known to be missing (snaplen hole): skip without waiting. */
+  holeEnd = 0;
+  /** holeEnd is meaningful. */
+  holeValid = false;
+  synSeen = false;
+  isn = 0;
+  /** Something was delivered already (start flag for the first sg). */
+  deliveredAny = false;
+  ackValid = false;
+  ackSeq = 0;
+  /** Last advertised window (raw header field). */
+  window = -1;
+  finPending = false;
+  finSeq = 0;
+  finTsSec = 0;
+  finTsNsec = 0;
+  closed = false;
+  // Out-of-order queue, sorted by sequence, no overlaps.
+  first: Page | null = null;
+  last: Page | null = null;
+  queuedPages = 0;
+  // Bytes the stream kept (keepFrom), in order.
+  keptFirst: Page | null = null;
+  keptLast: Page | null = null;
+  keptPages = 0;
+  keptBytes = 0;
+  // Window of delivered bytes [winStart, winStart + winBytes) for conflict checks.
+  winFirst: Page | null = null;
+  winLast: Page | null = null;
+  winPages = 0;
+  winStart = 0;
+  winBytes = 0;
+  lastSeen = 0;
+
+  constructor(dir: Direction) {
+    this.dir = dir;
+  }
+
+  /** Updates the page counters after a change. */
+  notePages(): void {
+    const s = this.stats;
+    s.pagesInUse = this.queuedPages + this.keptPages + this.winPages;
+    if (s.pagesInUse > s.pagesPeak) s.pagesPeak = s.pagesInUse;
+  }
+}
+
+/** A TCP connection. Public fields are documented in ConnectionInfo; the rest is the engine's. */
+export class Connection implements ConnectionInfo {
+  id = 0;
+  reuseIndex = 0;
+  ipVersion: 4 | 6 = 4;
+  vlan = -1;
+  outerVlan = -1;
+  readonly client = new Endpoint();
+  readonly server = new Endpoint();
+  midStream = false;
+  serverGuessed = false;
+  firstTsSec = 0;
+  firstTsNsec = 0;
+  lastTsSec = 0;
+  lastTsNsec = 0;
+  endReason: EndReason | null = null;
+  halves: [HalfConnection, HalfConnection] = [new HalfConnection(0), new HalfConnection(1)];
+  stats: [HalfStats, HalfStats] = [this.halves[0].stats, this.halves[1].stats];
+  readonly conflicts: ConflictRecord[] = [];
+  conflictsDropped = 0;
+  stream: Stream | null = null;
+  /** complete() returned false: the stream still sees accept() for late packets. */
+  keepStream = false;
+
+  // --- engine bookkeeping ---
+  hash = 0;
+  /** Next connection in the same hash bucket. */
+  hashNext: Connection | null = null;
+  /** Open: LRU list by last packet. Closed: tombstone list by close. */
+  listPrev: Connection | null = null;
+  listNext: Connection | null = null;
+  closed = false;
+  /** Capture time (seconds) of the last packet. */
+  lastSeen = 0;
+
+  isn(dir: Direction): number {
+    const h = this.halves[dir];
+    return h.synSeen ? h.isn : -1;
+  }
+
+  /** Swaps client and server: used when a SYN shows the guess was wrong before anything was delivered. */
+  swapRoles(): void {
+    const a = this.halves[0];
+    const b = this.halves[1];
+    this.halves = [b, a];
+    b.dir = 0;
+    a.dir = 1;
+    this.stats = [b.stats, a.stats];
+    const addr = this.client.addr.slice();
+    const port = this.client.port;
+    this.client.addr.set(this.server.addr);
+    this.client.port = this.server.port;
+    this.server.addr.set(addr);
+    this.server.port = port;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Fixed-size pages for out-of-order data, kept bytes and the delivered-data window, from a reusable cache.
+ *
+ * As in gopacket's memory.go, out-of-order bytes are copied into pages so the capture reader's buffer can be
+ * reused. Every page holds bytes of exactly one packet, so the capture information stored on the page is exact
+ * for every byte in it (gopacket's captureInfo panics on the second page of a packet, #483).
+ */
+
+/** Default page size: gopacket's, room for one full-size Ethernet segment. */
+export const DEFAULT_PAGE_SIZE = 1900;
+
+/** Descriptors a window page can hold: one per packet whose bytes start in the page. */
+export const WINDOW_DESCRIPTORS = 8;
+
+/** A page of buffered bytes: `buf[off, off + len)` holds sequence numbers `[seq, seq + len)`. */
+export class Page {
+  readonly buf: Buffer;
+  off = 0;
+  len = 0;
+  /** Sequence number of `buf[off]`. */
+  seq = 0;
+  /**
+   * Bytes of sequence space right after this page's data that were on the wire but not captured (snaplen).
+   * Only on the last page of a truncated packet.
+   */
+  missingAfter = 0;
+  /** True on the page holding the first stored byte of its packet (counts packets). */
+  first = false;
+  /** Payload length of the packet the bytes came from (wire length). */
+  pktLen = 0;
+  // Capture information of the packet the bytes came from.
+  tsSec = 0;
+  tsNsec = 0;
+  recordNumber = 0;
+  fileOffset = 0;
+  interfaceId = 0;
+  prev: Page | null = null;
+  next: Page | null = null;
+  /**
+   * Window pages only: for each packet whose bytes start in this page (and for the packet continuing at the page
+   * start), [seq, tsSec, tsNsec, recordNumber]. Allocated the first time the page serves the window.
+   */
+  desc: Float64Array | null = null;
+  descCount = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Capture time in seconds. */
+  get time(): number {
+    return this.tsSec + this.tsNsec * 1e-9;
+  }
+}
+
+/**
+ * A cache of pages. Released pages are kept for reuse up to `maxFree`, so a burst does not pin its peak memory
+ * forever; beyond that they are left to the garbage collector.
+ */
+export class PageCache {
+  readonly pageSize: number;
+  /** Pages handed out and not yet released. */
+  used = 0;
+  /** Highest `used` seen. */
+  peak = 0;
+  /** Pages ever allocated (a cache miss each). */
+  allocated = 0;
+  private readonly free: Page[] = [];
+  private readonly maxFree: number;
+
+  constructor(pageSize = DEFAULT_PAGE_SIZE, maxFree = 8192) {
+    this.pageSize = pageSize;
+    this.maxFree = maxFree;
+  }
+
+  /** A clean page. */
+  next(): Page {
+    let p = this.free.pop();
+    if (p === undefined) {
+      p = new Page(this.pageSize);
+      this.allocated++;
+    }
+    if (++this.used > this.peak) this.peak = this.used;
+    return p;
+  }
+
+  /** Returns a page to the cache; the caller must have unlinked it. */
+  release(p: Page): void {
+    this.used--;
+    p.prev = null;
+    p.next = null;
+    p.off = 0;
+    p.len = 0;
+    p.missingAfter = 0;
+    p.first = false;
+    p.descCount = 0;
+    if (this.free.length < this.maxFree) this.free.push(p);
+  }
+
+  /** Pages waiting in the cache for reuse. */
+  get freeCount(): number {
+    return this.free.length;
+  }
+}

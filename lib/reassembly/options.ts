@@ -1,0 +1,107 @@
+/**
+ * Engine options and their bounded defaults. gopacket's defaults are unbounded (#444), its most reported fault;
+ * every default here caps memory whatever the capture holds.
+ */
+
+/** Options of an Assembler (memory for out-of-order data, windows, conflict records). */
+export interface AssemblerOptions {
+  /** Bytes per page. 1900 (gopacket's) holds one full Ethernet segment with little waste. */
+  pageSize: number;
+  /**
+   * Pages of out-of-order and kept data one connection may hold; beyond it the oldest gap is skipped and the
+   * buffered data delivered with `skip` set. 4096 x 1900 B = 7.8 MB: more than a 4 MB receive window (Linux
+   * default tcp_rmem max is 6 MB), so only real loss or a runaway sender trips it. Must be >= 1.
+   */
+  maxBufferedPagesPerConnection: number;
+  /**
+   * Pages of out-of-order and kept data all connections together may hold: 65536 x 1900 B = ~120 MB. When hit,
+   * the connection queueing data skips its oldest gap. Must be >= 1.
+   */
+  maxBufferedPagesTotal: number;
+  /**
+   * Delivered bytes kept per direction to check retransmissions of delivered data for conflicts (0: no check).
+   * 64 KiB covers an unscaled receive window, the usual span of a retransmission.
+   */
+  deliveredWindowBytes: number;
+  /**
+   * Release window bytes once the peer acknowledged them (true), keeping only unacknowledged data: most
+   * connections then hold no window at all. A retransmission of acknowledged data is then counted in
+   * `conflictChecksImpossible` rather than checked.
+   */
+  releaseWindowOnAck: boolean;
+  /**
+   * Pages all delivered-data windows together may hold: 16384 x 1900 B = ~31 MB. A direction that cannot get a
+   * page reuses its own oldest window page, or keeps no window (its checks then count as impossible).
+   */
+  maxWindowPagesTotal: number;
+  /** Conflict records kept per connection (more are counted in `conflictsDropped`). */
+  maxConflictRecordsPerConnection: number;
+  /** Released pages kept in the cache for reuse; the rest go to the garbage collector. */
+  maxFreePages: number;
+}
+
+/** Bounded defaults (see each field). */
+export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.freeze({
+  pageSize: 1900,
+  maxBufferedPagesPerConnection: 4096,
+  maxBufferedPagesTotal: 65536,
+  deliveredWindowBytes: 65536,
+  releaseWindowOnAck: true,
+  maxWindowPagesTotal: 16384,
+  maxConflictRecordsPerConnection: 32,
+  maxFreePages: 8192,
+});
+
+/** Options of a StreamPool (the connection table). */
+export interface StreamPoolOptions {
+  /**
+   * Open connections at most. Beyond it the idlest (least recently seen) is closed with reason `evicted`.
+   * 131072 connections at roughly 2-3 KB of engine state each (more with their streams) stay under ~400 MB.
+   */
+  maxConnections: number;
+  /**
+   * Closed connections kept as tombstones (to absorb late ACKs and retransmissions without creating phantom
+   * connections) at most; the oldest goes first. They also expire with the close timeout.
+   */
+  maxTombstones: number;
+  /**
+   * 4-tuples remembered to number port reuse (reuseIndex) after their tombstones expired. When full the memory is
+   * cleared (reuse indices restart at 0 for tuples seen again). 1M entries ~ 80 MB at most.
+   */
+  maxRememberedTuples: number;
+}
+
+/** Bounded defaults (see each field). */
+export const DEFAULT_POOL_OPTIONS: Readonly<StreamPoolOptions> = Object.freeze({
+  maxConnections: 131072,
+  maxTombstones: 65536,
+  maxRememberedTuples: 1 << 20,
+});
+
+/** Merges options with defaults and clamps nonsense (never throws). */
+export function assemblerOptions(o: Partial<AssemblerOptions> | undefined): AssemblerOptions {
+  const r = { ...DEFAULT_ASSEMBLER_OPTIONS, ...o };
+  r.pageSize = posInt(r.pageSize, DEFAULT_ASSEMBLER_OPTIONS.pageSize, 64);
+  r.maxBufferedPagesPerConnection = posInt(r.maxBufferedPagesPerConnection, 4096, 1);
+  r.maxBufferedPagesTotal = posInt(r.maxBufferedPagesTotal, 65536, 1);
+  r.deliveredWindowBytes = posInt(r.deliveredWindowBytes, 65536, 0);
+  r.maxWindowPagesTotal = posInt(r.maxWindowPagesTotal, 16384, 0);
+  r.maxConflictRecordsPerConnection = posInt(r.maxConflictRecordsPerConnection, 32, 0);
+  r.maxFreePages = posInt(r.maxFreePages, 8192, 0);
+  r.releaseWindowOnAck = r.releaseWindowOnAck !== false;
+  return r;
+}
+
+/** Merges pool options with defaults. */
+export function poolOptions(o: Partial<StreamPoolOptions> | undefined): StreamPoolOptions {
+  const r = { ...DEFAULT_POOL_OPTIONS, ...o };
+  r.maxConnections = posInt(r.maxConnections, DEFAULT_POOL_OPTIONS.maxConnections, 1);
+  r.maxTombstones = posInt(r.maxTombstones, DEFAULT_POOL_OPTIONS.maxTombstones, 0);
+  r.maxRememberedTuples = posInt(r.maxRememberedTuples, DEFAULT_POOL_OPTIONS.maxRememberedTuples, 0);
+  return r;
+}
+
+function posInt(v: unknown, dflt: number, min: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return dflt;
+  return Math.max(min, Math.floor(v));
+}

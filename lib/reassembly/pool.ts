@@ -1,0 +1,270 @@
+/**
+ * StreamPool: the connection table shared by assemblers. Lookup hashes the 4-tuple (with VLAN tags and IP
+ * version) direction-independently into chained buckets, so both directions find the same connection without
+ * building a key. Open connections sit in an LRU list (idlest first, for eviction and timeouts); closed ones stay
+ * as tombstones so late packets (the last ACK) do not create phantom connections (gopacket #427).
+ */
+import type { TcpPacket } from '../decode/packet.js';
+import { Connection, type Direction } from './connection.js';
+import { flowHash } from './hash.js';
+import { poolOptions, type StreamPoolOptions } from './options.js';
+import { PoolStats } from './stats.js';
+import type { StreamFactory } from './stream.js';
+
+function eq4(a: Uint32Array, b: Uint32Array): boolean {
+  return a[3] === b[3] && a[2] === b[2] && a[1] === b[1] && a[0] === b[0];
+}
+
+/** Connection table and stream factory, shared by the assemblers that feed it. */
+export class StreamPool {
+  readonly factory: StreamFactory;
+  readonly options: StreamPoolOptions;
+  readonly stats = new PoolStats();
+  /** Direction of the packet in the connection found by the last `lookup`. */
+  foundDir: Direction = 0;
+  /** Hash of the packet given to the last `lookup`. */
+  lastHash = 0;
+  /** Open connections, least recently seen first. */
+  lruHead: Connection | null = null;
+  lruTail: Connection | null = null;
+  /** Tombstones, oldest first. */
+  tombHead: Connection | null = null;
+  tombTail: Connection | null = null;
+  private buckets: (Connection | null)[];
+  private mask: number;
+  private entries = 0;
+  private nextId = 0;
+  /** Connections created per 4-tuple hash, to number port reuse (reuseIndex). */
+  private readonly seenTuples = new Map<number, number>();
+
+  constructor(factory: StreamFactory, options?: Partial<StreamPoolOptions>) {
+    this.factory = factory;
+    this.options = poolOptions(options);
+    this.buckets = new Array<Connection | null>(1024).fill(null);
+    this.mask = 1023;
+  }
+
+  /** Number of connections created so far (the next id). */
+  get connectionCount(): number {
+    return this.nextId;
+  }
+
+  /** Finds the connection (open or tombstone) of a packet; sets `foundDir` and `lastHash`. */
+  lookup(pkt: TcpPacket): Connection | null {
+    const h = flowHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.ipVersion);
+    this.lastHash = h;
+    for (let c: Connection | null = this.buckets[h & this.mask]!; c !== null; c = c.hashNext) {
+      if (c.hash !== h || c.vlan !== pkt.vlan || c.outerVlan !== pkt.outerVlan || c.ipVersion !== pkt.ipVersion) {
+        continue;
+      }
+      if (
+        c.client.port === pkt.srcPort &&
+        c.server.port === pkt.dstPort &&
+        eq4(c.client.addr, pkt.src) &&
+        eq4(c.server.addr, pkt.dst)
+      ) {
+        this.foundDir = 0;
+        return c;
+      }
+      if (
+        c.server.port === pkt.srcPort &&
+        c.client.port === pkt.dstPort &&
+        eq4(c.server.addr, pkt.src) &&
+        eq4(c.client.addr, pkt.dst)
+      ) {
+        this.foundDir = 1;
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Makes a connection for a packet (not yet in the table): `clientIsSource` says which end is the client.
+   * Assigns the id and reuse index; the caller creates the stream and then calls `add`.
+   */
+  make(pkt: TcpPacket, clientIsSource: boolean): Connection {
+    const c = new Connection();
+    c.id = this.nextId++;
+    c.hash = this.lastHash;
+    c.ipVersion = pkt.ipVersion;
+    c.vlan = pkt.vlan;
+    c.outerVlan = pkt.outerVlan;
+    const cl = clientIsSource ? pkt.src : pkt.dst;
+    const sv = clientIsSource ? pkt.dst : pkt.src;
+    c.client.addr.set(cl);
+    c.server.addr.set(sv);
+    c.client.port = clientIsSource ? pkt.srcPort : pkt.dstPort;
+    c.server.port = clientIsSource ? pkt.dstPort : pkt.srcPort;
+    c.firstTsSec = c.lastTsSec = pkt.tsSec;
+    c.firstTsNsec = c.lastTsNsec = pkt.tsNsec;
+    c.lastSeen = pkt.tsSec + pkt.tsNsec * 1e-9;
+    const m = this.options.maxRememberedTuples;
+    if (m > 0) {
+      const n = this.seenTuples.get(c.hash) ?? 0;
+      c.reuseIndex = n;
+      if (n === 0 && this.seenTuples.size >= m) this.seenTuples.clear();
+      this.seenTuples.set(c.hash, n + 1);
+    }
+    this.stats.connectionsCreated++;
+    this.foundDir = clientIsSource ? 0 : 1;
+    return c;
+  }
+
+  /** Enters an open connection in the table and at the recent end of the LRU list. */
+  add(c: Connection): void {
+    if (this.entries + 1 > (this.buckets.length * 3) >>> 2) this.grow();
+    const i = c.hash & this.mask;
+    c.hashNext = this.buckets[i]!;
+    this.buckets[i] = c;
+    this.entries++;
+    c.listPrev = this.lruTail;
+    c.listNext = null;
+    if (this.lruTail !== null) this.lruTail.listNext = c;
+    else this.lruHead = c;
+    this.lruTail = c;
+    const s = this.stats;
+    if (++s.connectionsOpen > s.connectionsPeakOpen) s.connectionsPeakOpen = s.connectionsOpen;
+  }
+
+  /** Marks an open connection as just seen (moves it to the recent end of the LRU list). */
+  touch(c: Connection): void {
+    if (this.lruTail === c) return;
+    this.unlinkOpen(c);
+    c.listPrev = this.lruTail;
+    c.listNext = null;
+    if (this.lruTail !== null) this.lruTail.listNext = c;
+    else this.lruHead = c;
+    this.lruTail = c;
+  }
+
+  /** Turns a closed connection into a tombstone (or drops it when tombstones are disabled). */
+  bury(c: Connection): void {
+    this.unlinkOpen(c);
+    this.stats.connectionsOpen--;
+    if (this.options.maxTombstones === 0) {
+      this.unhash(c);
+      return;
+    }
+    c.listPrev = this.tombTail;
+    c.listNext = null;
+    if (this.tombTail !== null) this.tombTail.listNext = c;
+    else this.tombHead = c;
+    this.tombTail = c;
+    if (++this.stats.tombstones > this.options.maxTombstones) this.dropTombstone(this.tombHead!);
+  }
+
+  /** Moves a tombstone that just absorbed a packet to the recent end of the tombstone list. */
+  touchTombstone(c: Connection): void {
+    if (this.tombTail === c) return;
+    this.unlinkTomb(c);
+    c.listPrev = this.tombTail;
+    c.listNext = null;
+    if (this.tombTail !== null) this.tombTail.listNext = c;
+    else this.tombHead = c;
+    this.tombTail = c;
+  }
+
+  /** Removes a tombstone from the table. */
+  dropTombstone(c: Connection): void {
+    this.unlinkTomb(c);
+    this.unhash(c);
+    this.stats.tombstones--;
+    this.stats.tombstonesExpired++;
+  }
+
+  /** Drops tombstones last seen before capture time `tc` (seconds); returns how many. */
+  expireTombstones(tc: number): number {
+    let n = 0;
+    for (let c = this.tombHead; c !== null; ) {
+      const next = c.listNext;
+      if (c.lastSeen < tc) {
+        this.dropTombstone(c);
+        n++;
+      }
+      c = next;
+    }
+    return n;
+  }
+
+  /** Drops all tombstones. */
+  clearTombstones(): number {
+    let n = 0;
+    while (this.tombHead !== null) {
+      this.dropTombstone(this.tombHead);
+      n++;
+    }
+    return n;
+  }
+
+  /** Open connections, least recently seen first (allocates an array: not for the hot path). */
+  openConnections(): Connection[] {
+    const out: Connection[] = [];
+    for (let c = this.lruHead; c !== null; c = c.listNext) out.push(c);
+    return out;
+  }
+
+  /** Tombstones, oldest first (allocates an array). */
+  tombstones(): Connection[] {
+    const out: Connection[] = [];
+    for (let c = this.tombHead; c !== null; c = c.listNext) out.push(c);
+    return out;
+  }
+
+  private unlinkOpen(c: Connection): void {
+    if (c.listPrev !== null) c.listPrev.listNext = c.listNext;
+    else if (this.lruHead === c) this.lruHead = c.listNext;
+    if (c.listNext !== null) c.listNext.listPrev = c.listPrev;
+    else if (this.lruTail === c) this.lruTail = c.listPrev;
+    c.listPrev = c.listNext = null;
+  }
+
+  private unlinkTomb(c: Connection): void {
+    if (c.listPrev !== null) c.listPrev.listNext = c.listNext;
+    else if (this.tombHead === c) this.tombHead = c.listNext;
+    if (c.listNext !== null) c.listNext.listPrev = c.listPrev;
+    else if (this.tombTail === c) this.tombTail = c.listPrev;
+    c.listPrev = c.listNext = null;
+  }
+
+  private unhash(c: Connection): void {
+    const i = c.hash & this.mask;
+    let prev: Connection | null = null;
+    for (let x: Connection | null = this.buckets[i]!; x !== null; prev = x, x = x.hashNext) {
+      if (x !== c) continue;
+      if (prev === null) this.buckets[i] = x.hashNext;
+      else prev.hashNext = x.hashNext;
+      x.hashNext = null;
+      this.entries--;
+      return;
+    }
+  }
+
+  /** Removes a connection (open or tombstone) from the table without burying it: used on port reuse. */
+  remove(c: Connection): void {
+    if (c.closed) {
+      this.unlinkTomb(c);
+      this.stats.tombstones--;
+    } else {
+      this.unlinkOpen(c);
+      this.stats.connectionsOpen--;
+    }
+    this.unhash(c);
+  }
+
+  private grow(): void {
+    const old = this.buckets;
+    const size = old.length * 2;
+    this.buckets = new Array<Connection | null>(size).fill(null);
+    this.mask = size - 1;
+    for (let i = 0; i < old.length; i++) {
+      for (let c: Connection | null = old[i]!; c !== null; ) {
+        const next: Connection | null = c.hashNext;
+        const j = c.hash & this.mask;
+        c.hashNext = this.buckets[j]!;
+        this.buckets[j] = c;
+        c = next;
+      }
+    }
+  }
+}

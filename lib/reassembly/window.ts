@@ -1,0 +1,185 @@
+/**
+ * The delivered-data window: the most recent bytes handed to the stream in one direction, kept (bounded) so a
+ * retransmission of delivered data can be compared with what was delivered. Stored in pages; each page notes
+ * which packet each of its byte runs came from, so a conflict can name the old copy's capture time.
+ */
+import type { HalfConnection } from './connection.js';
+import { type Page, type PageCache, WINDOW_DESCRIPTORS } from './memory.js';
+import { seqAdd, seqDiff } from './sequence.js';
+import type { AssemblerStats } from './stats.js';
+
+/** Window pages of all directions of one assembler. */
+export class WindowStore {
+  private readonly pc: PageCache;
+  private readonly stats: AssemblerStats;
+  readonly maxBytes: number;
+  private readonly maxPagesTotal: number;
+  /** Bound per direction, so tiny packets (one page per 8 of them) cannot pin many pages. */
+  private readonly maxPagesPerHalf: number;
+
+  constructor(pc: PageCache, stats: AssemblerStats, maxBytes: number, maxPagesTotal: number) {
+    this.pc = pc;
+    this.stats = stats;
+    this.maxBytes = maxBytes;
+    this.maxPagesTotal = maxPagesTotal;
+    this.maxPagesPerHalf = Math.ceil(maxBytes / pc.pageSize) + 2;
+  }
+
+  /** Appends delivered bytes `buf[off, off + len)` holding sequence numbers from `seq`. */
+  append(
+    half: HalfConnection,
+    buf: Buffer,
+    off: number,
+    len: number,
+    seq: number,
+    tsSec: number,
+    tsNsec: number,
+    recordNumber: number,
+  ): void {
+    if (this.maxBytes === 0 || len === 0) return;
+    if (half.winBytes === 0 || seqAdd(half.winStart, half.winBytes) !== seq) {
+      // Not contiguous with what is kept (after a gap): start over.
+      this.clear(half);
+      half.winStart = seq;
+    }
+    let written = 0;
+    while (written < len) {
+      let p = half.winLast;
+      if (p === null || p.off + p.len === p.buf.length || (written === 0 && p.descCount === WINDOW_DESCRIPTORS)) {
+        p = this.newPage(half);
+        if (p === null) {
+          // No page to be had: keep nothing, so later checks count as impossible rather than compare wrongly.
+          this.clear(half);
+          half.winStart = seqAdd(seq, len);
+          return;
+        }
+        p.seq = seqAdd(seq, written);
+      }
+      if (written === 0 || p.len === 0) addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber);
+      const room = p.buf.length - p.off - p.len;
+      const k = room < len - written ? room : len - written;
+      buf.copy(p.buf, p.off + p.len, off + written, off + written + k);
+      p.len += k;
+      written += k;
+      half.winBytes += k;
+    }
+    if (half.winBytes > this.maxBytes) this.dropHead(half, half.winBytes - this.maxBytes);
+  }
+
+  /** Releases window bytes before `ack` (acknowledged by the peer). */
+  trimTo(half: HalfConnection, ack: number): void {
+    const d = seqDiff(half.winStart, ack);
+    if (d <= 0) return;
+    this.dropHead(half, d < half.winBytes ? d : half.winBytes);
+  }
+
+  /** Drops `n` bytes from the front of the window. */
+  dropHead(half: HalfConnection, n: number): void {
+    while (n > 0) {
+      const p = half.winFirst;
+      if (p === null) break;
+      const k = n < p.len ? n : p.len;
+      p.off += k;
+      p.len -= k;
+      p.seq = seqAdd(p.seq, k);
+      half.winStart = seqAdd(half.winStart, k);
+      half.winBytes -= k;
+      n -= k;
+      if (p.len === 0) {
+        this.unlinkHead(half);
+        this.releasePage(half, p);
+      }
+    }
+  }
+
+  /** Releases the whole window of a direction. */
+  clear(half: HalfConnection): void {
+    while (half.winFirst !== null) {
+      const p = half.winFirst;
+      this.unlinkHead(half);
+      this.releasePage(half, p);
+    }
+    half.winBytes = 0;
+  }
+
+  /** The window page holding sequence number `seq`, or null. */
+  pageAt(half: HalfConnection, seq: number): Page | null {
+    for (let p = half.winLast; p !== null; p = p.prev) {
+      const d = seqDiff(p.seq, seq);
+      if (d >= 0 && d < p.len) return p;
+      if (d < 0) continue;
+      return null;
+    }
+    return null;
+  }
+
+  private newPage(half: HalfConnection): Page | null {
+    let p: Page;
+    if (half.winPages >= this.maxPagesPerHalf || this.stats.windowPages >= this.maxPagesTotal) {
+      if (this.stats.windowPages >= this.maxPagesTotal) this.stats.windowPageLimitHits++;
+      // Reuse this direction's own oldest page, if it has one besides the page being filled.
+      const head = half.winFirst;
+      if (head === null || head === half.winLast) return null;
+      half.winStart = seqAdd(half.winStart, head.len);
+      half.winBytes -= head.len;
+      this.unlinkHead(half);
+      half.winPages--;
+      p = head;
+      p.off = 0;
+      p.len = 0;
+      p.descCount = 0;
+    } else {
+      p = this.pc.next();
+      const s = this.stats;
+      s.windowPages++;
+      if (s.windowPages > s.windowPagesPeak) s.windowPagesPeak = s.windowPages;
+      s.pagesInUse = s.bufferedPages + s.windowPages;
+      if (s.pagesInUse > s.pagesPeak) s.pagesPeak = s.pagesInUse;
+    }
+    p.prev = half.winLast;
+    p.next = null;
+    if (half.winLast !== null) half.winLast.next = p;
+    else half.winFirst = p;
+    half.winLast = p;
+    half.winPages++;
+    half.notePages();
+    return p;
+  }
+
+  private unlinkHead(half: HalfConnection): void {
+    const p = half.winFirst!;
+    half.winFirst = p.next;
+    if (p.next !== null) p.next.prev = null;
+    else half.winLast = null;
+    p.next = null;
+  }
+
+  private releasePage(half: HalfConnection, p: Page): void {
+    half.winPages--;
+    half.notePages();
+    const s = this.stats;
+    s.windowPages--;
+    s.pagesInUse = s.bufferedPages + s.windowPages;
+    this.pc.release(p);
+  }
+}
+
+function addDescriptor(p: Page, seq: number, tsSec: number, tsNsec: number, recordNumber: number): void {
+  if (p.descCount === WINDOW_DESCRIPTORS) return;
+  if (p.desc === null) p.desc = new Float64Array(WINDOW_DESCRIPTORS * 4);
+  const i = p.descCount++ * 4;
+  p.desc[i] = seq;
+  p.desc[i + 1] = tsSec;
+  p.desc[i + 2] = tsNsec;
+  p.desc[i + 3] = recordNumber;
+}
+
+/** Index (times 4) into `p.desc` of the packet that brought the window byte at `seq`. */
+export function descriptorAt(p: Page, seq: number): number {
+  let best = 0;
+  for (let i = 0; i < p.descCount; i++) {
+    if (seqDiff(p.desc![i * 4]!, seq) >= 0) best = i;
+    else break;
+  }
+  return best * 4;
+}
