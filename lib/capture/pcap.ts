@@ -212,8 +212,8 @@ export class PcapReader implements FormatReader {
           ctx.need = next + RECORD_HEADER - p;
           return -(p + 1);
         }
-        // At the end nothing follows to confirm it: accept a candidate that fits what is left.
-        if (next > end) continue;
+        // At the end nothing follows to confirm it: accept only a record that ends exactly where the input does.
+        if (next !== end) continue;
       } else if (this.plausible(buf, next, this.u32(buf, p)) < 0) {
         continue;
       }
