@@ -1,0 +1,272 @@
+import { describe, it, expect } from 'vitest';
+import { CONNECTION_COLUMNS, OVERLAP_COLUMNS } from './columns.js';
+import { csvField, csvLine } from './csv.js';
+import { OverlapTally, renderConnections, renderOverlaps } from './render.js';
+import type { ConnectionRow, DirectionStats, OverlapEvent, ReportSummary } from './rows.js';
+import { connectionFilter, findColumn, SelectionError, sortRows, topRows } from './select.js';
+import { renderSummary } from './summary.js';
+
+function stats(seed: number): DirectionStats {
+  return {
+    packets: seed * 3,
+    bytes: seed * 1000,
+    queuedBytes: seed * 7,
+    queuedPackets: seed,
+    overlapBytes: seed * 11,
+    overlapPackets: seed % 4,
+    conflicts: seed % 3,
+    missingBytes: seed * 13,
+  };
+}
+
+function row(id: number, over: Partial<ConnectionRow> = {}): ConnectionRow {
+  return {
+    id,
+    ipVersion: 4,
+    client: `10.0.0.${id + 1}`,
+    clientPort: 40000 + id,
+    server: '10.99.2.2',
+    serverPort: 9000,
+    vlan: null,
+    state: 'complete',
+    firstTsSec: 1_700_000_000,
+    firstTsNsec: id,
+    lastTsSec: 1_700_000_000 + id,
+    lastTsNsec: 0,
+    peakPages: id * 2,
+    c2s: stats(id + 1),
+    s2c: stats(2 * id + 5),
+    ...over,
+  };
+}
+
+const summary: ReportSummary = {
+  input: 'capture.pcap',
+  inputBytes: 123_456_789,
+  packetsRead: 1_000_000,
+  tcpSegments: 999_000,
+  connections: 3,
+  bytesReassembled: 812_345_678,
+  bytesMissing: 1448,
+  overlapBytes: 10,
+  overlapPackets: 1,
+  conflicts: 2,
+  malformed: { 'truncated-ip': 1, 'bad-tcp-header': 2 },
+  diagnostics: { 'truncated-record': 1 },
+  elapsedNs: 1.5e9,
+};
+
+describe('CSV quoting (RFC 4180)', () => {
+  it('quotes commas, quotes, CR and LF; doubles quotes; leaves plain text and numbers alone', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('cr\rhere')).toBe('"cr\rhere"');
+    expect(csvField('fd99:1::1')).toBe('fd99:1::1');
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField(0)).toBe('0');
+    expect(csvField(null)).toBe('');
+    expect(csvField(Number.NaN)).toBe('');
+  });
+
+  it('defuses spreadsheet formulas in text', () => {
+    expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvField('+1')).toBe("'+1");
+    expect(csvField('-cmd')).toBe("'-cmd");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+  });
+
+  it('lines end in CRLF', () => {
+    expect(csvLine(['a', 1, null, 'x,y'])).toBe('a,1,,"x,y"\r\n');
+  });
+});
+
+describe('sort, top and filters', () => {
+  const rows = [row(0), row(1), row(2), row(3, { client: 'fd00::1', ipVersion: 6 }), row(4, { client: '9.0.0.1' })];
+
+  it('sorts numbers largest first, text A to Z, stable, by any column', () => {
+    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 'peakPages')).map((r) => r.id)).toEqual([4, 3, 2, 1, 0]);
+    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 'id')).map((r) => r.id)).toEqual([4, 3, 2, 1, 0]);
+    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 'id'), false).map((r) => r.id)).toEqual([0, 1, 2, 3, 4]);
+    // equal server: stable, input order
+    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 'server')).map((r) => r.id)).toEqual([0, 1, 2, 3, 4]);
+    // addresses in numeric order (9.0.0.1 before 10.0.0.1), IPv4 before IPv6
+    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 'CLIENT')).map((r) => r.client)).toEqual([
+      '9.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.3', 'fd00::1',
+    ]);
+    // totals are the sum of both directions
+    const total = (r: ConnectionRow) => r.c2s.missingBytes + r.s2c.missingBytes;
+    const byMissing = sortRows(rows, findColumn(CONNECTION_COLUMNS, 'missingBytes'));
+    expect(byMissing.map(total)).toEqual([...rows.map(total)].sort((a, b) => b - a));
+    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 's2cConflicts')).map((r) => r.s2c.conflicts)).toEqual([2, 2, 1, 1, 0]);
+  });
+
+  it('sorts capture times exactly, to the nanosecond', () => {
+    const a = row(0, { firstTsSec: 1_700_000_000, firstTsNsec: 2 });
+    const b = row(1, { firstTsSec: 1_700_000_000, firstTsNsec: 1 });
+    expect(sortRows([a, b], findColumn(CONNECTION_COLUMNS, 'firstTime'), false).map((r) => r.id)).toEqual([1, 0]);
+  });
+
+  it('rejects an unknown sort column, naming the valid ones', () => {
+    expect(() => findColumn(CONNECTION_COLUMNS, 'bogus')).toThrow(SelectionError);
+    expect(() => findColumn(CONNECTION_COLUMNS, 'bogus')).toThrow(/one of: id, client, clientPort/);
+  });
+
+  it('--top N keeps the first N rows', () => {
+    expect(topRows(rows, 2).map((r) => r.id)).toEqual([0, 1]);
+    expect(topRows(rows, 0)).toEqual([]);
+    expect(topRows(rows, 99).length).toBe(5);
+    expect(topRows(rows, undefined).length).toBe(5);
+    expect(() => topRows(rows, -1)).toThrow(SelectionError);
+    expect(() => topRows(rows, 1.5)).toThrow(SelectionError);
+  });
+
+  it('filters by host (any spelling), port, connection id; all conditions together', () => {
+    const ids = (f: Parameters<typeof connectionFilter>[0]) => rows.filter(connectionFilter(f)).map((r) => r.id);
+    expect(ids({ host: '10.0.0.2' })).toEqual([1]);
+    expect(ids({ host: '10.99.2.2' })).toEqual([0, 1, 2, 3, 4]);
+    expect(ids({ host: 'FD00:0:0::0001' })).toEqual([3]);
+    expect(ids({ port: 40002 })).toEqual([2]);
+    expect(ids({ port: 9000 })).toEqual([0, 1, 2, 3, 4]);
+    expect(ids({ ids: [4, 0] })).toEqual([0, 4]);
+    expect(ids({ host: '10.99.2.2', port: 40001, ids: [1, 2] })).toEqual([1]);
+    expect(ids({})).toEqual([0, 1, 2, 3, 4]);
+    expect(() => connectionFilter({ host: 'example.com' })).toThrow(/--host wants an IPv4 or IPv6 address/);
+    expect(() => connectionFilter({ port: 70000 })).toThrow(SelectionError);
+    expect(() => connectionFilter({ ids: [-1] })).toThrow(SelectionError);
+  });
+});
+
+describe('analyze report', () => {
+  const rows = [row(0), row(1, { ipVersion: 6, client: 'fd99:1::1', server: 'fd99:2::2', vlan: 7, state: 'reset, "odd"' })];
+
+  it('table: one line a connection with endpoints, human duration, exact counts; no colour codes', () => {
+    const text = renderConnections(rows, summary, 'table');
+    expect(text).not.toMatch(/\u001b\[/);
+    const lines = text.split('\n');
+    expect(lines[1]).toMatch(/│ id │ client\s+│ server\s+│ state\s+│ duration │ pkts c>s │ pkts s>c │ bytes c>s │ bytes s>c │ ooo bytes │ ooo pkts │ overlap bytes │ overlap pkts │ conflicts │ missing │ peak pages │/);
+    const r1 = lines.find((l) => l.includes('[fd99:1::1]:40001'))!;
+    const cells = r1.split('│').slice(1, -1).map((c) => c.trim());
+    expect(cells).toEqual([
+      '1', '[fd99:1::1]:40001', '[fd99:2::2]:9000', 'reset, "odd"', '1.00 s', '6', '21', '2,000', '7,000',
+      String(2 * 7 + 7 * 7), String(2 + 7), String(2 * 11 + 7 * 11), String((2 % 4) + (7 % 4)), String((2 % 3) + (7 % 3)),
+      String(2 * 13 + 7 * 13), '2',
+    ]);
+    // numbers align right: the id cell is padded on the left
+    expect(r1.startsWith('│  1 │')).toBe(true);
+    expect(text).toContain('Conflicts           2');
+  });
+
+  it('csv: header of stable names, per-direction columns, quoting applied', () => {
+    const text = renderConnections(rows, summary, 'csv');
+    const lines = text.split('\r\n');
+    expect(lines[0].split(',')).toEqual([
+      'id', 'client', 'clientPort', 'server', 'serverPort', 'vlan', 'state', 'firstTime', 'lastTime', 'durationNs',
+      ...['c2s', 's2c'].flatMap((d) =>
+        ['Packets', 'Bytes', 'QueuedBytes', 'QueuedPackets', 'OverlapBytes', 'OverlapPackets', 'Conflicts', 'MissingBytes'].map((k) => d + k),
+      ),
+      'peakPages',
+    ]);
+    expect(lines[2]).toBe(
+      '1,fd99:1::1,40001,fd99:2::2,9000,7,"reset, ""odd""",1700000000.000000001,1700000001.000000000,999999999,' +
+        '6,2000,14,2,22,2,2,26,21,7000,49,7,77,3,1,91,2',
+    );
+    expect(lines.length).toBe(4); // header, two rows, and the empty string after the last CRLF
+  });
+
+  it('json: { summary, connections } with c2s and s2c objects under camelCase names', () => {
+    const doc = JSON.parse(renderConnections(rows, summary, 'json'));
+    expect(Object.keys(doc)).toEqual(['summary', 'connections']);
+    expect(doc.summary).toMatchObject({ ...summary, bytesPerSecond: 82_304_526 });
+    expect(doc.connections[1]).toEqual({
+      id: 1,
+      ipVersion: 6,
+      client: 'fd99:1::1',
+      clientPort: 40001,
+      server: 'fd99:2::2',
+      serverPort: 9000,
+      vlan: 7,
+      state: 'reset, "odd"',
+      firstTime: '2023-11-14T22:13:20.000000001Z',
+      lastTime: '2023-11-14T22:13:21.000000000Z',
+      firstEpoch: '1700000000.000000001',
+      lastEpoch: '1700000001.000000000',
+      durationNs: 999_999_999,
+      peakPages: 2,
+      c2s: stats(2),
+      s2c: stats(7),
+    });
+  });
+
+  it('summary block: aligned labels, exact byte counts beside the human ones, kinds listed', () => {
+    expect(renderSummary(summary)).toBe(
+      [
+        'Input               capture.pcap, 123 MB (123,456,789 B)',
+        'Packets read        1,000,000',
+        'TCP segments        999,000',
+        'Connections         3',
+        'Bytes reassembled   812 MB (812,345,678 B)',
+        'Bytes missing       1.45 kB (1,448 B)',
+        'Overlaps            1 packet, 10 B',
+        'Conflicts           2',
+        'Malformed packets   3 (bad-tcp-header 2, truncated-ip 1)',
+        'Reader diagnostics  1 (truncated-record 1)',
+        'Elapsed             1.50 s, 82.3 MB/s',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('overlaps report', () => {
+  const ev = (connectionId: number, kind: OverlapEvent['kind'], bytes: number, tsNsec = 0): OverlapEvent => ({
+    tsSec: 1_700_000_000,
+    tsNsec,
+    connectionId,
+    direction: 'c2s',
+    seqStart: 4_294_967_250,
+    seqEnd: (4_294_967_250 + bytes) % 2 ** 32,
+    bytes,
+    kind,
+    detail: kind === 'conflict' ? 'kept first copy; sha256 a1b2, c3d4' : undefined,
+  });
+  const events = [ev(2, 'retransmission', 1448), ev(5, 'conflict', 100, 7), ev(2, 'out of order', 500), ev(5, 'conflict', 20), ev(2, 'partial overlap', 30)];
+
+  it('totals by connection, conflicts first', () => {
+    const t = new OverlapTally();
+    for (const e of events) t.add(e);
+    expect(t.events).toBe(5);
+    expect(t.totals()).toEqual([
+      { connectionId: 5, conflicts: 2, conflictBytes: 120, retransmissions: 0, retransmittedBytes: 0, partialOverlaps: 0, partialOverlapBytes: 0, outOfOrder: 0, outOfOrderBytes: 0 },
+      { connectionId: 2, conflicts: 0, conflictBytes: 0, retransmissions: 1, retransmittedBytes: 1448, partialOverlaps: 1, partialOverlapBytes: 30, outOfOrder: 1, outOfOrderBytes: 500 },
+    ]);
+  });
+
+  it('table: headline about conflicts, one row an event, then totals by connection', () => {
+    const text = renderOverlaps(events, 'table');
+    expect(text.split('\n')[0]).toBe('CONFLICTS: 2 conflicting overlaps in 1 connection (overlapping copies with different bytes).');
+    const line = text.split('\n').find((l) => l.includes('000000007Z'))!;
+    expect(line.split('│').slice(1, -1).map((c) => c.trim())).toEqual([
+      '2023-11-14T22:13:20.000000007Z', '5', 'c2s', '4294967250', '54', '100', 'conflict', 'kept first copy; sha256 a1b2, c3d4',
+    ]);
+    // sequence numbers are not written with thousands separators (they are not quantities)
+    expect(text).not.toContain('4,294');
+    expect(text).toContain('By connection:');
+    expect(renderOverlaps([ev(1, 'retransmission', 5)], 'table').split('\n')[0]).toMatch(/^No conflicting overlaps/);
+  });
+
+  it('csv and json carry every event with exact times and sequence numbers', () => {
+    const csv = renderOverlaps(events, 'csv').split('\r\n');
+    expect(csv[0]).toBe(OVERLAP_COLUMNS.map((c) => c.key).join(','));
+    expect(csv[2]).toBe('1700000000.000000007,5,c2s,4294967250,54,100,conflict,"kept first copy; sha256 a1b2, c3d4"');
+    const doc = JSON.parse(renderOverlaps(events, 'json'));
+    expect(doc.summary).toEqual({
+      events: 5, connections: 2, conflicts: 2, conflictBytes: 120, retransmissions: 1, retransmittedBytes: 1448,
+      partialOverlaps: 1, partialOverlapBytes: 30, outOfOrder: 1, outOfOrderBytes: 500,
+    });
+    expect(doc.events[1]).toEqual({
+      time: '2023-11-14T22:13:20.000000007Z', epoch: '1700000000.000000007', connectionId: 5, direction: 'c2s',
+      seqStart: 4294967250, seqEnd: 54, bytes: 100, kind: 'conflict', detail: 'kept first copy; sha256 a1b2, c3d4',
+    });
+  });
+});
