@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const report: PhaseReport = { workload, phase, impl: phase, runs: [], peakRss: 0 };
   const reader = await loadReader();
   if (phase === 'read' || phase === 'decode' || phase === 'analyze' || phase === 'export') report.impl = reader.impl;
+  fs.mkdirSync(baseDir, { recursive: true });
   const outDir = fs.mkdtempSync(path.join(baseDir, `bench-${phase}-`));
   try {
     for (let i = 0; i < warmup + runs; i++) {
