@@ -4,14 +4,40 @@
  * folding per word.
  */
 
+/** A 32-bit view over the last ArrayBuffer summed: readers reuse one buffer, so this is made once per buffer. */
+let words: Uint32Array | null = null;
+let wordsOf: ArrayBufferLike | null = null;
+
 /**
  * Adds the bytes of `buf[start, end)` to a running one's-complement sum, as 16-bit big-endian words
  * (an odd last byte is padded with zero). Returns the unfolded sum.
+ *
+ * The bulk is summed as native 32-bit words through a typed-array view, several times faster than reading
+ * big-endian values: the one's-complement sum does not depend on byte order (RFC 1071 §2(B)), so the
+ * little-endian sum is folded and byte-swapped once. This needs the 16-bit words to sit at even addresses;
+ * odd-aligned data takes the byte loop.
  */
 export function sumBytes(buf: Buffer, start: number, end: number, sum: number): number {
   let i = start;
-  const end4 = end - 3;
-  for (; i < end4; i += 4) sum += buf.readUInt32BE(i);
+  const at = buf.byteOffset + start;
+  if ((at & 1) === 0 && end - start >= 32) {
+    if ((at & 2) !== 0) {
+      sum += (buf[i]! << 8) | buf[i + 1]!;
+      i += 2;
+    }
+    if (wordsOf !== buf.buffer) {
+      wordsOf = buf.buffer;
+      words = new Uint32Array(wordsOf, 0, wordsOf.byteLength >>> 2);
+    }
+    const w = words!;
+    const first = (buf.byteOffset + i) >>> 2;
+    const last = first + ((end - i) >>> 2);
+    let le = 0;
+    for (let k = first; k < last; k++) le += w[k]!;
+    i += (last - first) * 4;
+    le = foldSum(le);
+    sum += ((le & 0xff) << 8) | (le >>> 8);
+  }
   for (; i < end - 1; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
   if (i < end) sum += buf[i]! << 8;
   return sum;

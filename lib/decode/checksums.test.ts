@@ -63,14 +63,21 @@ describe('checksum verification', () => {
   });
 
   it('agrees with a plain 16-bit reference sum at every length and alignment', () => {
-    const bytes = Buffer.alloc(300);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 151 + 7) & 0xff;
-    for (let start = 0; start < 4; start++) {
-      for (let len = 0; len < 80; len++) {
-        const slice = bytes.subarray(start, start + len);
-        expect(checksumOf(sumBytes(bytes, start, start + len, 0))).toBe(internetChecksum(slice));
+    const backing = Buffer.alloc(400);
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 151 + 7) & 0xff;
+    // Views at every byteOffset modulo 4, so both the word path and the byte path are taken.
+    for (const shift of [0, 1, 2, 3]) {
+      const bytes = backing.subarray(shift);
+      for (let start = 0; start < 8; start++) {
+        for (let len = 0; len < 200; len++) {
+          const slice = bytes.subarray(start, start + len);
+          expect(checksumOf(sumBytes(bytes, start, start + len, 0))).toBe(internetChecksum(slice));
+          expect(checksumOf(sumBytes(bytes, start, start + len, 0x1234))).toBe(internetChecksum(Buffer.from([0x12, 0x34]), slice));
+        }
       }
     }
+    const ones = Buffer.alloc(65536, 0xff);
+    expect(checksumOf(sumBytes(ones, 0, ones.length, 0))).toBe(internetChecksum(ones));
     expect(foldSum(0x1_0000_fffe)).toBe(0xffff);
   });
 });

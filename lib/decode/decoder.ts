@@ -100,7 +100,9 @@ export class Decoder {
 
     const buf = rec.buf;
     const off = rec.offset;
-    const end = off + rec.capturedLength;
+    let end = off + rec.capturedLength;
+    // A record that claims more bytes than its buffer holds must not turn into a RangeError.
+    if (end > buf.length) end = buf.length;
     let ok: boolean;
     switch (rec.linkType) {
       case 1: // Ethernet

@@ -184,3 +184,18 @@ describe('frames that are not TCP', () => {
     expectBalanced(dec.stats);
   });
 });
+
+describe('records that lie about their length', () => {
+  it('a captured length beyond the buffer is bounded by the buffer, never a RangeError', () => {
+    const frame = tcpFrame(segment(false));
+    const dec = new Decoder();
+    const out = new TcpPacket();
+    for (const cut of [0, 10, 40, 60]) {
+      const rec = captureRecord(frame, 1, { bufferOffset: 0 });
+      rec.buf = rec.buf.subarray(0, cut);
+      expect(() => dec.decode(rec, out)).not.toThrow();
+    }
+    expectBalanced(dec.stats);
+    expect(dec.stats.malformed).toBe(4);
+  });
+});
