@@ -357,6 +357,7 @@ export class Assembler {
 
   /** RST: both directions end now, whatever arrived before; buffered data is delivered over its gaps. */
   private resetConnection(conn: Connection, ctx: AssemblerContext): void {
+    conn.ending = true;
     for (let i = 0; i < 2; i++) {
       const h = conn.halves[i]!;
       if (h.closed) continue;
@@ -364,7 +365,6 @@ export class Assembler {
         this.skipGap(conn, h, ctx, false);
         this.drain(conn, h, ctx);
       }
-      if (conn.closed) return;
       if (!h.closed) this.deliverEnd(conn, h, 0, ctx);
     }
     this.finishConnection(conn, 'reset', ctx);
@@ -372,7 +372,8 @@ export class Assembler {
 
   /** Ends a connection: delivers what is buffered, calls complete() once, leaves a tombstone. */
   private finishConnection(conn: Connection, reason: EndReason, ctx: AssemblerContext): void {
-    if (conn.closed || conn.endReason !== null) return;
+    if (conn.closed) return;
+    conn.ending = true;
     conn.endReason = reason;
     for (let i = 0; i < 2; i++) {
       const h = conn.halves[i]!;
@@ -414,7 +415,7 @@ export class Assembler {
     half.closed = true;
     if (half.finPending) half.nextSeq = seqAdd(half.finSeq, 1);
     this.releaseHalf(half);
-    if (conn.endReason === null && conn.halves[0].closed && conn.halves[1].closed) {
+    if (!conn.ending && conn.halves[0].closed && conn.halves[1].closed) {
       this.finishConnection(conn, 'complete', ctx);
     }
   }

@@ -214,6 +214,8 @@ export class Connection implements ConnectionInfo {
   listPrev: Connection | null = null;
   listNext: Connection | null = null;
   closed = false;
+  /** Being closed (reset or finish in progress): closing both halves must not complete it again. */
+  ending = false;
   /** Capture time (seconds) of the last packet. */
   lastSeen = 0;
 
