@@ -100,6 +100,20 @@ describe('file names match tcpflow 1.6.1 on real tcpflow output', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
+    // The tag rule on the real samples: one 802.1Q tag -> `--ID`; 802.1ad outer + 802.1Q inner -> no suffix.
+    const section = (name: string) => (text.split(`[${name}]\n`)[1] ?? '').split('\n[')[0].split('\n').filter((l) => /^[0-9a-f:]/.test(l));
+    const vlan = section('ipv4-loss.vlan.pcap');
+    const qinq = section('ipv4-loss.qinq.pcap');
+    if (text.includes('[ipv4-loss.vlan.pcap]')) {
+      expect(vlan.length).toBeGreaterThan(0);
+      expect(vlan.every((n) => /--100(c\d+)?$/.test(n))).toBe(true);
+    }
+    if (text.includes('[ipv4-loss.qinq.pcap]')) {
+      expect(qinq.length).toBeGreaterThan(0);
+      expect(qinq.some((n) => n.includes('--'))).toBe(false);
+    }
+    expect(tcpflowVlan(100, -1)).toBe(100);
+    expect(tcpflowVlan(20, 10)).toBe(-1);
   });
 });
 
