@@ -15,7 +15,10 @@ import type { ConnectionEnd, ConnectionInfo } from './sink.js';
 export interface ExportOptions {
   /** Output folder: created when missing; must be empty unless `force`. */
   dir: string;
-  /** Write into a non-empty folder. Existing files are never overwritten: a clashing name takes the next `cN`. */
+  /**
+   * Write into a non-empty folder. Existing stream files are never overwritten (a clashing name takes the
+   * next `cN`); an existing manifest.jsonl is replaced by this run's.
+   */
   force?: boolean;
   /** Write zeros for holes so file offsets follow sequence numbers (tcpflow's behaviour). Default false. */
   fillGaps?: boolean;

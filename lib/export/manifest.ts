@@ -26,7 +26,7 @@ export interface DirectionRow {
   file: string | null;
   /** Bytes in the file (stream bytes plus any zeros written for holes). */
   bytes: number;
-  /** Stream bytes written (without fill zeros). */
+  /** Stream bytes written (without fill zeros); after a write error, an upper bound (zeros lost with it count as data). */
   dataBytes: number;
   /** sha256 of exactly the file's bytes, hex; null when a write failed (the file content is then unknown). */
   sha256: string | null;
