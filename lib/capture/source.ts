@@ -1,6 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { CaptureError } from './errors.js';
 import type { ReadOptions } from './options.js';
 import { CaptureParser } from './parser.js';
@@ -166,6 +165,15 @@ async function* rest(first: Buffer, it: AsyncIterator<Buffer | string>, done: bo
   }
 }
 
+/**
+ * Decompresses gzip as a stream and parses what comes out.
+ *
+ * zlib throws away the output of the call that fails, so the input is written in small slices, each awaited
+ * (which is also the back-pressure), and the last 8 bytes (the gzip trailer: CRC and length) go in a write of
+ * their own: a bad tail then loses nothing, and a truncated stream loses nothing. Corrupt deflate data in the
+ * middle can still lose the output of the failing call, at most one zlib chunk (16 KiB) before the damage; the
+ * diagnostic gives the decompressed offset actually reached.
+ */
 async function readGzip(
   raw: AsyncIterable<Buffer>,
   name: string,
@@ -174,44 +182,93 @@ async function readGzip(
 ): Promise<ReadSummary> {
   const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
   const signal = options.signal;
-  let compressed = 0;
-  async function* counted(): AsyncGenerator<Buffer> {
-    for await (const b of raw) {
-      compressed += b.length;
-      yield b;
-    }
-  }
-  const input = Readable.from(counted(), { objectMode: false });
   const gunzip = createGunzip();
-  // Errors surface in the loop below (the pipeline destroys gunzip with them); the callback only keeps them handled.
-  pipeline(input, gunzip, () => {});
+  const out: Buffer[] = [];
+  let zlibError: Error | undefined;
+  gunzip.on('data', (b: Buffer) => out.push(b));
+  gunzip.on('error', (e: Error) => (zlibError ??= e));
+  let compressed = 0;
+  let held = EMPTY;
   let summary: ReadSummary | undefined;
-  try {
-    for await (const out of gunzip as AsyncIterable<Buffer>) {
-      parser.push(out);
-      options.onProgress?.(compressed);
+
+  /** Hands what zlib produced to the parser; returns a summary when reading must stop. */
+  const drain = async (): Promise<ReadSummary | undefined> => {
+    if (out.length === 0) return undefined;
+    for (let i = 0; i < out.length; i++) {
+      parser.push(out[i]!);
       if (parser.halted) break;
-      if (options.afterChunk !== undefined) await options.afterChunk();
-      if (signal?.aborted) {
-        summary = aborted(parser, signal, compressed);
-        break;
+    }
+    out.length = 0;
+    options.onProgress?.(compressed);
+    if (parser.halted) return parser.summary();
+    if (options.afterChunk !== undefined) await options.afterChunk();
+    if (signal?.aborted) return aborted(parser, signal, compressed);
+    return undefined;
+  };
+
+  try {
+    try {
+      for await (const chunk of raw) {
+        compressed += chunk.length;
+        const input = held.length === 0 ? chunk : Buffer.concat([held, chunk]);
+        const cut = Math.max(0, input.length - GZIP_TRAILER);
+        held = Buffer.from(input.subarray(cut));
+        for (let p = 0; p < cut && zlibError === undefined && summary === undefined; p += GZIP_SLICE) {
+          await write(gunzip, input.subarray(p, Math.min(cut, p + GZIP_SLICE)));
+          summary = await drain();
+        }
+        if (zlibError !== undefined || summary !== undefined) break;
       }
+    } catch (e) {
+      // The source itself failed (the zlib stream reports through zlibError, not here).
+      if (parser.bytesPushed === 0 && out.length === 0) throw openError(e, name);
+      summary = (await drain()) ?? finishAfter(parser, 'read-error', `read error: ${(e as Error).message}`);
     }
-  } catch (e) {
-    if (e instanceof CaptureError) throw e;
-    if (!parser.headerRead && parser.bytesPushed === 0) {
-      throw new CaptureError('not-a-capture', name, `gzip data unreadable: ${(e as Error).message}`);
+    if (summary === undefined && zlibError === undefined) {
+      if (held.length > 0) await write(gunzip, held);
+      if (zlibError === undefined) await finish(gunzip);
     }
-    const code = isZlibError(e) ? ((e as Error).message.includes('unexpected end') ? 'gzip-truncated' : 'gzip-corrupt') : 'read-error';
-    summary = finishAfter(parser, code, `${code === 'read-error' ? 'read error' : 'gzip stream'}: ${(e as Error).message}`);
+    summary ??= await drain();
+    if (summary === undefined && zlibError !== undefined) {
+      if (!parser.headerRead && parser.bytesPushed === 0) {
+        throw new CaptureError('not-a-capture', name, `gzip data unreadable: ${zlibError.message}`);
+      }
+      const code = zlibError.message.includes('unexpected end') ? 'gzip-truncated' : 'gzip-corrupt';
+      summary = finishAfter(parser, code, `gzip stream: ${zlibError.message}`);
+    }
   } finally {
-    input.destroy();
     gunzip.destroy();
   }
   summary ??= parser.end();
   summary.compressed = true;
   summary.sourceBytes = compressed;
   return summary;
+}
+
+const EMPTY = Buffer.alloc(0);
+/** Compressed bytes per zlib write: bounds what one write can expand to (deflate tops out near 1032:1). */
+const GZIP_SLICE = 16 * 1024;
+const GZIP_TRAILER = 8;
+
+/** Writes to zlib and waits until the chunk is processed (or the stream failed). */
+function write(gunzip: Gunzip, chunk: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      gunzip.off('error', done);
+      resolve();
+    };
+    gunzip.once('error', done);
+    gunzip.write(chunk, () => done());
+  });
+}
+
+/** Ends the zlib input and waits for the last output (or the failure: a truncated stream fails here). */
+function finish(gunzip: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    gunzip.once('error', () => resolve());
+    gunzip.once('end', () => resolve());
+    gunzip.end();
+  });
 }
 
 /** Reports the error at the decompressed offset reached, then ends the parse (reporting any record cut short). */
@@ -232,11 +289,6 @@ function aborted(parser: CaptureParser, signal: AbortSignal, total: number): Rea
   const s = parser.summary();
   s.sourceBytes = total;
   return s;
-}
-
-function isZlibError(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 function toBuffer(v: Buffer | string | Uint8Array): Buffer {
