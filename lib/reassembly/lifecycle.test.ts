@@ -154,7 +154,7 @@ describe('mid-stream pickup', () => {
   });
 });
 
-function makeMid(src: string, dst: string, sport: number, dport: number, seq: number, payload: string, flags = ACK) {
+function makeMid(src: string, dst: string, sport: number, dport: number, seq: number, payload: string, flags: number = ACK) {
   return c2s(seq, payload, { src, dst, sport, dport, flags });
 }
 
