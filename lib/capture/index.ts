@@ -5,4 +5,3 @@ export { DEFAULT_MAX_RECORD_LENGTH, type ParserOptions, type ReadOptions } from 
 export type { InterfaceInfo, ReadSummary } from './summary.js';
 export { CaptureRecord, LinkType } from './record.js';
 export type { Diagnostic, DiagnosticSink, Severity } from './diagnostic.js';
-export { Timebase } from './timestamp.js';

@@ -138,10 +138,13 @@ describe('readCapture on gzip', () => {
     const file = smallPcapng();
     const gz = gzipSync(file);
     gz.writeUInt32LE(gz.readUInt32LE(gz.length - 8) ^ 1, gz.length - 8);
-    const r = await read(tempFile('badcrc.pcapng.gz', gz));
-    expect(r.records).toEqual(readBack(file).records);
-    expect(r.diagnostics).toMatchObject([{ severity: 'error', code: 'gzip-corrupt', fileOffset: file.length, recordNumber: 41 }]);
-    expect(r.summary.cleanEnd).toBe(false);
+    for (const source of [tempFile('badcrc.pcapng.gz', gz), chunked(gz, [3])]) {
+      const r = await read(source);
+      expect(r.records).toEqual(readBack(file).records);
+      expect(r.diagnostics).toMatchObject([{ severity: 'error', code: 'gzip-corrupt', fileOffset: file.length, recordNumber: 41 }]);
+      expect(r.diagnostics[0]!.message).toContain('incorrect data check');
+      expect(r.summary.cleanEnd).toBe(false);
+    }
   });
 
   it('corrupt gzip mid-way: records before it delivered, diagnostic at the decompressed offset reached', async () => {
@@ -202,6 +205,26 @@ describe('readCapture on streams', () => {
     } finally {
       Object.defineProperty(process, 'stdin', original);
     }
+  });
+
+  it('a read error mid-way through gzip: every record decompressed before it delivered', async () => {
+    const file = bigPcap();
+    const gz = gzipSync(file);
+    const stop = gz.length >> 1;
+    async function* failing(): AsyncGenerator<Buffer> {
+      yield gz.subarray(0, stop);
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    }
+    const r = await read(Readable.from(failing()));
+    // The same bytes simply cut short decompress to exactly as much.
+    const cut = await read(chunked(gz.subarray(0, stop), [stop]));
+    expect(r.records).toEqual(cut.records);
+    expect(r.summary.bytes).toBe(cut.summary.bytes);
+    expect(r.diagnostics.map((d) => [d.code, d.fileOffset])).toEqual([
+      ['read-error', cut.summary.bytes],
+      ['truncated-record', cut.diagnostics[1]!.fileOffset],
+    ]);
+    expect(cut.diagnostics[0]!.code).toBe('gzip-truncated');
   });
 
   it('a read error mid-way is a diagnostic, records before it delivered', async () => {

@@ -9,9 +9,8 @@ import type { ReadSummary } from './summary.js';
 /** Where a capture comes from: a file path, `-` for standard input, or any Readable of bytes. */
 export type CaptureSource = string | NodeJS.ReadableStream;
 
+/** Read size for plain files: large sequential reads amortise the system calls (1-4 MiB all do about as well). */
 const DEFAULT_CHUNK = 2 * 1024 * 1024;
-/** Buffers read from a file and handed to zlib must not be reused (zlib may still hold them): smaller, fresh ones. */
-const GZIP_READ_CHUNK = 256 * 1024;
 
 /**
  * Reads a whole capture, calling `onRecord` for every record with one reused {@link CaptureRecord} (valid only
@@ -55,8 +54,7 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
       throw openError(e, name);
     }
     if (n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-      const first = Buffer.from(buf.subarray(0, n));
-      return await readGzip(fileChunks(fh, first), name, onRecord, options);
+      return await readGzip(fileChunks(fh, buf, n), name, onRecord, options);
     }
     const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
     const signal = options.signal;
@@ -82,14 +80,14 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
   }
 }
 
-/** Chunks of a file after the first, each in a fresh buffer (they go to zlib, which may keep them a while). */
-async function* fileChunks(fh: FileHandle, first: Buffer): AsyncGenerator<Buffer> {
-  yield first;
-  for (;;) {
-    const buf = Buffer.allocUnsafe(GZIP_READ_CHUNK);
-    const { bytesRead } = await fh.read(buf, 0, GZIP_READ_CHUNK, null);
-    if (bytesRead === 0) return;
-    yield bytesRead === GZIP_READ_CHUNK ? buf : buf.subarray(0, bytesRead);
+/**
+ * The file's chunks in the one read buffer, starting with the `n` bytes already in it. Reusing the buffer is
+ * safe because readGzip has finished with a chunk (every zlib write awaited) before it asks for the next.
+ */
+async function* fileChunks(fh: FileHandle, buf: Buffer, n: number): AsyncGenerator<Buffer> {
+  while (n > 0) {
+    yield n === buf.length ? buf : buf.subarray(0, n);
+    n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
   }
 }
 
@@ -221,7 +219,9 @@ async function readGzip(
       }
     } catch (e) {
       // The source itself failed (the zlib stream reports through zlibError, not here).
-      if (parser.bytesPushed === 0 && out.length === 0) throw openError(e, name);
+      if (parser.bytesPushed === 0 && out.length === 0 && compressed === 0) throw openError(e, name);
+      // Still decompress the bytes held back for the trailer: they may end the last record.
+      if (held.length > 0 && zlibError === undefined) await write(gunzip, held);
       summary = (await drain()) ?? finishAfter(parser, 'read-error', `read error: ${(e as Error).message}`);
     }
     if (summary === undefined && zlibError === undefined) {
@@ -233,7 +233,9 @@ async function readGzip(
       if (!parser.headerRead && parser.bytesPushed === 0) {
         throw new CaptureError('not-a-capture', name, `gzip data unreadable: ${zlibError.message}`);
       }
-      const code = zlibError.message.includes('unexpected end') ? 'gzip-truncated' : 'gzip-corrupt';
+      // Z_BUF_ERROR at the end: the compressed stream stops before its end (a cut file); anything else is corrupt.
+      const truncated = (zlibError as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' || zlibError.message.includes('unexpected end');
+      const code = truncated ? 'gzip-truncated' : 'gzip-corrupt';
       summary = finishAfter(parser, code, `gzip stream: ${zlibError.message}`);
     }
   } finally {
