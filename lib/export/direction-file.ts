@@ -121,7 +121,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (this.finished) return;
     if (end?.stats !== undefined) this.stats = end.stats;
     if (end?.conflicts !== undefined) this.conflicts = [...end.conflicts];
-    this.close(true);
+    this.close(end?.cutShort !== true);
   }
 
   /** Ends the direction without its engine end (the export is closing first): the row says partial. */

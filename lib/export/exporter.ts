@@ -194,7 +194,7 @@ export class ConnectionExport {
     if (this.done) return null;
     this.c2s.finish();
     this.s2c.finish();
-    return this.emit(end, true);
+    return this.emit(end, end.cutShort !== true);
   }
 
   /** Export closing before the connection ended: files flushed and closed, row marked partial. */

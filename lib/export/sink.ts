@@ -27,6 +27,11 @@ export interface DirectionEnd {
   stats?: object;
   /** Conflicting overlaps found in this direction (plain JSON-able objects). */
   conflicts?: readonly unknown[];
+  /**
+   * The run stopped before the connection ended (interrupted): the file holds everything received so far but
+   * is marked partial (`complete: false`).
+   */
+  cutShort?: boolean;
 }
 
 /** A connection as the exporter needs it: who talked to whom, when it started. Plain numbers and words. */
@@ -54,4 +59,6 @@ export interface ConnectionEnd {
   /** Capture time of the connection's last packet. */
   lastTsSec: number;
   lastTsNsec: number;
+  /** The run stopped before the connection ended: the row counts as unfinished (see ExportSummary.unfinished). */
+  cutShort?: boolean;
 }

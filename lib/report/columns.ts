@@ -57,7 +57,7 @@ export const CONNECTION_COLUMNS: ReadonlyArray<Column<ConnectionRow>> = [
   { key: 'server', header: 'server', numeric: false, value: (r) => r.server, text: (r) => endpoint(r.server, r.serverPort, r.ipVersion), sortKey: (r) => addressSortKey(r.server) },
   num('serverPort', 'server port', (r) => r.serverPort),
   { key: 'vlan', header: 'vlan', numeric: true, value: (r) => r.vlan, sortKey: (r) => r.vlan ?? -1 },
-  { key: 'state', header: 'state', numeric: false, value: (r) => r.state },
+  { key: 'state', header: 'state', numeric: false, value: (r) => r.state, text: (r) => (r.midStream === true ? `${r.state}, mid-stream` : r.state) },
   { key: 'firstTime', header: 'first', numeric: false, value: (r) => formatEpoch(r.firstTsSec, r.firstTsNsec), text: (r) => formatCaptureTime(r.firstTsSec, r.firstTsNsec), sortKey: (r) => timeKey(r.firstTsSec, r.firstTsNsec) },
   { key: 'lastTime', header: 'last', numeric: false, value: (r) => formatEpoch(r.lastTsSec, r.lastTsNsec), text: (r) => formatCaptureTime(r.lastTsSec, r.lastTsNsec), sortKey: (r) => timeKey(r.lastTsSec, r.lastTsNsec) },
   { key: 'durationNs', header: 'duration', numeric: true, value: rowDuration, text: (r) => formatDuration(rowDuration(r)) },

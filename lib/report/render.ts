@@ -38,6 +38,11 @@ export function connectionJson(r: ConnectionRow): object {
     lastEpoch: formatEpoch(r.lastTsSec, r.lastTsNsec),
     durationNs: durationNs(r.firstTsSec, r.firstTsNsec, r.lastTsSec, r.lastTsNsec),
     peakPages: r.peakPages,
+    ...(r.midStream !== undefined ? { midStream: r.midStream } : {}),
+    ...(r.serverGuessed !== undefined ? { serverGuessed: r.serverGuessed } : {}),
+    ...(r.outerVlan !== undefined ? { outerVlan: r.outerVlan } : {}),
+    ...(r.reuseIndex !== undefined ? { reuseIndex: r.reuseIndex } : {}),
+    ...(r.conflictsDropped !== undefined ? { conflictsDropped: r.conflictsDropped } : {}),
     c2s: { ...r.c2s },
     s2c: { ...r.s2c },
   };

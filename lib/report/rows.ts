@@ -42,6 +42,16 @@ export interface ConnectionRow {
   lastTsNsec: number;
   /** Most out-of-order pages the connection held at once. */
   peakPages: number;
+  /** No SYN was seen before the first packet (picked up mid-stream); the table shows it next to the state. */
+  midStream?: boolean;
+  /** Client and server were guessed from the ports (no SYN / SYN-ACK seen). */
+  serverGuessed?: boolean;
+  /** Outer VLAN id of double-tagged traffic, null otherwise. */
+  outerVlan?: number | null;
+  /** 0 for the first connection on a 4-tuple, 1 for the next after port reuse, ... */
+  reuseIndex?: number;
+  /** Conflict records not kept because of the per-connection bound. */
+  conflictsDropped?: number;
   c2s: DirectionStats;
   s2c: DirectionStats;
 }

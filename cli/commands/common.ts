@@ -1,0 +1,203 @@
+/**
+ * What every command shares: turning arguments into pass options, the selection filter, warnings on stderr,
+ * the progress bar, Ctrl-C, and the mapping of failures to exit codes.
+ */
+import { statSync } from 'node:fs';
+import { CaptureError, type Diagnostic } from '../../lib/capture/index.js';
+import { ExportError } from '../../lib/export/index.js';
+import { formatAddress } from '../../lib/net/index.js';
+import type { ConnectionInfo } from '../../lib/reassembly/index.js';
+import { connectionFilter, SelectionError, type ConnectionRow } from '../../lib/report/index.js';
+import { hadWarnings, type PassOptions, type RunSummary } from '../../lib/pipeline/index.js';
+import { parseDuration } from '../duration.js';
+import { ExitCode } from '../exit-codes.js';
+import { createProgress, type Progress } from '../progress.js';
+
+/** Parsed options every command has (yargs gives both spellings; these are the camelCase ones). */
+export interface CommonArgs {
+  capture: string;
+  format: 'table' | 'json' | 'csv';
+  maxPagesTotal?: number;
+  maxPagesPerConn?: number;
+  maxConnections?: number;
+  flushAfter: string;
+  closeAfter: string;
+  allowMissingInit: boolean;
+  checkState: boolean;
+  checkOptions: boolean;
+  checksum: boolean;
+  resync: boolean;
+  strict: boolean;
+  quiet: boolean;
+  progress?: boolean;
+  host?: string[];
+  port?: number[];
+  id?: number[];
+}
+
+/** Where a command writes: stdout for data, stderr for warnings (injectable for tests). */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processOutput: Output = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+/** A usage problem found after parsing (bad --sort, bad --host): exit code 1. */
+export class UsageError extends Error {}
+
+/** The fields a selection looks at. */
+interface Selectable {
+  id: number;
+  client: string;
+  server: string;
+  clientPort: number;
+  serverPort: number;
+}
+
+/**
+ * The --host / --port / --id filter: a connection matches when it matches one of the hosts (if any are given),
+ * one of the ports (if any) and one of the ids (if any). Null when no filter was given. Throws UsageError for
+ * a value that cannot match anything (a typo must not give an empty report).
+ */
+export function selection(args: CommonArgs): ((r: Selectable) => boolean) | null {
+  const hosts = args.host ?? [];
+  const ports = args.port ?? [];
+  const ids = args.id ?? [];
+  if (hosts.length + ports.length + ids.length === 0) return null;
+  try {
+    const hostTests = hosts.map((host) => connectionFilter({ host }));
+    const portTests = ports.map((port) => connectionFilter({ port }));
+    const idTest = ids.length > 0 ? connectionFilter({ ids }) : null;
+    return (r) => {
+      const row = r as unknown as ConnectionRow;
+      return (
+        (hostTests.length === 0 || hostTests.some((t) => t(row))) &&
+        (portTests.length === 0 || portTests.some((t) => t(row))) &&
+        (idTest === null || idTest(row))
+      );
+    };
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** The selection applied to an engine connection (addresses formatted once, when it starts). */
+export function connectionSelector(args: CommonArgs): ((c: ConnectionInfo) => boolean) | undefined {
+  const test = selection(args);
+  if (test === null) return undefined;
+  return (c) =>
+    test({
+      id: c.id,
+      client: formatAddress(c.client.addr, c.ipVersion),
+      server: formatAddress(c.server.addr, c.ipVersion),
+      clientPort: c.client.port,
+      serverPort: c.server.port,
+    });
+}
+
+/** `tcpreasm: warning: FILE: record 240 at offset 202104: last record cut short: ...` */
+export function warningLine(source: string, d: Diagnostic): string {
+  const prefix = `${source}: offset ${d.fileOffset}, record ${d.recordNumber}: `;
+  const what = d.message.startsWith(prefix) ? d.message.slice(prefix.length) : d.message;
+  const where = d.recordNumber > 0 ? `record ${d.recordNumber} at offset ${d.fileOffset}` : `offset ${d.fileOffset}`;
+  return `tcpreasm: warning: ${source}: ${where}: ${what} [${d.code}]\n`;
+}
+
+/** Everything a command needs around its pass. */
+export interface RunContext {
+  options: PassOptions;
+  progress: Progress;
+  /** Call when the pass is over: removes the progress line and the Ctrl-C handler. */
+  done(): void;
+}
+
+/** Pass options from the arguments, with the warning printer, the progress bar and Ctrl-C wired in. */
+export function runContext(args: CommonArgs, io: Output): RunContext {
+  const source = args.capture;
+  let total = 0;
+  if (source !== '-') {
+    try {
+      total = statSync(source).size;
+    } catch {
+      // The reader reports unreadable input with a proper message.
+    }
+  }
+  const progress = createProgress({ totalBytes: total, enabled: !args.quiet && args.progress !== false });
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    progress.done();
+    io.err('tcpreasm: interrupted: finishing what was read (Ctrl-C again to quit at once)\n');
+    process.removeListener('SIGINT', onSigint);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const options: PassOptions = {
+    sourceName: source,
+    assembler: {
+      ...(args.maxPagesTotal !== undefined ? { maxBufferedPagesTotal: args.maxPagesTotal } : {}),
+      ...(args.maxPagesPerConn !== undefined ? { maxBufferedPagesPerConnection: args.maxPagesPerConn } : {}),
+    },
+    pool: args.maxConnections !== undefined ? { maxConnections: args.maxConnections } : {},
+    flushAfterSec: parseDuration(args.flushAfter),
+    closeAfterSec: parseDuration(args.closeAfter),
+    allowMissingInit: args.allowMissingInit,
+    checkState: args.checkState,
+    checkOptions: args.checkOptions,
+    verifyChecksums: args.checksum,
+    resync: args.resync,
+    signal: controller.signal,
+    onDiagnostic: args.quiet ? undefined : (d) => {
+      progress.done();
+      io.err(warningLine(source, d));
+    },
+    onProgress: progress.active ? (b, p, c) => progress.update(b, p, c) : undefined,
+  };
+  return {
+    options,
+    progress,
+    done: () => {
+      progress.done();
+      process.removeListener('SIGINT', onSigint);
+    },
+  };
+}
+
+/** Warnings that are not reader diagnostics (those were printed as they came): malformed packets. */
+export function finalWarnings(summary: RunSummary, io: Output, quiet: boolean): void {
+  if (quiet) return;
+  const bad = Object.entries(summary.malformed).filter(([, n]) => n > 0);
+  if (bad.length > 0) {
+    const total = bad.reduce((s, [, n]) => s + n, 0);
+    io.err(`tcpreasm: warning: ${summary.input}: ${total} malformed packet${total === 1 ? '' : 's'} ignored (${bad.map(([k, n]) => `${k} ${n}`).join(', ')})\n`);
+  }
+}
+
+/** Exit code of a finished run: interrupted, then strict warnings, then success. */
+export function exitCodeOf(summary: RunSummary, args: CommonArgs): number {
+  if (summary.interrupted) return ExitCode.INTERRUPTED;
+  if (args.strict && hadWarnings(summary)) return ExitCode.WARNINGS;
+  return ExitCode.OK;
+}
+
+/** Maps a failure to its message and exit code; rethrows what is not an expected failure. */
+export function failure(err: unknown, io: Output): number {
+  if (err instanceof CaptureError) {
+    io.err(`tcpreasm: cannot read ${err.message}\n`);
+    return ExitCode.BAD_INPUT;
+  }
+  if (err instanceof UsageError) {
+    io.err(`tcpreasm: ${err.message}\nRun 'tcpreasm --help' for usage.\n`);
+    return ExitCode.USAGE;
+  }
+  if (err instanceof ExportError) {
+    io.err(`tcpreasm: ${err.message}\n`);
+    // A used or wrong folder is the user's choice to change; anything else is the output failing.
+    return err.code === 'ENOTEMPTY' || err.code === 'ENOTDIR' ? ExitCode.USAGE : ExitCode.OUTPUT_FAILED;
+  }
+  throw err;
+}

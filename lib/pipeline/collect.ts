@@ -1,0 +1,19 @@
+import type { Diagnostic } from '../capture/index.js';
+import type { PassOptions } from './options.js';
+import { MAX_LISTED_WARNINGS } from './summary.js';
+
+/** Options with the diagnostic sink wrapped so the first diagnostics are also kept for the summary. */
+export function keepingWarnings(options: PassOptions): { options: PassOptions; warnings: Diagnostic[] } {
+  const warnings: Diagnostic[] = [];
+  const forward = options.onDiagnostic;
+  return {
+    warnings,
+    options: {
+      ...options,
+      onDiagnostic: (d) => {
+        if (warnings.length < MAX_LISTED_WARNINGS) warnings.push(d);
+        if (forward !== undefined) forward(d);
+      },
+    },
+  };
+}

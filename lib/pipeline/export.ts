@@ -1,0 +1,117 @@
+import type { CaptureSource } from '../capture/index.js';
+import { StreamExporter, type ConnectionExport, type ExportError, type ExportOptions, type ExportSummary, type StreamSink } from '../export/index.js';
+import type { AssemblerContext, ConnectionInfo, ScatterGather } from '../reassembly/index.js';
+import { keepingWarnings } from './collect.js';
+import type { PassOptions } from './options.js';
+import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
+import { directionConflicts, directionReport } from './rows.js';
+import { stateText } from './state.js';
+import { runSummary, type RunSummary } from './summary.js';
+
+/** Result of {@link exportCapture}. */
+export interface ExportResult {
+  summary: RunSummary;
+  export: ExportSummary;
+  /** The first file errors (each names its file); `exportErrorCount` counts them all. */
+  exportErrors: ExportError[];
+  exportErrorCount: number;
+  /** The error that stopped every write (disk full, read-only, I/O error), if any: the export is incomplete. */
+  fatalError: ExportError | null;
+  pass: PassResult;
+}
+
+/** Which connections to export; all by default. */
+export type ConnectionSelector = (conn: ConnectionInfo) => boolean;
+
+/** Hands one connection's data to its two files: chunk by chunk from the engine's buffers, holes as gaps. */
+class ExportHandler implements ConnectionHandler {
+  constructor(private readonly exp: ConnectionExport) {}
+
+  reassembled(sg: ScatterGather, ctx: AssemblerContext): void {
+    const info = sg.info();
+    const sink: StreamSink = info.direction === 0 ? this.exp.c2s : this.exp.s2c;
+    if (info.skip !== 0) {
+      // A hole lies at [seq - skip, seq); skip -1: the start was never seen and seq is the first byte that was.
+      sink.gap(info.skip > 0 ? (info.seq - info.skip) >>> 0 : info.seq, info.skip, ctx.tsSec, ctx.tsNsec);
+    }
+    // No keepFrom is ever asked, so there are no saved bytes: every chunk is new data, written without a copy.
+    const n = sg.chunkCount();
+    for (let i = 0; i < n; i++) {
+      const len = sg.chunkLength(i);
+      if (len > 0) sink.write(sg.chunkBuffer(i), sg.chunkOffset(i), len);
+    }
+  }
+
+  complete(conn: ConnectionInfo, interrupted: boolean): void {
+    const cutShort = interrupted && conn.endReason === 'open-at-end';
+    this.exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0), cutShort });
+    this.exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1), cutShort });
+    this.exp.finish({ state: stateText(conn.endReason, interrupted), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
+  }
+}
+
+class ExportConsumer implements PassConsumer {
+  constructor(
+    private readonly exporter: StreamExporter,
+    private readonly select: ConnectionSelector | undefined,
+  ) {}
+
+  open(conn: ConnectionInfo): ConnectionHandler | null {
+    if (this.select !== undefined && !this.select(conn)) return null;
+    return new ExportHandler(
+      this.exporter.openConnection({
+        id: conn.id,
+        ipVersion: conn.ipVersion,
+        client: conn.client.addr,
+        clientPort: conn.client.port,
+        server: conn.server.addr,
+        serverPort: conn.server.port,
+        vlan: conn.vlan,
+        outerVlan: conn.outerVlan,
+        firstTsSec: conn.firstTsSec,
+        firstTsNsec: conn.firstTsNsec,
+      }),
+    );
+  }
+
+  stopReason(): string | null {
+    const e = this.exporter.fatalError;
+    return e === null ? null : e.message;
+  }
+}
+
+/**
+ * The export command without printing: writes each direction of each (selected) connection to its own file
+ * in `output.dir`, named as tcpflow names them, and `manifest.jsonl` (one row a connection, written when it
+ * ends). Prepares the folder first: throws ExportError when it is not usable (not empty without `force`,
+ * not writable), CaptureError when the capture is unreadable. Write errors later on are reported in the result.
+ * A full disk stops reading; Ctrl-C (options.signal) too: what was read is written and the manifest finished,
+ * connections cut short marked `interrupted` with `complete: false`.
+ */
+export async function exportCapture(
+  source: CaptureSource,
+  output: ExportOptions,
+  options: PassOptions = {},
+  select?: ConnectionSelector,
+): Promise<ExportResult> {
+  const exporter = StreamExporter.create(output);
+  const consumer = new ExportConsumer(exporter, select);
+  const { options: opts, warnings } = keepingWarnings(options);
+  let pass: PassResult;
+  let exportSummary: ExportSummary;
+  try {
+    pass = await runPass(source, consumer, opts);
+  } finally {
+    // Unreadable input still leaves a closed (empty) manifest rather than an open descriptor.
+    exportSummary = exporter.close();
+  }
+  const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
+  return {
+    summary: runSummary(input, pass, warnings),
+    export: exportSummary,
+    exportErrors: exporter.errors,
+    exportErrorCount: exporter.errorCount,
+    fatalError: exporter.fatalError,
+    pass,
+  };
+}

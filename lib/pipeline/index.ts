@@ -1,0 +1,22 @@
+/**
+ * The one-pass pipeline: capture reader -> decoder -> assembler -> command (analyze, export, overlaps), driven
+ * by capture time. The CLI is a thin layer over these functions; the library API uses them directly.
+ */
+export { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
+export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, type PassOptions } from './options.js';
+export { analyzeCapture, type AnalyzeResult } from './analyze.js';
+export { exportCapture, type ConnectionSelector, type ExportResult } from './export.js';
+export { overlapsCapture, DEFAULT_EVENT_LIMIT, type OverlapsOptions, type OverlapsResult } from './overlaps.js';
+export {
+  connectionReport,
+  conflictJson,
+  directionConflicts,
+  directionReport,
+  type ConflictCopyJson,
+  type ConflictJson,
+  type ConnectionReport,
+  type DirectionReport,
+} from './rows.js';
+export { runSummary, hadWarnings, MAX_LISTED_WARNINGS, type RunSummary, type WarningJson } from './summary.js';
+export { stateText, INTERRUPTED_STATE } from './state.js';
+export { ConnectionChecks, checkTotals, type CheckTotals } from './checks.js';

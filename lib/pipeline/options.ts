@@ -1,0 +1,64 @@
+import type { AssemblerOptions, StreamPoolOptions } from '../reassembly/index.js';
+import type { Diagnostic } from '../capture/index.js';
+
+/**
+ * Settings of one pass over a capture. Every field is optional; the defaults are bounded (see
+ * {@link DEFAULT_FLUSH_AFTER_SEC}, {@link DEFAULT_CLOSE_AFTER_SEC} and the engine's DEFAULT_ASSEMBLER_OPTIONS).
+ */
+export interface PassOptions {
+  /** Name of the source in messages and in the summary (default: the path, or `-`). */
+  sourceName?: string;
+  /** Engine memory and window settings (pages of 1900 bytes). */
+  assembler?: Partial<AssemblerOptions>;
+  /** Connection table bounds. */
+  pool?: Partial<StreamPoolOptions>;
+  /**
+   * Seconds of capture time out-of-order data may wait for the bytes before it; after that the hole is skipped
+   * and the data delivered (reported as missing bytes). Default {@link DEFAULT_FLUSH_AFTER_SEC}.
+   */
+  flushAfterSec?: number;
+  /** Seconds of capture time a connection may stay idle before it is closed (`timed out`). Default {@link DEFAULT_CLOSE_AFTER_SEC}. */
+  closeAfterSec?: number;
+  /**
+   * Start a direction at its first captured segment when its SYN was not captured (mid-stream pickup), and let
+   * the state machine accept such connections. Default true: captures often start in the middle of connections.
+   */
+  allowMissingInit?: boolean;
+  /** Reject segments the simple TCP state machine (gopacket's TCPSimpleFSM, corrected) finds invalid. Default false. */
+  checkState?: boolean;
+  /** Reject segments exceeding the receiver's announced MSS or advertised window. Default false. */
+  checkOptions?: boolean;
+  /** Verify IPv4 header and TCP checksums; bad ones are counted and dropped. Default false (offload breaks them). */
+  verifyChecksums?: boolean;
+  /** Classic pcap: search past a damaged record header instead of stopping there. Default false. */
+  resync?: boolean;
+  /** Receives reader diagnostics (damage, truncation) as they are found. */
+  onDiagnostic?: (d: Diagnostic) => void;
+  /**
+   * Called often during the pass (per packet while `progressActive`, else per chunk) with the source bytes
+   * consumed, packets read and connections seen so far.
+   */
+  onProgress?: (bytesRead: number, packets: number, connections: number) => void;
+  /** Stops reading (Ctrl-C): what was read is flushed, open connections are finished as cut short. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Default flush age: 120 s of capture time. A retransmission that fills a hole comes within a few RTOs (Linux
+ * caps the RTO at 120 s), so data older than that will not be completed by anything still to come.
+ */
+export const DEFAULT_FLUSH_AFTER_SEC = 120;
+/**
+ * Default close age: 300 s of capture time without a packet. Long enough for idle interactive sessions between
+ * keep-alives to stay one connection in most captures, short enough that a capture of hours does not keep every
+ * dead connection's state.
+ */
+export const DEFAULT_CLOSE_AFTER_SEC = 300;
+
+/** Resolved timing: how often capture time triggers a flush. */
+export function flushInterval(flushAfterSec: number, closeAfterSec: number): number {
+  // Half the shorter age: data waits at most 1.5x its age before it is pushed out, and flushes (which walk every
+  // open connection) stay rare in capture time.
+  const m = Math.min(flushAfterSec, closeAfterSec) / 2;
+  return m > 0.001 ? m : 0.001;
+}

@@ -1,0 +1,230 @@
+/**
+ * The one-pass driver: capture reader -> decoder -> assembler, capture time driving flushes, flushAll at the
+ * end. Commands plug in through a {@link PassConsumer}; the pass owns the engine and the optional checks.
+ */
+import { readCapture, type CaptureRecord, type CaptureSource, type ReadSummary } from '../capture/index.js';
+import { Decoder, TcpPacket, type DecodeStats } from '../decode/index.js';
+import {
+  Assembler,
+  HalfStats,
+  StreamPool,
+  type AssemblerContext,
+  type AssemblerStats,
+  type ConnectionInfo,
+  type Direction,
+  type OverlapObserver,
+  type PoolStats,
+  type ScatterGather,
+  type StartFlag,
+  type Stream,
+  type StreamFactory,
+} from '../reassembly/index.js';
+import { checkTotals, ConnectionChecks, type CheckTotals } from './checks.js';
+import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, flushInterval, type PassOptions } from './options.js';
+
+/** What a command does with one connection's data. */
+export interface ConnectionHandler {
+  /** In-order data of either direction (see ScatterGather; valid only during the call). */
+  reassembled(sg: ScatterGather, ctx: AssemblerContext): void;
+  /**
+   * The connection ended (its `endReason` is set; `interrupted` when the run was stopped and the connection
+   * was cut short). Called exactly once.
+   */
+  complete(conn: ConnectionInfo, interrupted: boolean): void;
+}
+
+/** A command's part of the pass. */
+export interface PassConsumer {
+  /** A new connection: its handler, or null when the command ignores it (its statistics still count). */
+  open(conn: ConnectionInfo): ConnectionHandler | null;
+  /** Overlap events (the overlaps report); omit when not needed, it then costs nothing. */
+  readonly observer?: OverlapObserver;
+  /**
+   * Checked after every chunk of input: a reason to stop reading (e.g. the output disk is full), or null.
+   * The pass then ends as if interrupted.
+   */
+  stopReason?(): string | null;
+}
+
+/** Totals of one pass. Counters are the modules' own objects (stable camelCase names). */
+export interface PassResult {
+  /** The capture reader's summary: format, records, bytes, diagnostics by code, clean end. */
+  read: ReadSummary;
+  decode: DecodeStats;
+  assembler: AssemblerStats;
+  pool: PoolStats;
+  checks: CheckTotals;
+  /** Both directions of every connection added up, as each connection ended. */
+  totals: HalfStats;
+  /** Wall-clock nanoseconds from the start of reading to the end of the final flush. */
+  elapsedNs: number;
+  /** Reading stopped early: Ctrl-C (signal) or the consumer's stopReason. */
+  interrupted: boolean;
+  /** Why the consumer stopped the pass, or null. */
+  stopReason: string | null;
+  /** Capture time of the first and last TCP segment (seconds), NaN when there was none. */
+  firstTime: number;
+  lastTime: number;
+}
+
+const HALF_STATS_KEYS = Object.keys(new HalfStats()).filter((k) => typeof (new HalfStats() as unknown as Record<string, unknown>)[k] === 'number');
+
+/** Adds one direction's counters into a total (booleans are not summed). */
+function addHalfStats(into: HalfStats, s: HalfStats): void {
+  const a = into as unknown as Record<string, number>;
+  const b = s as unknown as Record<string, number>;
+  for (let i = 0; i < HALF_STATS_KEYS.length; i++) {
+    const k = HALF_STATS_KEYS[i]!;
+    a[k] = a[k]! + b[k]!;
+  }
+}
+
+/** Per-connection glue between the engine and a command: the checks, the mid-stream start, the handler. */
+class PassStream implements Stream {
+  constructor(
+    private readonly pass: PassState,
+    private readonly conn: ConnectionInfo,
+    private readonly handler: ConnectionHandler | null,
+    private readonly checks: ConnectionChecks | null,
+  ) {}
+
+  accept(pkt: TcpPacket, dir: Direction, nextSeq: number, start: StartFlag): boolean {
+    if (this.checks !== null && !this.checks.accept(pkt, dir, nextSeq)) return false;
+    // Mid-stream pickup: without a SYN the direction would wait for one; start it at the first segment seen.
+    if (nextSeq === -1 && !start.value && this.pass.allowMissingInit) start.value = true;
+    return true;
+  }
+
+  reassembled(sg: ScatterGather, ctx: AssemblerContext): void {
+    if (this.handler !== null) this.handler.reassembled(sg, ctx);
+  }
+
+  complete(): boolean {
+    const c = this.conn;
+    addHalfStats(this.pass.totals, c.stats[0]);
+    addHalfStats(this.pass.totals, c.stats[1]);
+    if (this.handler !== null) this.handler.complete(c, this.pass.interrupted);
+    return true;
+  }
+}
+
+/** State shared by the streams of one pass. */
+class PassState implements StreamFactory {
+  readonly totals = new HalfStats();
+  interrupted = false;
+
+  constructor(
+    readonly consumer: PassConsumer,
+    readonly checks: CheckTotals,
+    readonly allowMissingInit: boolean,
+  ) {}
+
+  new(_pkt: TcpPacket, _ctx: AssemblerContext, conn: ConnectionInfo): Stream {
+    const wantChecks = this.checks.state !== null || this.checks.options !== null;
+    return new PassStream(this, conn, this.consumer.open(conn), wantChecks ? new ConnectionChecks(this.checks, this.allowMissingInit) : null);
+  }
+}
+
+/**
+ * Reads a capture once and reassembles every TCP connection in it, handing each connection's data to the
+ * consumer. Memory is bounded by the engine's page and connection limits, whatever the capture holds.
+ *
+ * Capture time drives the engine: whenever the latest capture time passes the next flush point, buffered data
+ * older than `flushAfterSec` is pushed out over its hole and connections idle longer than `closeAfterSec` are
+ * closed; at the end every connection is finished (`open at end`).
+ *
+ * Rejects with CaptureError when the source cannot be read at all; damage later on is reported through
+ * `onDiagnostic` and counted in `read.diagnostics`, and everything before it is processed.
+ */
+export async function runPass(source: CaptureSource, consumer: PassConsumer, options: PassOptions = {}): Promise<PassResult> {
+  const started = process.hrtime.bigint();
+  const flushAfter = options.flushAfterSec ?? DEFAULT_FLUSH_AFTER_SEC;
+  const closeAfter = options.closeAfterSec ?? DEFAULT_CLOSE_AFTER_SEC;
+  const interval = flushInterval(flushAfter, closeAfter);
+  const state = new PassState(consumer, checkTotals(options.checkState ?? false, options.checkOptions ?? false), options.allowMissingInit ?? true);
+  const pool = new StreamPool(state, options.pool);
+  const assembler = new Assembler(pool, options.assembler);
+  if (consumer.observer !== undefined) assembler.observer = consumer.observer;
+  const decoder = new Decoder({ verifyChecksums: options.verifyChecksums ?? false });
+  const pkt = new TcpPacket();
+
+  // Stops the reader on Ctrl-C or when the consumer cannot go on; the reader checks it between records.
+  const stop = new AbortController();
+  const userSignal = options.signal;
+  const onAbort = (): void => stop.abort();
+  if (userSignal !== undefined) {
+    if (userSignal.aborted) stop.abort();
+    else userSignal.addEventListener('abort', onAbort, { once: true });
+  }
+  let stopReason: string | null = null;
+
+  let clock = -Infinity;
+  let first = NaN;
+  let nextFlush = Infinity;
+  let records = 0;
+  let bytesRead = 0;
+  const progress = options.onProgress;
+
+  const onRecord = (rec: CaptureRecord): void => {
+    records++;
+    if (decoder.decode(rec, pkt)) {
+      assembler.assemble(pkt);
+      const now = pkt.tsSec + pkt.tsNsec * 1e-9;
+      // Capture time only moves forward: a stray old timestamp must not turn the flush points back.
+      if (now > clock) {
+        if (clock === -Infinity) {
+          first = now;
+          nextFlush = now + interval;
+        }
+        clock = now;
+        if (now >= nextFlush) {
+          assembler.flushWithOptions({ t: now - flushAfter, tc: now - closeAfter });
+          nextFlush = now + interval;
+        }
+      }
+    }
+    if (progress !== undefined) progress(bytesRead, records, pool.connectionCount);
+  };
+
+  let read: ReadSummary;
+  try {
+    read = await readCapture(source, onRecord, {
+      sourceName: options.sourceName,
+      onDiagnostic: options.onDiagnostic,
+      resync: options.resync ?? false,
+      signal: stop.signal,
+      onProgress: (n) => {
+        bytesRead = n;
+        if (progress !== undefined) progress(n, records, pool.connectionCount);
+      },
+      afterChunk:
+        consumer.stopReason === undefined
+          ? undefined
+          : () => {
+              const why = consumer.stopReason!();
+              if (why !== null && stopReason === null) {
+                stopReason = why;
+                stop.abort();
+              }
+            },
+    });
+  } finally {
+    userSignal?.removeEventListener('abort', onAbort);
+  }
+  state.interrupted = read.aborted;
+  decoder.finish();
+  assembler.flushAll();
+  return {
+    read,
+    decode: decoder.stats,
+    assembler: assembler.stats,
+    pool: pool.stats,
+    checks: state.checks,
+    totals: state.totals,
+    elapsedNs: Number(process.hrtime.bigint() - started),
+    interrupted: read.aborted,
+    stopReason,
+    firstTime: first,
+    lastTime: clock === -Infinity ? NaN : clock,
+  };
+}
