@@ -115,4 +115,14 @@ describe('in-order delivery after a handshake', () => {
     expect(s.conn.stats[0].keepAlives).toBe(0);
     expect(s.conn.stats[1].zeroWindows).toBe(1);
   });
+
+  it('dump() lists open connections, their directions and queued pages', () => {
+    const { asm } = setup();
+    handshake(asm, 0, 100);
+    asm.assemble(c2s(11, 'later', { recordNumber: 42 }));
+    const text = asm.dump();
+    expect(text).toContain('#0 10.0.0.1:40000 -> 10.0.0.2:80');
+    expect(text).toContain('dir 0: nextSeq=1');
+    expect(text).toContain('page seq=11 len=5 record=42');
+  });
 });
