@@ -62,9 +62,24 @@ function selection<T>(y: Argv<T>) {
     .option('id', { type: 'number', array: true, describe: 'only these connection ids (Wireshark tcp.stream numbers)' });
 }
 
+/**
+ * yargs turns a lone `-` argument into an empty string or `true`; it is the usual name of standard input, so it
+ * is swapped for a token before parsing and back afterwards.
+ */
+const STDIN_TOKEN = '\u0000stdin';
+
+function withStdin<T extends { capture: string }>(args: unknown): T {
+  const a = args as T;
+  if (a.capture === STDIN_TOKEN) a.capture = '-';
+  return a;
+}
+
+/** A usage error already printed by the fail handler. */
+class UsageReported extends Error {}
+
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.OK;
-  const parser = yargs(argv)
+  const parser = yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)))
     .scriptName('tcpreasm')
     .usage('$0 <command> CAPTURE [options]\n\nReassembles every TCP connection of a capture, exactly as the endpoints saw the bytes, and reports what happened on the wire.')
     .command(
@@ -76,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
         .example('$0 analyze capture.pcap', 'table of every connection and a summary')
         .example('$0 analyze capture.pcapng.gz --format json > report.json', 'machine-readable report')
         .example('tcpdump -w - | $0 analyze -', 'read a capture from a pipe'),
-      async (args) => { code = await runAnalyze(args as unknown as AnalyzeArgs); },
+      async (args) => { code = await runAnalyze(withStdin<AnalyzeArgs>(args)); },
     )
     .command(
       'export <capture>',
@@ -87,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('fill-gaps', { type: 'boolean', default: false, describe: 'write zeros for missing bytes so file offsets follow sequence numbers' })
         .option('max-open-files', { type: 'number', default: 64, describe: 'bound on output files open at once' })
         .example('$0 export capture.pcap -o streams/', 'one file per direction, plus streams/manifest.jsonl'),
-      async (args) => { code = await runExport(args as unknown as ExportArgs); },
+      async (args) => { code = await runExport(withStdin<ExportArgs>(args)); },
     )
     .command(
       'overlaps <capture>',
@@ -96,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('kind', { type: 'string', array: true, choices: ['retransmission', 'partial-overlap', 'out-of-order', 'conflict'], describe: 'only these kinds of event' })
         .option('limit', { type: 'number', describe: 'at most N event rows (the summary still counts all)' })
         .example('$0 overlaps capture.pcap --kind conflict', 'only overlapping copies that disagree'),
-      async (args) => { code = await runOverlaps(args as unknown as OverlapsArgs); },
+      async (args) => { code = await runOverlaps(withStdin<OverlapsArgs>(args)); },
     )
     .demandCommand(1, 'Name a command: analyze, export or overlaps (see --help).')
     .strict()
@@ -109,14 +124,15 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       // yargs passes a message for usage problems; anything else is a real failure of a command.
       if (!msg && err) throw err;
-      process.stderr.write(`tcpreasm: ${msg}\nRun 'tcpreasm --help' for usage.\n`);
-      code = ExitCode.USAGE;
+      process.stderr.write(`tcpreasm: ${msg ?? err?.message}\nRun 'tcpreasm --help' for usage.\n`);
+      // Throwing stops yargs here: without it, it would still run the command's handler.
+      throw new UsageReported();
     });
   try {
     await parser.parseAsync();
   } catch (err) {
-    process.stderr.write(`tcpreasm: ${err instanceof Error ? err.message : String(err)}\n`);
-    return code === ExitCode.OK ? ExitCode.USAGE : code;
+    if (err instanceof UsageReported) return ExitCode.USAGE;
+    throw err;
   }
   return code;
 }

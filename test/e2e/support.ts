@@ -1,0 +1,139 @@
+/**
+ * Helpers of the end-to-end tests: the built CLI in a subprocess, the samples' manifest and truth files.
+ * `npm test` builds first (pretest); run `npm run build` before `npx vitest run test/e2e` on its own.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SAMPLES = join(ROOT, 'samples');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+
+/** What a CLI run gave. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli/main.js ARGS` (optionally feeding stdin) and collects its output. */
+export function cli(args: string[], opts: { stdin?: Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does it)`);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.stdin.on('error', () => {}); // the CLI may exit before reading all of stdin (e.g. usage errors)
+    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+    else child.stdin.end();
+  });
+}
+
+/** Runs jobs at most `n` at a time (the machine has 2 cores; subprocesses mostly wait on each other). */
+export async function inParallel<T>(jobs: Array<() => Promise<T>>, n = 3): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, worker));
+  return results;
+}
+
+export interface SampleEntry {
+  file: string;
+  format: 'pcap' | 'pcapng' | null;
+  compressed: boolean;
+  linkTypes: number[];
+  truth: string | null;
+  base: string | null;
+  records: number;
+  connections?: number;
+  snaplen?: number;
+  missingBytes?: number;
+  missing?: Array<{ cport: number; sport: number; direction: 'c2s' | 's2c'; length: number; missingBytes: number; conflictingBytes: number }>;
+  damage?: { damageRecord: number; damageOffset: number; recordsBefore: number; recoverableAfter: number; diagnostic: string };
+}
+
+export function samples(): SampleEntry[] {
+  return (JSON.parse(readFileSync(join(SAMPLES, 'manifest.json'), 'utf8')) as { samples: SampleEntry[] }).samples;
+}
+
+export interface TruthRow {
+  cport: number;
+  sport: number;
+  c2s_len: number;
+  c2s_sha256: string;
+  s2c_len: number;
+  s2c_sha256: string;
+}
+
+export function truth(file: string): TruthRow[] {
+  return readFileSync(join(SAMPLES, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as TruthRow);
+}
+
+/** The rows of an export's manifest.jsonl. */
+export function manifestRows(dir: string): ManifestRowJson[] {
+  return readFileSync(join(dir, 'manifest.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ManifestRowJson);
+}
+
+export interface GapJson {
+  offset: number;
+  seq: number;
+  length: number | null;
+  time: string;
+  epoch: string;
+  filled: boolean;
+}
+
+export interface DirectionJson {
+  file: string | null;
+  bytes: number;
+  dataBytes: number;
+  sha256: string | null;
+  complete: boolean;
+  error: string | null;
+  gaps: GapJson[];
+  missingBytes: number;
+  conflicts: Array<Record<string, unknown>>;
+  stats: Record<string, number | boolean> | null;
+}
+
+export interface ManifestRowJson {
+  id: number;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  vlan: number | null;
+  state: string;
+  firstTime: string;
+  lastTime: string | null;
+  c2s: DirectionJson;
+  s2c: DirectionJson;
+}
+
+export function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export function tempDir(tag: string): string {
+  return mkdtempSync(join(tmpdir(), `tcpreasm-e2e-${tag}-`));
+}
