@@ -39,3 +39,12 @@ export {
   type Stream,
   type StreamFactory,
 } from './stream.js';
+export {
+  TcpFsmStats,
+  TcpOptionCheck,
+  type TcpOptionCheckOptions,
+  TcpOptionCheckStats,
+  TcpSimpleFsm,
+  type TcpSimpleFsmOptions,
+  TcpState,
+} from './tcpcheck.js';
