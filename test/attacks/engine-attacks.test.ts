@@ -1,0 +1,224 @@
+import { describe, it, expect } from 'vitest';
+import * as g from './generators.js';
+import { engine, heapUsed, decoderEngine } from './harness.js';
+
+const MiB = 1 << 20;
+
+describe('SYN flood (half-open connections) with a small maxConnections', () => {
+  const run = (n: number) => {
+    const e = engine(undefined, { maxConnections: 1000, maxTombstones: 1000, maxRememberedTuples: 10_000 });
+    const before = heapUsed();
+    g.synFlood(n, e.feed);
+    const growth = heapUsed() - before;
+    return { e, growth };
+  };
+
+  it('100k SYNs: open connections never exceed the bound, every eviction is counted, memory does not grow with n', () => {
+    const small = run(10_000);
+    const { e, growth } = run(100_000);
+    const ps = e.pool.stats;
+    expect(ps.connectionsCreated).toBe(100_000);
+    expect(e.peaks.open).toBe(1000);
+    expect(ps.connectionsPeakOpen).toBe(1000);
+    expect(ps.closed.evicted).toBe(99_000);
+    expect(e.peaks.tombstones).toBe(1000);
+    expect(ps.tombstonesExpired).toBe(98_000);
+    expect(ps.midStreamPickups).toBe(0);
+    expect(e.totals.completed).toBe(99_000);
+    expect(e.totals.endReasons).toEqual({ evicted: 99_000 });
+    // Retained memory is that of 1000 connections + 1000 tombstones + 10k remembered tuples, whatever n is.
+    expect(growth).toBeLessThan(64 * MiB);
+    expect(growth - small.growth).toBeLessThan(16 * MiB);
+    e.asm.flushAll();
+    expect(e.totals.endReasons).toEqual({ evicted: 99_000, 'open-at-end': 1000 });
+    expect(e.totals.bytesDelivered).toBe(0);
+  });
+});
+
+describe('sequence number jump by 2^31', () => {
+  it('data 2^31 ahead is behind in modulo-2^32 order: counted as retransmitted, never buffered, never delivered', () => {
+    const e = engine({ maxBufferedPagesPerConnection: 64 });
+    g.seqJump(10_000, e.feed);
+    const st = e.asm.pool.openConnections()[0]!.stats[0];
+    expect(st.bytesDelivered).toBe(4000);
+    expect(st.retransmittedPackets).toBe(10_000);
+    expect(st.retransmittedBytes).toBe(10_000 * 1000);
+    expect(st.overlapBytes).toBe(10_000 * 1000);
+    expect(e.peaks.bufferedPages).toBe(0);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(4000);
+    expect(e.totals.bytesSkipped).toBe(0);
+  });
+
+  it('a jump of 2^31 - 1 is ahead: the first segment after it is queued and delivered over a gap of 2^31 - 1', () => {
+    const e = engine({ maxBufferedPagesPerConnection: 64 });
+    g.seqJump(10_000, e.feed, 0x7fffffff);
+    const st = e.asm.pool.openConnections()[0]!.stats[0];
+    expect(st.queuedPackets).toBe(1);
+    // The segments after the first lie beyond nextSeq + 2^31: behind, in modulo-2^32 order.
+    expect(st.retransmittedPackets).toBe(9_999);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(5000);
+    expect(e.totals.bytesSkipped).toBe(0x7fffffff);
+    expect(st.bytesMissing).toBe(0x7fffffff);
+    expect(e.peaks.bufferedPages).toBe(1);
+  });
+});
+
+describe('overlapping retransmissions with different data', () => {
+  it('5000 conflicting copies of buffered data: every conflict counted, records bounded, one page held', () => {
+    const e = engine({ maxConflictRecordsPerConnection: 32 });
+    g.conflictingRetransmissions(5000, e.feed);
+    e.asm.flushAll();
+    expect(e.totals.conflicts).toBe(5000);
+    expect(e.totals.conflictRecords).toBe(32);
+    expect(e.totals.conflictsDropped).toBe(4968);
+    expect(e.peaks.bufferedPages).toBe(1);
+    expect(e.totals.bytesDelivered).toBe(200);
+  });
+
+  it('5000 conflicting copies of delivered data: checked against the window, which stays bounded', () => {
+    const e = engine({ maxConflictRecordsPerConnection: 32, deliveredWindowBytes: 65536, releaseWindowOnAck: false });
+    g.conflictingDelivered(5000, e.feed);
+    e.asm.flushAll();
+    expect(e.totals.conflicts).toBe(5000);
+    expect(e.totals.conflictRecords).toBe(32);
+    expect(e.totals.conflictsDropped).toBe(4968);
+    expect(e.totals.bytesDelivered).toBe(500_000);
+    // 64 KiB of window in 1900-byte pages (one page more while the oldest is being trimmed).
+    expect(e.peaks.pagesInUse).toBeLessThanOrEqual(Math.ceil(65536 / 1900) + 2);
+  });
+});
+
+describe('a 100k-segment out-of-order queue', () => {
+  const MAX = 4096;
+  it('in order behind one hole: the page bound forces the hole out once, nothing else is lost', () => {
+    const e = engine({ maxBufferedPagesPerConnection: MAX });
+    const before = heapUsed();
+    g.oooQueue(100_000, e.feed);
+    const growth = heapUsed() - before;
+    expect(e.peaks.bufferedPages).toBeLessThanOrEqual(MAX + 1);
+    expect(e.asm.stats.limitHitsPerConnection).toBe(1);
+    expect(e.asm.stats.bytesSkippedByLimits).toBe(100);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(100_000 * 100);
+    expect(e.totals.bytesSkipped).toBe(100);
+    expect(growth).toBeLessThan(96 * MiB);
+  });
+
+  it('in reverse order: skipped bytes are reported, and delivered + skipped covers the whole stream', () => {
+    const e = engine({ maxBufferedPagesPerConnection: MAX });
+    g.oooQueue(100_000, e.feed, 100, true);
+    expect(e.peaks.bufferedPages).toBeLessThanOrEqual(MAX + 1);
+    const skipped = e.asm.stats.bytesSkippedByLimits;
+    e.asm.flushAll();
+    // The queue reached MAX + 1 pages: the hole before the lowest of them (all lower data not yet seen) went.
+    expect(skipped).toBe((100_000 - MAX) * 100);
+    expect(e.totals.bytesDelivered + skipped).toBe(100_001 * 100);
+    expect(e.totals.bytesSkipped).toBe(skipped);
+  });
+
+  it('every other segment lost: each hole is skipped (by the bound, then by flushAll), every byte sent is delivered', () => {
+    const e = engine({ maxBufferedPagesPerConnection: MAX });
+    g.everyOtherLost(100_000, e.feed);
+    expect(e.peaks.bufferedPages).toBeLessThanOrEqual(MAX + 1);
+    const byLimits = e.asm.stats.bytesSkippedByLimits;
+    expect(e.asm.stats.limitHitsPerConnection).toBe(100_000 - MAX);
+    expect(byLimits).toBe((100_000 - MAX) * 100);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(100_000 * 100);
+    expect(e.totals.bytesSkipped).toBe(100_000 * 100);
+  });
+});
+
+describe('tiny segments', () => {
+  it('100k one-byte segments in order: delivered without buffering', () => {
+    const e = engine();
+    g.tinySegments(100_000, e.feed);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(100_000);
+    expect(e.peaks.bufferedPages).toBe(0);
+  });
+
+  it('100k one-byte segments out of order (blocks of 16 reversed): a page per byte, bounded by the reorder depth', () => {
+    const e = engine();
+    g.tinySegments(100_000, e.feed, true);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(100_000);
+    expect(e.totals.bytesSkipped).toBe(0);
+    expect(e.peaks.bufferedPages).toBe(15);
+  });
+
+  it('one-byte segments past the page bound: the bound holds and the cost is reported', () => {
+    const e = engine({ maxBufferedPagesPerConnection: 100 });
+    g.everyOtherLost(10_000, e.feed, 1);
+    expect(e.peaks.bufferedPages).toBeLessThanOrEqual(101);
+    expect(e.asm.stats.bytesSkippedByLimits).toBe(10_000 - 100);
+  });
+});
+
+describe('port reuse in quick succession', () => {
+  it('10k connections on one 4-tuple: each a new connection with its own id and reuse index', () => {
+    const ids = new Set<number>();
+    const reuse: number[] = [];
+    const e = engine();
+    const orig = e.pool.factory.new.bind(e.pool.factory);
+    (e.pool.factory as { new: typeof orig }).new = (p, c, conn) => {
+      ids.add(conn.id);
+      reuse.push(conn.reuseIndex);
+      return orig(p, c, conn);
+    };
+    g.portReuse(10_000, e.feed);
+    e.asm.flushAll();
+    expect(e.pool.stats.connectionsCreated).toBe(10_000);
+    expect(ids.size).toBe(10_000);
+    expect(reuse.every((r, i) => r === i)).toBe(true);
+    expect(e.pool.stats.portReuses).toBe(9_999);
+    expect(e.totals.endReasons).toEqual({ complete: 5000, superseded: 4999, 'open-at-end': 1 });
+    expect(e.totals.bytesDelivered).toBe(10_000 * 10);
+    expect(e.peaks.open).toBe(1);
+  });
+});
+
+describe('RSTs with wrong sequence numbers', () => {
+  // Policy: an RST ends the connection whatever its sequence number. An offline tool cannot know the receiver's
+  // exact window (RFC 5961's check needs it), and dropping RSTs would keep real resets' connections open. The
+  // cost of a forged RST is visible: later data goes to the tombstone and is counted, not delivered.
+  it('a blind RST (2^30 outside the window) ends the connection; the data after it is counted as after-close', () => {
+    const e = engine();
+    g.blindRst(1000, e.feed);
+    expect(e.pool.stats.closed.reset).toBe(1000);
+    expect(e.pool.stats.packetsToTombstones).toBe(1000);
+    e.asm.flushAll();
+    expect(e.totals.endReasons).toEqual({ reset: 1000 });
+    expect(e.totals.bytesDelivered).toBe(1000 * 100);
+  });
+});
+
+describe('IP fragment floods and overlapping fragments (decoder caps)', () => {
+  it('100k first fragments never completed: held bytes and datagrams stay under the caps, evictions counted', () => {
+    const e = decoderEngine({ maxFragmentBytes: 4 * MiB, maxFragmentDatagrams: 1024 });
+    g.fragmentFlood(100_000, e.feedRecord);
+    const s = e.decoder.stats;
+    expect(s.fragments).toBe(100_000);
+    expect(s.fragmentBytesPeak).toBeLessThanOrEqual(4 * MiB);
+    expect(s.fragmentEvictions).toBe(100_000 - 1024);
+    expect(s.fragmentsHeld).toBe(100_000);
+    e.decoder.finish();
+    expect(s.fragmentsUnfinished).toBe(1024);
+    expect(s.tcp).toBe(0);
+    expect(s.packets).toBe(s.tcp + s.nonTcp + s.malformed + s.checksumFailed + s.fragmentsHeld);
+  });
+
+  it('10k datagrams with overlapping fragments that differ: every conflict counted, the first copy kept', () => {
+    const e = decoderEngine();
+    e.keepPayloads(true);
+    g.overlappingFragments(10_000, e.feedRecord);
+    const s = e.decoder.stats;
+    expect(s.reassembled).toBe(10_000);
+    expect(s.fragmentOverlaps).toBe(10_000);
+    expect(s.fragmentOverlapConflicts).toBe(10_000);
+    expect(e.payloads.length).toBe(10_000);
+    for (const i of [0, 1, 4999, 9999]) expect(e.payloads[i]!.equals(g.overlappingFragmentPayload(i))).toBe(true);
+  });
+});
