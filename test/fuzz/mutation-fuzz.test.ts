@@ -71,3 +71,19 @@ describe('truncation at every record boundary and inside every record', () => {
     });
   }
 });
+
+describe('memory across many cases', () => {
+  it('heap after 150 cases over whole samples is back near where it started (nothing accumulates)', async () => {
+    const { heapUsed } = await import('../attacks/harness.js');
+    const whole = loadCorpus();
+    // Warm up (code, caches), then measure.
+    for (let i = 0; i < 10; i++) await runCapture(makeCase(whole, 99, i).input, { via: 'parser-whole', seed: i });
+    const before = heapUsed();
+    for (let i = 10; i < 160; i++) {
+      const c = makeCase(whole, 99, i);
+      const r = await runCapture(c.input, { via: c.via, seed: i, resync: c.resync, streamLength: c.streamLength });
+      expect(r.crash).toBeNull();
+    }
+    expect(heapUsed() - before).toBeLessThan(16 * 1024 * 1024);
+  });
+});

@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   for (let i = input.from; i < input.to; i++) {
     const c = makeCase(corpus, input.seed, i);
     port.postMessage({ type: 'start', index: i, kind: c.kind, seedName: c.seedName } satisfies WorkerMessage);
+    // Lets the runner's hang detection itself be checked: `TCPREASM_FUZZ_HANG_AT=5 npm run fuzz -- --cases 10`.
+    if (process.env.TCPREASM_FUZZ_HANG_AT === String(i)) for (;;);
     const t0 = performance.now();
     const r = await runCapture(c.input, { via: c.via, seed: i, resync: c.resync, streamLength: c.streamLength });
     port.postMessage({
