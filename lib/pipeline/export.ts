@@ -32,7 +32,17 @@ class ExportHandler implements ConnectionHandler {
     const sink: StreamSink = info.direction === 0 ? this.exp.c2s : this.exp.s2c;
     if (info.skip !== 0) {
       // A hole lies at [seq - skip, seq); skip -1: the start was never seen and seq is the first byte that was.
-      sink.gap(info.skip > 0 ? (info.seq - info.skip) >>> 0 : info.seq, info.skip, ctx.tsSec, ctx.tsNsec);
+      // Its time is that of the packet that brought the first byte after it (a flush's own time is only a
+      // threshold); a hole at the very end of a direction has no such byte and takes the time it was passed.
+      const l = sg.lengths();
+      let tsSec = ctx.tsSec;
+      let tsNsec = ctx.tsNsec;
+      if (l.available > l.saved) {
+        const ci = sg.captureInfo(l.saved);
+        tsSec = ci.tsSec;
+        tsNsec = ci.tsNsec;
+      }
+      sink.gap(info.skip > 0 ? (info.seq - info.skip) >>> 0 : info.seq, info.skip, tsSec, tsNsec);
     }
     // No keepFrom is ever asked, so there are no saved bytes: every chunk is new data, written without a copy.
     const n = sg.chunkCount();

@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PcapBuilder } from '../../test/support/capture-builder.js';
+import { tcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../test/support/frame-builder.js';
+import { analyzeCapture, exportCapture } from './index.js';
+
+const T0 = 1_700_000_000;
+const tmp = mkdtempSync(join(tmpdir(), 'tcpreasm-pass-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Segments of one client/server pair (ports tell connections apart), at whole seconds of capture time. */
+function seg(pcap: PcapBuilder, t: number, port: number, fromClient: boolean, seq: number, ack: number, flags: number, payload?: string): void {
+  const a = { src: '10.0.0.1', srcPort: port, dst: '10.0.0.2', dstPort: 80 };
+  const ends = fromClient ? a : { src: a.dst, srcPort: a.dstPort, dst: a.src, dstPort: a.srcPort };
+  pcap.record({ tsSec: T0 + t, tsFrac: 0, data: tcpFrame({ ...ends, seq, ack, flags, payload }) });
+}
+
+function handshake(pcap: PcapBuilder, t: number, port: number): void {
+  seg(pcap, t, port, true, 100, 0, TCP_SYN);
+  seg(pcap, t, port, false, 500, 101, TCP_SYN | TCP_ACK);
+  seg(pcap, t, port, true, 101, 501, TCP_ACK);
+}
+
+describe('capture time drives the engine', () => {
+  // Connection A goes quiet at t=0 with data queued behind a hole; connection B keeps the clock moving to t=1000.
+  const pcap = new PcapBuilder();
+  handshake(pcap, 0, 1111);
+  seg(pcap, 0, 1111, true, 111, 501, TCP_ACK | TCP_PSH, 'after-hole'); // bytes 101..110 never captured
+  handshake(pcap, 1, 2222);
+  for (let t = 2; t <= 1000; t += 50) seg(pcap, t, 2222, true, 101, 501, TCP_ACK); // keep-alive-ish, no data
+  const file = join(tmp, 'clock.pcap');
+  writeFileSync(file, pcap.build());
+
+  it('closes an idle connection as timed out once capture time passes --close-after; defaults keep it open to the end', async () => {
+    const short = await analyzeCapture(file, { closeAfterSec: 300, flushAfterSec: 60 });
+    const long = await analyzeCapture(file, { closeAfterSec: 5000, flushAfterSec: 5000 });
+    expect(short.connections.map((c) => c.state)).toEqual(['timed out', 'open at end']);
+    expect(long.connections.map((c) => c.state)).toEqual(['open at end', 'open at end']);
+    // Either way the queued bytes come out over the hole and the hole is counted.
+    for (const r of [short, long]) {
+      expect(r.connections[0]!.c2s.bytes).toBe(10);
+      expect(r.connections[0]!.c2s.missingBytes).toBe(10);
+      expect(r.summary.bytesMissing).toBe(10);
+      expect(r.summary.engine.closed.timedOut).toBe(r === short ? 1 : 0);
+    }
+  });
+
+  it('exports the queued data over its hole; the gap map gives offset, sequence, length and the time of the byte after it', async () => {
+    const dir = join(tmp, 'flush');
+    const r = await exportCapture(file, { dir }, { flushAfterSec: 60, closeAfterSec: 5000 });
+    expect(r.export.connections).toBe(2);
+    const rows = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const a = rows.find((x: { clientPort: number }) => x.clientPort === 1111);
+    expect(a.c2s.gaps).toHaveLength(1);
+    expect(a.c2s.gaps[0]).toMatchObject({ offset: 0, seq: 101, length: 10, filled: false });
+    expect(a.c2s.gaps[0].epoch).toBe(`${T0}.000000000`);
+    expect(a.state).toBe('open at end');
+    expect(readFileSync(join(dir, a.c2s.file), 'utf8')).toBe('after-hole');
+  });
+});
+
+describe('interruption (Ctrl-C)', () => {
+  it('stops reading, writes what it has, and marks connections cut short in the manifest', async () => {
+    const pcap = new PcapBuilder();
+    handshake(pcap, 0, 3333);
+    seg(pcap, 1, 3333, true, 101, 501, TCP_ACK | TCP_PSH, 'before the interrupt;');
+    const firstPart = pcap.build();
+    seg(pcap, 2, 3333, true, 122, 501, TCP_ACK | TCP_PSH, 'never read');
+    seg(pcap, 3, 3333, true, 132, 501, TCP_ACK | TCP_FIN);
+    const whole = pcap.build();
+    const controller = new AbortController();
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield firstPart;
+      controller.abort(); // Ctrl-C while the rest is on its way
+      yield whole.subarray(firstPart.length);
+    }
+    const dir = join(tmp, 'interrupt');
+    // A bare async iterable: a Readable would pull the second chunk (and abort) before the first is parsed.
+    const source = { [Symbol.asyncIterator]: chunks } as unknown as NodeJS.ReadableStream;
+    const r = await exportCapture(source, { dir }, { signal: controller.signal, sourceName: '-' });
+    expect(r.summary.interrupted).toBe(true);
+    // The FIN (record 6) is never read; the reader may let the record it was in the middle of through.
+    expect(r.summary.packetsRead).toBeGreaterThanOrEqual(4);
+    expect(r.summary.packetsRead).toBeLessThan(6);
+    expect(r.export.unfinished).toBe(1);
+    const [row] = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(row.state).toBe('interrupted');
+    expect(row.c2s.complete).toBe(false);
+    expect(readFileSync(join(dir, row.c2s.file), 'utf8')).toMatch(/^before the interrupt;(never read)?$/);
+    expect(row.c2s.bytes).toBe(r.summary.bytesReassembled);
+  });
+});
+
+describe('optional checks', () => {
+  it('--check-state without --allow-missing-init rejects a connection picked up mid-stream, and counts it', async () => {
+    const pcap = new PcapBuilder();
+    seg(pcap, 0, 4444, true, 101, 501, TCP_ACK | TCP_PSH, 'no handshake seen');
+    seg(pcap, 0, 4444, false, 501, 118, TCP_ACK | TCP_PSH, 'reply');
+    const file = join(tmp, 'midstream.pcap');
+    writeFileSync(file, pcap.build());
+    const lenient = await analyzeCapture(file, { checkState: true });
+    const strict = await analyzeCapture(file, { checkState: true, allowMissingInit: false });
+    expect(lenient.connections[0]).toMatchObject({ midStream: true, c2s: { bytes: 17, rejected: 0 }, s2c: { bytes: 5 } });
+    expect(strict.connections[0]).toMatchObject({ c2s: { bytes: 0, rejected: 1 }, s2c: { bytes: 0, rejected: 1 } });
+    expect(strict.summary.checks.state).toMatchObject({ rejected: 2, noHandshake: 2 });
+    expect(strict.summary.engine.rejected).toBe(2);
+  });
+});
+
