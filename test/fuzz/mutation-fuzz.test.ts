@@ -87,3 +87,26 @@ describe('memory across many cases', () => {
     expect(heapUsed() - before).toBeLessThan(16 * 1024 * 1024);
   });
 });
+
+describe('the harness notices what it must', () => {
+  const seed = corpus.find((s) => s.name.startsWith('samples/ipv4-loss.pcap'))!;
+  it('an exception escaping the library is a crash, with the phase it escaped from', async () => {
+    const r = await runCapture(seed.bytes, { via: 'parser-chunks', seed: 1, onSegment: () => { throw new Error('boom'); } });
+    expect(r.crash).toMatch(/^inject: Error: boom/);
+  });
+  it('a packet whose payload lies outside its buffer is a violation', async () => {
+    const r = await runCapture(seed.bytes, { via: 'parser-whole', seed: 1, onSegment: (p) => { p.payloadLength = p.payloadBuf.length + 1; p.wireLength = p.payloadLength; } });
+    expect(r.violations.join()).toMatch(/payload outside its buffer/);
+  });
+  it('an offset beyond the stream length is a violation', async () => {
+    const r = await runCapture(seed.bytes, { via: 'parser-whole', seed: 1, streamLength: 100 });
+    expect(r.violations.join()).toMatch(/beyond stream end 100/);
+  });
+  it('a clean sample gives no violation, and every byte of the truth reaches the streams', async () => {
+    const r = await runCapture(seed.bytes, { via: 'read-stream', seed: 1, streamLength: seed.bytes.length });
+    expect(r.crash).toBeNull();
+    expect(r.violations).toEqual([]);
+    expect(r.records).toBe(seed.records.length);
+    expect(r.bytesDelivered).toBeGreaterThan(0);
+  });
+});

@@ -36,6 +36,8 @@ export interface RunOptions {
   assembler?: Partial<AssemblerOptions>;
   /** Length of the decompressed capture when known (plain input: the input length), for the offset checks. */
   streamLength?: number;
+  /** Called with every decoded segment before it is assembled (tests of the harness itself inject faults here). */
+  onSegment?: (pkt: TcpPacket) => void;
 }
 
 /** What one run did. */
@@ -169,6 +171,8 @@ export async function runCapture(input: Buffer, opts: RunOptions): Promise<RunRe
     const ok = decoder.decode(rec, pkt);
     if (ok) {
       segments++;
+      phase = 'inject';
+      opts.onSegment?.(pkt);
       if (pkt.payloadOffset < 0 || pkt.payloadOffset + pkt.payloadLength > pkt.payloadBuf.length) {
         check.violate(`record ${rec.recordNumber} payload outside its buffer`);
       }
