@@ -106,10 +106,11 @@ function conflictDetail(conn: ConnectionInfo, ev: EngineEvent): string {
     if (r.direction !== ev.direction || r.seq !== ev.seq) continue;
     const j = conflictJson(r);
     const first = (j.firstDifferenceSeq - j.seq) >>> 0;
+    const seg = (n: number) => (n > 0 ? `${n} B segment` : 'segment length not kept');
     return (
       `kept ${j.kept} copy (vs ${j.against}); first difference at +${first}; ` +
-      `old: record ${j.old.recordNumber}, ${j.old.segmentLength} B segment, ${j.hashName} ${j.old.hash}; ` +
-      `new: record ${j.new.recordNumber}, ${j.new.segmentLength} B segment, ${j.hashName} ${j.new.hash}`
+      `old: record ${j.old.recordNumber}, ${seg(j.old.segmentLength)}, ${j.hashName} ${j.old.hash}; ` +
+      `new: record ${j.new.recordNumber}, ${seg(j.new.segmentLength)}, ${j.hashName} ${j.new.hash}`
     );
   }
   return `record ${ev.recordNumber}; details not kept (more conflicts than the per-connection bound)`;
