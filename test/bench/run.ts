@@ -158,8 +158,15 @@ function printCorners(results: WorkloadResult[], phases: Phase[]): void {
         return x?.unavailable !== undefined ? 'n/a' : x?.error !== undefined ? 'ERROR' : fmt(perPacket(r, p));
       }), ...phases.map((p) => fmt(r.phases.find((q) => q.phase === p)?.peakRssMB ?? NaN))]);
     }
-    // Flat means the largest size costs no more per packet than the smallest.
-    t.push([kind, 'largest/smallest', '', ...phases.map((p) => fmt(perPacket(rs[rs.length - 1], p) / perPacket(rs[0], p), 2)), ...phases.map(() => '')]);
+    // Small sizes carry fixed costs (start-up, JIT), so flatness is judged on marginal cost between sizes:
+    // the last step costing no more per added packet than the first means no super-linear corner.
+    const seconds = (r: WorkloadResult, p: Phase): number => r.phases.find((q) => q.phase === p)?.medianSeconds ?? NaN;
+    for (let i = 1; i < rs.length; i++) {
+      const a = rs[i - 1];
+      const b = rs[i];
+      t.push([kind, `marginal ${a.workload.slice(kind.length + 1)}→${b.workload.slice(kind.length + 1)}`, '',
+        ...phases.map((p) => fmt(((seconds(b, p) - seconds(a, p)) * 1e9) / (b.packets - a.packets))), ...phases.map(() => '')]);
+    }
   }
   process.stdout.write(t.toString() + '\n');
 }
