@@ -1,3 +1,4 @@
+import { u16be, u16le, u32be, u32le } from './bytes.js';
 import type { FormatReader, ReaderContext } from './context.js';
 import { CaptureError } from './errors.js';
 
@@ -77,7 +78,7 @@ export class PcapReader implements FormatReader {
 
   private readHeader(buf: Buffer, p: number): void {
     const ctx = this.ctx;
-    const magic = buf.readUInt32LE(p);
+    const magic = u32le(buf, p);
     this.le = magic === PCAP_MAGIC_US_LE || magic === PCAP_MAGIC_NS_LE;
     this.nano = magic === PCAP_MAGIC_NS_LE || magic === PCAP_MAGIC_NS_BE;
     const major = this.u16(buf, p + 4);
@@ -123,12 +124,12 @@ export class PcapReader implements FormatReader {
         ctx.need = RECORD_HEADER;
         return -(p + 1);
       }
-      const caplen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+      const caplen = le ? u32le(buf, p + 8) : u32be(buf, p + 8);
       if (caplen > max) {
         return this.damage(p, off, at, `impossible record header: captured length ${caplen} over the cap of ${max}`);
       }
       // A header of all-zero lengths is no packet: it is what a zero-filled hole (a crash, a sparse file) reads as.
-      if (caplen === 0 && (le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12)) === 0) {
+      if (caplen === 0 && (le ? u32le(buf, p + 12) : u32be(buf, p + 12)) === 0) {
         return this.damage(p, off, at, 'impossible record header: captured and original lengths are 0');
       }
       const total = RECORD_HEADER + caplen;
@@ -143,13 +144,13 @@ export class PcapReader implements FormatReader {
       }
       let sec: number, frac: number, orig: number;
       if (le) {
-        sec = buf.readUInt32LE(p);
-        frac = buf.readUInt32LE(p + 4);
-        orig = buf.readUInt32LE(p + 12);
+        sec = u32le(buf, p);
+        frac = u32le(buf, p + 4);
+        orig = u32le(buf, p + 12);
       } else {
-        sec = buf.readUInt32BE(p);
-        frac = buf.readUInt32BE(p + 4);
-        orig = buf.readUInt32BE(p + 12);
+        sec = u32be(buf, p);
+        frac = u32be(buf, p + 4);
+        orig = u32be(buf, p + 12);
       }
       const recordNumber = ++ctx.recordsSeen;
       rec.recordNumber = recordNumber;
@@ -242,10 +243,10 @@ export class PcapReader implements FormatReader {
   }
 
   private u32(buf: Buffer, p: number): number {
-    return this.le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+    return this.le ? u32le(buf, p) : u32be(buf, p);
   }
 
   private u16(buf: Buffer, p: number): number {
-    return this.le ? buf.readUInt16LE(p) : buf.readUInt16BE(p);
+    return this.le ? u16le(buf, p) : u16be(buf, p);
   }
 }

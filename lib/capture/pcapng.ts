@@ -1,3 +1,4 @@
+import { u16be, u16le, u32be, u32le } from './bytes.js';
 import type { FormatReader, ReaderContext } from './context.js';
 import { CaptureError } from './errors.js';
 import { MICROSECONDS, Timebase } from './timestamp.js';
@@ -97,12 +98,12 @@ export class PcapngReader implements FormatReader {
       ctx.need = MIN_BLOCK;
       return -1;
     }
-    const bom = buf.readUInt32LE(p + 8);
+    const bom = u32le(buf, p + 8);
     if (bom !== BYTE_ORDER_MAGIC && bom !== BYTE_ORDER_MAGIC_SWAPPED) {
       throw new CaptureError('not-a-capture', name, `pcapng section header with a bad byte-order magic 0x${bom.toString(16)}`);
     }
     const le = bom === BYTE_ORDER_MAGIC;
-    const len = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+    const len = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
     if (len < SHB_MIN || len % 4 !== 0 || len > ctx.maxRecordLength) {
       throw new CaptureError('not-a-capture', name, `pcapng section header with an impossible length ${len}`);
     }
@@ -111,7 +112,7 @@ export class PcapngReader implements FormatReader {
       ctx.need = len;
       return -1;
     }
-    const trailer = le ? buf.readUInt32LE(p + len - 4) : buf.readUInt32BE(p + len - 4);
+    const trailer = le ? u32le(buf, p + len - 4) : u32be(buf, p + len - 4);
     if (trailer !== len) {
       throw new CaptureError('not-a-capture', name, `pcapng section header lengths disagree (${len} and ${trailer})`);
     }
@@ -142,15 +143,15 @@ export class PcapngReader implements FormatReader {
         return -(p + 1);
       }
       let le = this.le;
-      const type = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+      const type = le ? u32le(buf, p) : u32be(buf, p);
       if (type === SHB_TYPE) {
-        const bom = buf.readUInt32LE(p + 8);
+        const bom = u32le(buf, p + 8);
         if (bom !== BYTE_ORDER_MAGIC && bom !== BYTE_ORDER_MAGIC_SWAPPED) {
           return this.damage(p, off, at, 'bad-section-header', `section header with a bad byte-order magic 0x${bom.toString(16)}`);
         }
         le = bom === BYTE_ORDER_MAGIC;
       }
-      const len = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+      const len = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
       if (len < MIN_BLOCK || len % 4 !== 0 || len > max) {
         const why = len > max ? `over the cap of ${max}` : len % 4 !== 0 ? 'not a multiple of 4' : 'too small';
         return this.damage(p, off, at, 'bad-block-length', `block type 0x${type.toString(16)} with length ${len} (${why})`);
@@ -164,19 +165,19 @@ export class PcapngReader implements FormatReader {
         ctx.need = len;
         return -(p + 1);
       }
-      const trailer = le ? buf.readUInt32LE(p + len - 4) : buf.readUInt32BE(p + len - 4);
+      const trailer = le ? u32le(buf, p + len - 4) : u32be(buf, p + len - 4);
       if (trailer !== len) {
         return this.damage(p, off, at, 'block-length-mismatch', `block type 0x${type.toString(16)} with leading length ${len} and trailing length ${trailer}`);
       }
       switch (type) {
         case EPB_TYPE:
-          this.packet(buf, p, len, at + (p - off), le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8));
+          this.packet(buf, p, len, at + (p - off), le ? u32le(buf, p + 8) : u32be(buf, p + 8));
           break;
         case SPB_TYPE:
           this.simplePacket(buf, p, len, at + (p - off));
           break;
         case PB_TYPE:
-          this.packet(buf, p, len, at + (p - off), le ? buf.readUInt16LE(p + 8) : buf.readUInt16BE(p + 8));
+          this.packet(buf, p, len, at + (p - off), le ? u16le(buf, p + 8) : u16be(buf, p + 8));
           break;
         case IDB_TYPE:
           this.interfaceBlock(buf, p, len, at + (p - off));
@@ -217,15 +218,15 @@ export class PcapngReader implements FormatReader {
     }
     let hi: number, lo: number, caplen: number, orig: number;
     if (le) {
-      hi = buf.readUInt32LE(p + 12);
-      lo = buf.readUInt32LE(p + 16);
-      caplen = buf.readUInt32LE(p + 20);
-      orig = buf.readUInt32LE(p + 24);
+      hi = u32le(buf, p + 12);
+      lo = u32le(buf, p + 16);
+      caplen = u32le(buf, p + 20);
+      orig = u32le(buf, p + 24);
     } else {
-      hi = buf.readUInt32BE(p + 12);
-      lo = buf.readUInt32BE(p + 16);
-      caplen = buf.readUInt32BE(p + 20);
-      orig = buf.readUInt32BE(p + 24);
+      hi = u32be(buf, p + 12);
+      lo = u32be(buf, p + 16);
+      caplen = u32be(buf, p + 20);
+      orig = u32be(buf, p + 24);
     }
     if (caplen > len - EPB_MIN) {
       ctx.diag('error', 'bad-captured-length', fileOffset, recordNumber, `captured length ${caplen} does not fit in a block of ${len} bytes; record skipped`);
@@ -260,7 +261,7 @@ export class PcapngReader implements FormatReader {
       ctx.diag('error', 'unknown-interface', fileOffset, recordNumber, 'simple packet block before any interface description; record skipped');
       return;
     }
-    const orig = this.le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+    const orig = this.le ? u32le(buf, p + 8) : u32be(buf, p + 8);
     let caplen = len - SPB_MIN;
     if (orig < caplen) caplen = orig; // the rest is padding
     if (iface.snaplen !== 0 && iface.snaplen < caplen) caplen = iface.snaplen;
@@ -284,8 +285,8 @@ export class PcapngReader implements FormatReader {
       // Still a new section (the byte-order magic was right), just without version and length fields.
       ctx.diag('warning', 'bad-block-length', fileOffset, ctx.recordsSeen + 1, `section header of ${len} bytes, less than its fixed part`);
     } else {
-      const major = le ? buf.readUInt16LE(p + 12) : buf.readUInt16BE(p + 12);
-      const minor = le ? buf.readUInt16LE(p + 14) : buf.readUInt16BE(p + 14);
+      const major = le ? u16le(buf, p + 12) : u16be(buf, p + 12);
+      const minor = le ? u16le(buf, p + 14) : u16be(buf, p + 14);
       if (major !== 1) ctx.diag('warning', 'unusual-version', fileOffset, ctx.recordsSeen + 1, `pcapng version ${major}.${minor}, expected 1.0`);
     }
     this.le = le;
@@ -305,16 +306,16 @@ export class PcapngReader implements FormatReader {
       ctx.diag('error', 'too-many-interfaces', fileOffset, ctx.recordsSeen + 1, `more than ${MAX_INTERFACES_PER_SECTION} interfaces in one section; interface ignored`);
       return;
     }
-    const linkType = le ? buf.readUInt16LE(p + 8) : buf.readUInt16BE(p + 8);
-    const snaplen = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+    const linkType = le ? u16le(buf, p + 8) : u16be(buf, p + 8);
+    const snaplen = le ? u32le(buf, p + 12) : u32be(buf, p + 12);
     let name: string | undefined;
     let tsresol = 6;
     let tsOffset = 0;
     const optEnd = p + len - 4;
     let q = p + 16;
     while (q + 4 <= optEnd) {
-      const code = le ? buf.readUInt16LE(q) : buf.readUInt16BE(q);
-      const olen = le ? buf.readUInt16LE(q + 2) : buf.readUInt16BE(q + 2);
+      const code = le ? u16le(buf, q) : u16be(buf, q);
+      const olen = le ? u16le(buf, q + 2) : u16be(buf, q + 2);
       if (code === OPT_ENDOFOPT) break;
       if (q + 4 + olen > optEnd) {
         ctx.diag('warning', 'bad-option', fileOffset, ctx.recordsSeen + 1, `interface option ${code} of ${olen} bytes overruns its block`);
@@ -327,8 +328,8 @@ export class PcapngReader implements FormatReader {
         tsresol = buf[v]!;
       } else if (code === OPT_IF_TSOFFSET && olen >= 8) {
         tsOffset = le
-          ? buf.readInt32LE(v + 4) * 4294967296 + buf.readUInt32LE(v)
-          : buf.readInt32BE(v) * 4294967296 + buf.readUInt32BE(v + 4);
+          ? buf.readInt32LE(v + 4) * 4294967296 + u32le(buf, v)
+          : buf.readInt32BE(v) * 4294967296 + u32be(buf, v + 4);
       }
       q = v + ((olen + 3) & ~3);
     }
@@ -357,15 +358,15 @@ export class PcapngReader implements FormatReader {
         return -(p + 1);
       }
       let le = this.le;
-      const type = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+      const type = le ? u32le(buf, p) : u32be(buf, p);
       if (type === SHB_TYPE) {
-        const bom = buf.readUInt32LE(p + 8);
+        const bom = u32le(buf, p + 8);
         if (bom !== BYTE_ORDER_MAGIC && bom !== BYTE_ORDER_MAGIC_SWAPPED) continue;
         le = bom === BYTE_ORDER_MAGIC;
       } else if (!isKnownType(type)) {
         continue;
       }
-      const len = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+      const len = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
       if (len < MIN_BLOCK || len % 4 !== 0 || len > ctx.maxRecordLength) continue;
       if (len < minLength(type)) continue;
       if (avail < len) {
@@ -373,12 +374,12 @@ export class PcapngReader implements FormatReader {
         ctx.need = len;
         return -(p + 1);
       }
-      const trailer = le ? buf.readUInt32LE(p + len - 4) : buf.readUInt32BE(p + len - 4);
+      const trailer = le ? u32le(buf, p + len - 4) : u32be(buf, p + len - 4);
       if (trailer !== len) continue;
       if (type === EPB_TYPE || type === PB_TYPE) {
         // A packet block must name a described interface and hold its captured length.
-        const id = type === EPB_TYPE ? (le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8)) : le ? buf.readUInt16LE(p + 8) : buf.readUInt16BE(p + 8);
-        const caplen = le ? buf.readUInt32LE(p + 20) : buf.readUInt32BE(p + 20);
+        const id = type === EPB_TYPE ? (le ? u32le(buf, p + 8) : u32be(buf, p + 8)) : le ? u16le(buf, p + 8) : u16be(buf, p + 8);
+        const caplen = le ? u32le(buf, p + 20) : u32be(buf, p + 20);
         if (id >= this.ifaces.length || caplen > len - EPB_MIN) continue;
       }
       this.endScan(at + (p - off), `resumed at the next block, offset ${at + (p - off)}`);

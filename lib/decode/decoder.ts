@@ -1,3 +1,4 @@
+import { u16be, u32be, u32le } from '../capture/bytes.js';
 import type { CaptureRecord } from '../capture/record.js';
 import type { TcpPacket } from './packet.js';
 import { DecodeStats, MalformedKind, NonTcpKind } from './stats.js';
@@ -110,11 +111,11 @@ export class Decoder {
         break;
       case 113: // Linux cooked v1: protocol (an EtherType) at 14, 16-byte header
         if (end - off < 16) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
-        ok = this.etherType(buf.readUInt16BE(off + 14), buf, off + 16, end, out);
+        ok = this.etherType(u16be(buf, off + 14), buf, off + 16, end, out);
         break;
       case 276: // Linux cooked v2: protocol at 0, 20-byte header
         if (end - off < 20) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
-        ok = this.etherType(buf.readUInt16BE(off), buf, off + 20, end, out);
+        ok = this.etherType(u16be(buf, off), buf, off + 20, end, out);
         break;
       case 101:
       case 12:
@@ -131,13 +132,13 @@ export class Decoder {
         // BSD null: the family is in the writer's byte order. Families are small, so a value that only fits
         // big-endian tells the order.
         if (end - off < 4) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
-        const le = buf.readUInt32LE(off);
-        ok = this.family(le > 0xffff ? buf.readUInt32BE(off) : le, buf, off + 4, end, out);
+        const le = u32le(buf, off);
+        ok = this.family(le > 0xffff ? u32be(buf, off) : le, buf, off + 4, end, out);
         break;
       }
       case 108: // OpenBSD loop: family in network order
         if (end - off < 4) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
-        ok = this.family(buf.readUInt32BE(off), buf, off + 4, end, out);
+        ok = this.family(u32be(buf, off), buf, off + 4, end, out);
         break;
       default:
         return stats.countNonTcp(NonTcpKind.UNKNOWN_LINK_TYPE);
@@ -156,7 +157,7 @@ export class Decoder {
 
   private ethernet(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
     if (end - off < 14) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
-    return this.etherType(buf.readUInt16BE(off + 12), buf, off + 14, end, out);
+    return this.etherType(u16be(buf, off + 12), buf, off + 14, end, out);
   }
 
   /** Walks VLAN tags (any number) from `off`, then dispatches on the EtherType. */
@@ -164,11 +165,11 @@ export class Decoder {
     let tags = 0;
     while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
       if (end - off < 4) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
-      const id = buf.readUInt16BE(off) & 0x0fff;
+      const id = u16be(buf, off) & 0x0fff;
       if (tags === 0) out.outerVlan = id;
       out.vlan = id;
       tags++;
-      type = buf.readUInt16BE(off + 2);
+      type = u16be(buf, off + 2);
       off += 4;
     }
     if (tags < 2) out.outerVlan = -1;
@@ -210,7 +211,7 @@ export class Decoder {
     const ihl = (b0 & 0x0f) * 4;
     if (ihl < 20) return stats.countMalformed(MalformedKind.BAD_IPV4_HEADER_LENGTH);
     if (ihl > avail) return stats.countMalformed(MalformedKind.TRUNCATED_IPV4_HEADER);
-    let total = buf.readUInt16BE(off + 2);
+    let total = u16be(buf, off + 2);
     if (total === 0) {
       // Segmentation offload: a capture on the sending host sees the super-packet before the NIC splits it,
       // and Linux writes total length 0 when it does not fit 16 bits. Wireshark makes the same assumption.
@@ -235,10 +236,10 @@ export class Decoder {
     const dst = out.dst;
     src[0] = src[1] = src[2] = 0;
     dst[0] = dst[1] = dst[2] = 0;
-    src[3] = buf.readUInt32BE(off + 12);
-    dst[3] = buf.readUInt32BE(off + 16);
+    src[3] = u32be(buf, off + 12);
+    dst[3] = u32be(buf, off + 16);
     const proto = buf[off + 9]!;
-    const frag = buf.readUInt16BE(off + 6);
+    const frag = u16be(buf, off + 6);
     if ((frag & 0x3fff) === 0) return this.transport(4, proto, buf, off + ihl, capEnd, wireEnd, out);
 
     stats.fragments++;
@@ -246,7 +247,7 @@ export class Decoder {
     if (proto !== PROTO_TCP && proto !== PROTO_AH) return stats.countNonTcp(protocolKind(proto));
     if (capEnd < wireEnd) return stats.countMalformed(MalformedKind.FRAGMENT_CUT_BY_SNAPLEN);
     const frags = this.frags;
-    const id = buf.readUInt16BE(off + 4);
+    const id = u16be(buf, off + 4);
     const result = frags.add(4, src, dst, id, proto, (frag & 0x1fff) * 8, (frag & 0x2000) !== 0, buf, off + ihl, capEnd, this.now);
     if (result !== FragmentResult.COMPLETE) return false;
     out.reassembled = true;
@@ -260,7 +261,7 @@ export class Decoder {
     if (avail < 1) return stats.countMalformed(MalformedKind.TRUNCATED_IPV6_HEADER);
     if (buf[off]! >>> 4 !== 6) return stats.countMalformed(MalformedKind.BAD_IP_VERSION);
     if (avail < 40) return stats.countMalformed(MalformedKind.TRUNCATED_IPV6_HEADER);
-    const payloadLength = buf.readUInt16BE(off + 4);
+    const payloadLength = u16be(buf, off + 4);
     const next = buf[off + 6]!;
     if (payloadLength === 0 && next === PROTO_HOPOPTS) return stats.countNonTcp(NonTcpKind.JUMBOGRAM);
     const total = 40 + payloadLength;
@@ -271,8 +272,8 @@ export class Decoder {
     const src = out.src;
     const dst = out.dst;
     for (let i = 0; i < 4; i++) {
-      src[i] = buf.readUInt32BE(off + 8 + 4 * i);
-      dst[i] = buf.readUInt32BE(off + 24 + 4 * i);
+      src[i] = u32be(buf, off + 8 + 4 * i);
+      dst[i] = u32be(buf, off + 24 + 4 * i);
     }
     return this.transport(6, next, buf, off + 40, capEnd, off + total, out);
   }
@@ -325,7 +326,7 @@ export class Decoder {
           if (version === 4) return stats.countNonTcp(NonTcpKind.OTHER_IP);
           if (capEnd - p < 8) return stats.countMalformed(MalformedKind.TRUNCATED_EXTENSION_HEADER);
           const next = buf[p]!;
-          const field = buf.readUInt16BE(p + 2);
+          const field = u16be(buf, p + 2);
           const offset = field & 0xfff8;
           const more = (field & 1) !== 0;
           if (offset === 0 && !more) {
@@ -339,7 +340,7 @@ export class Decoder {
           if (!isTcpOrExtension(next)) return stats.countNonTcp(protocolKind(next));
           if (capEnd < wireEnd) return stats.countMalformed(MalformedKind.FRAGMENT_CUT_BY_SNAPLEN);
           const frags = this.frags;
-          const id = buf.readUInt32BE(p + 4);
+          const id = u32be(buf, p + 4);
           const result = frags.add(6, out.src, out.dst, id, next, offset, more, buf, p + 8, capEnd, this.now);
           if (result !== FragmentResult.COMPLETE) return false;
           out.reassembled = true;

@@ -1,3 +1,4 @@
+import { u16be, u32be } from '../capture/bytes.js';
 import type { TcpPacket } from './packet.js';
 import { MalformedKind, type DecodeStats } from './stats.js';
 import { checksumValid, pseudoHeaderSum, sumBytes } from './checksum.js';
@@ -38,13 +39,13 @@ export function decodeTcp(
   if (hl > wireLen) return stats.countMalformed(MalformedKind.TCP_HEADER_EXCEEDS_IP_LENGTH);
   if (hl > capLen) return stats.countMalformed(MalformedKind.TRUNCATED_TCP_HEADER);
 
-  out.srcPort = buf.readUInt16BE(start);
-  out.dstPort = buf.readUInt16BE(start + 2);
-  out.seq = buf.readUInt32BE(start + 4);
-  out.ack = buf.readUInt32BE(start + 8);
+  out.srcPort = u16be(buf, start);
+  out.dstPort = u16be(buf, start + 2);
+  out.seq = u32be(buf, start + 4);
+  out.ack = u32be(buf, start + 8);
   out.flags = buf[start + 13]!;
-  out.window = buf.readUInt16BE(start + 14);
-  out.urgent = buf.readUInt16BE(start + 18);
+  out.window = u16be(buf, start + 14);
+  out.urgent = u16be(buf, start + 18);
   out.headerLength = hl;
 
   out.mss = -1;
@@ -97,7 +98,7 @@ function parseOptions(buf: Buffer, i: number, end: number, out: TcpPacket): bool
     if (len < 2 || i + len > end) return false;
     switch (kind) {
       case OPT_MSS:
-        if (len === 4) out.mss = buf.readUInt16BE(i + 2);
+        if (len === 4) out.mss = u16be(buf, i + 2);
         else ok = false;
         break;
       case OPT_WSCALE:
@@ -116,8 +117,8 @@ function parseOptions(buf: Buffer, i: number, end: number, out: TcpPacket): bool
         }
         const blocks = out.sackBlocks;
         for (let b = 0; b < n; b++) {
-          blocks[2 * b] = buf.readUInt32BE(i + 2 + 8 * b);
-          blocks[2 * b + 1] = buf.readUInt32BE(i + 6 + 8 * b);
+          blocks[2 * b] = u32be(buf, i + 2 + 8 * b);
+          blocks[2 * b + 1] = u32be(buf, i + 6 + 8 * b);
         }
         out.sackCount = n;
         break;
@@ -125,8 +126,8 @@ function parseOptions(buf: Buffer, i: number, end: number, out: TcpPacket): bool
       case OPT_TIMESTAMPS:
         if (len === 10) {
           out.hasTimestamps = true;
-          out.tsVal = buf.readUInt32BE(i + 2);
-          out.tsEcr = buf.readUInt32BE(i + 6);
+          out.tsVal = u32be(buf, i + 2);
+          out.tsEcr = u32be(buf, i + 6);
         } else {
           ok = false;
         }
