@@ -329,6 +329,7 @@ export class Assembler {
     const dir = this.pool.foundDir;
     if ((dir === 0) !== srcIsClient) {
       conn.swapRoles();
+      this.pool.rekey(conn);
       this.pool.foundDir = dir === 0 ? 1 : 0;
     }
     conn.serverGuessed = false;

@@ -208,8 +208,8 @@ export class Connection implements ConnectionInfo {
 
   // --- engine bookkeeping ---
   hash = 0;
-  /** Next connection in the same hash bucket. */
-  hashNext: Connection | null = null;
+  /** Row of the connection table holding its key, -1 when not in the table. */
+  slot = -1;
   /** Open: LRU list by last packet. Closed: tombstone list by close. */
   listPrev: Connection | null = null;
   listNext: Connection | null = null;

@@ -6,14 +6,12 @@
  */
 import type { TcpPacket } from '../decode/packet.js';
 import { Connection, type Direction } from './connection.js';
+import { FlowTable } from './flow-table.js';
 import { flowHash } from './hash.js';
 import { poolOptions, type StreamPoolOptions } from './options.js';
 import { PoolStats } from './stats.js';
 import type { StreamFactory } from './stream.js';
-
-function eq4(a: Uint32Array, b: Uint32Array): boolean {
-  return a[3] === b[3] && a[2] === b[2] && a[1] === b[1] && a[0] === b[0];
-}
+import { TupleCounter } from './tuple-counter.js';
 
 /** Connection table and stream factory, shared by the assemblers that feed it. */
 export class StreamPool {
@@ -30,18 +28,16 @@ export class StreamPool {
   /** Tombstones, oldest first. */
   tombHead: Connection | null = null;
   tombTail: Connection | null = null;
-  private buckets: (Connection | null)[];
-  private mask: number;
-  private entries = 0;
+  private readonly table = new FlowTable();
   private nextId = 0;
-  /** Connections created per 4-tuple hash, to number port reuse (reuseIndex). */
-  private readonly seenTuples = new Map<number, number>();
+  /** Connections created per 4-tuple hash, to number port reuse (reuseIndex); null when disabled. */
+  private readonly seenTuples: TupleCounter | null;
 
   constructor(factory: StreamFactory, options?: Partial<StreamPoolOptions>) {
     this.factory = factory;
     this.options = poolOptions(options);
-    this.buckets = new Array<Connection | null>(1024).fill(null);
-    this.mask = 1023;
+    const m = this.options.maxRememberedTuples;
+    this.seenTuples = m > 0 ? new TupleCounter(m) : null;
   }
 
   /** Number of connections created so far (the next id). */
@@ -53,30 +49,9 @@ export class StreamPool {
   lookup(pkt: TcpPacket): Connection | null {
     const h = flowHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.ipVersion);
     this.lastHash = h;
-    for (let c: Connection | null = this.buckets[h & this.mask]!; c !== null; c = c.hashNext) {
-      if (c.hash !== h || c.vlan !== pkt.vlan || c.outerVlan !== pkt.outerVlan || c.ipVersion !== pkt.ipVersion) {
-        continue;
-      }
-      if (
-        c.client.port === pkt.srcPort &&
-        c.server.port === pkt.dstPort &&
-        eq4(c.client.addr, pkt.src) &&
-        eq4(c.server.addr, pkt.dst)
-      ) {
-        this.foundDir = 0;
-        return c;
-      }
-      if (
-        c.server.port === pkt.srcPort &&
-        c.client.port === pkt.dstPort &&
-        eq4(c.server.addr, pkt.src) &&
-        eq4(c.client.addr, pkt.dst)
-      ) {
-        this.foundDir = 1;
-        return c;
-      }
-    }
-    return null;
+    const c = this.table.find(pkt, h);
+    this.foundDir = this.table.foundDir;
+    return c;
   }
 
   /**
@@ -99,13 +74,7 @@ export class StreamPool {
     c.firstTsSec = c.lastTsSec = pkt.tsSec;
     c.firstTsNsec = c.lastTsNsec = pkt.tsNsec;
     c.lastSeen = pkt.tsSec + pkt.tsNsec * 1e-9;
-    const m = this.options.maxRememberedTuples;
-    if (m > 0) {
-      const n = this.seenTuples.get(c.hash) ?? 0;
-      c.reuseIndex = n;
-      if (n === 0 && this.seenTuples.size >= m) this.seenTuples.clear();
-      this.seenTuples.set(c.hash, n + 1);
-    }
+    if (this.seenTuples !== null) c.reuseIndex = this.seenTuples.next(c.hash);
     this.stats.connectionsCreated++;
     this.foundDir = clientIsSource ? 0 : 1;
     return c;
@@ -113,11 +82,7 @@ export class StreamPool {
 
   /** Enters an open connection in the table and at the recent end of the LRU list. */
   add(c: Connection): void {
-    if (this.entries + 1 > (this.buckets.length * 3) >>> 2) this.grow();
-    const i = c.hash & this.mask;
-    c.hashNext = this.buckets[i]!;
-    this.buckets[i] = c;
-    this.entries++;
+    this.table.insert(c);
     c.listPrev = this.lruTail;
     c.listNext = null;
     if (this.lruTail !== null) this.lruTail.listNext = c;
@@ -228,16 +193,12 @@ export class StreamPool {
   }
 
   private unhash(c: Connection): void {
-    const i = c.hash & this.mask;
-    let prev: Connection | null = null;
-    for (let x: Connection | null = this.buckets[i]!; x !== null; prev = x, x = x.hashNext) {
-      if (x !== c) continue;
-      if (prev === null) this.buckets[i] = x.hashNext;
-      else prev.hashNext = x.hashNext;
-      x.hashNext = null;
-      this.entries--;
-      return;
-    }
+    this.table.remove(c);
+  }
+
+  /** Re-enters a connection's key after its client and server swapped. */
+  rekey(c: Connection): void {
+    this.table.writeKey(c);
   }
 
   /** Removes a connection (open or tombstone) from the table without burying it: used on port reuse. */
@@ -252,19 +213,4 @@ export class StreamPool {
     this.unhash(c);
   }
 
-  private grow(): void {
-    const old = this.buckets;
-    const size = old.length * 2;
-    this.buckets = new Array<Connection | null>(size).fill(null);
-    this.mask = size - 1;
-    for (let i = 0; i < old.length; i++) {
-      for (let c: Connection | null = old[i]!; c !== null; ) {
-        const next: Connection | null = c.hashNext;
-        const j = c.hash & this.mask;
-        c.hashNext = this.buckets[j]!;
-        this.buckets[j] = c;
-        c = next;
-      }
-    }
-  }
 }
