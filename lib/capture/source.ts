@@ -97,7 +97,7 @@ async function readStream(
   onRecord: (rec: CaptureRecord) => void,
   options: ReadOptions,
 ): Promise<ReadSummary> {
-  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const it = abortable((stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator](), options.signal, stream);
   // Gather at least two bytes to tell gzip from a plain capture.
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -116,6 +116,7 @@ async function readStream(
   } catch (e) {
     throw openError(e, name);
   }
+  options.signal?.throwIfAborted();
   const first = head.length === 1 ? head[0]! : Buffer.concat(head);
   if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
     return readGzip(rest(first, it, done), name, onRecord, options);
@@ -144,6 +145,7 @@ async function readStream(
   } finally {
     if (!done) await it.return?.();
   }
+  if (signal?.aborted) return aborted(parser, signal, total);
   const summary = parser.end();
   summary.sourceBytes = total;
   return summary;
@@ -228,6 +230,7 @@ async function readGzip(
       if (held.length > 0) await write(gunzip, held);
       if (zlibError === undefined) await finish(gunzip);
     }
+    if (summary === undefined && signal?.aborted) summary = aborted(parser, signal, compressed);
     summary ??= await drain();
     if (summary === undefined && zlibError !== undefined) {
       if (!parser.headerRead && parser.bytesPushed === 0) {
@@ -291,6 +294,36 @@ function aborted(parser: CaptureParser, signal: AbortSignal, total: number): Rea
   const s = parser.summary();
   s.sourceBytes = total;
   return s;
+}
+
+/**
+ * An iterator whose pending `next()` gives up when the signal aborts: Ctrl-C must stop a read from a pipe that
+ * is sending nothing (a quiet `tcpdump -w -`), not wait for its next chunk.
+ */
+function abortable(
+  it: AsyncIterator<Buffer | string>,
+  signal: AbortSignal | undefined,
+  stream: NodeJS.ReadableStream,
+): AsyncIterator<Buffer | string> {
+  if (signal === undefined) return it;
+  const end: IteratorResult<Buffer | string> = { done: true, value: undefined };
+  const stopped = new Promise<IteratorResult<Buffer | string>>((resolve) => {
+    if (signal.aborted) resolve(end);
+    else signal.addEventListener('abort', () => resolve(end), { once: true });
+  });
+  return {
+    next: () => (signal.aborted ? Promise.resolve(end) : Promise.race([it.next(), stopped])),
+    // Not awaited on abort: a stream's iterator may only settle return() after its pending read, which a
+    // silent pipe never completes. Destroying the source is what unblocks it.
+    return: (v?: unknown) => {
+      if (signal.aborted) {
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        void it.return?.(v).catch(() => {});
+        return Promise.resolve(end);
+      }
+      return it.return ? it.return(v) : Promise.resolve(end);
+    },
+  };
 }
 
 function toBuffer(v: Buffer | string | Uint8Array): Buffer {
