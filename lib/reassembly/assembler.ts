@@ -70,6 +70,8 @@ export class Assembler {
   // Insertion point found by carve(): new pages go between these.
   private insPrev: Page | null = null;
   private insNext: Page | null = null;
+  /** Connections that may have something for a flush to push out (see noteFlushable). */
+  private flushHead: Connection | null = null;
 
   constructor(pool: StreamPool, options?: Partial<AssemblerOptions>) {
     this.pool = pool;
@@ -174,6 +176,7 @@ export class Assembler {
       const finSeq = seqAdd(seq, wireLen);
       if (!half.finPending && (!half.started || seqDiff(half.nextSeq, finSeq) >= 0)) {
         half.finPending = true;
+        this.noteFlushable(conn);
         half.finSeq = finSeq;
         half.finTsSec = pkt.tsSec;
         half.finTsNsec = pkt.tsNsec;
@@ -216,22 +219,42 @@ export class Assembler {
     const t = opts.t;
     const tc = opts.tc;
     const ctx = this.flushCtx.setTime(tc !== undefined && tc > t ? tc : t);
+    const pool = this.pool;
     let flushed = 0;
     let closed = 0;
-    for (let c = this.pool.lruHead; c !== null; ) {
-      const next = c.listNext;
-      if (tc !== undefined && c.lastSeen < tc) {
-        this.finishConnection(c, 'timed-out', ctx);
-        closed++;
-      } else {
-        for (let i = 0; i < 2 && !c.closed; i++) {
-          if (this.flushHalfOlderThan(c, c.halves[i]!, t, ctx)) flushed++;
+    if (tc !== undefined) {
+      // Idle connections sit at the head of the LRU list: while it is sorted by lastSeen, stop at the first
+      // connection seen since tc. Timestamps that went backwards unsort it: then walk it all, as a full scan
+      // would, and find out whether it is sorted again.
+      const full = pool.lruUnsorted;
+      let prevSeen = -Infinity;
+      let inversions = false;
+      for (let c = pool.lruHead; c !== null; ) {
+        const next = c.listNext;
+        if (c.lastSeen < tc) {
+          this.finishConnection(c, 'timed-out', ctx);
+          closed++;
+        } else if (!full) {
+          break;
+        } else {
+          if (c.lastSeen < prevSeen) inversions = true;
+          prevSeen = c.lastSeen;
         }
-        if (c.closed) closed++;
+        c = next;
       }
+      if (full && !inversions) pool.lruUnsorted = false;
+    }
+    // Buffered data and waiting FINs: only connections on the flush list can have any (see noteFlushable).
+    for (let c = this.flushHead; c !== null; ) {
+      const next = c.flushNext;
+      for (let i = 0; i < 2 && !c.closed; i++) {
+        if (this.flushHalfOlderThan(c, c.halves[i]!, t, ctx)) flushed++;
+      }
+      if (c.closed) closed++;
+      else if (!flushable(c)) this.unlistFlushable(c);
       c = next;
     }
-    if (tc !== undefined) this.pool.expireTombstones(tc);
+    if (tc !== undefined) pool.expireTombstones(tc);
     return { flushed, closed };
   }
 
@@ -383,6 +406,7 @@ export class Assembler {
       h.closed = true;
     }
     conn.closed = true;
+    this.unlistFlushable(conn);
     const byReason = this.pool.stats.closed;
     switch (reason) {
       case 'complete':
@@ -1109,8 +1133,31 @@ export class Assembler {
     half.notePages();
   }
 
+  /**
+   * Puts a connection on the flush list: every connection that has queued pages or a FIN waiting is on it, so a
+   * flush visits those instead of every open connection. Removal is lazy (at the next flush, or at close).
+   */
+  private noteFlushable(c: Connection): void {
+    if (c.inFlushList) return;
+    c.inFlushList = true;
+    c.flushPrev = null;
+    c.flushNext = this.flushHead;
+    if (this.flushHead !== null) this.flushHead.flushPrev = c;
+    this.flushHead = c;
+  }
+
+  private unlistFlushable(c: Connection): void {
+    if (!c.inFlushList) return;
+    c.inFlushList = false;
+    if (c.flushPrev !== null) c.flushPrev.flushNext = c.flushNext;
+    else this.flushHead = c.flushNext;
+    if (c.flushNext !== null) c.flushNext.flushPrev = c.flushPrev;
+    c.flushPrev = c.flushNext = null;
+  }
+
   /** Links a page into the queue after `after` (null: at the head). */
   private linkQueued(half: HalfConnection, p: Page, after: Page | null): void {
+    if (half.first === null) this.noteFlushable(half.conn!);
     p.prev = after;
     p.next = after !== null ? after.next : half.first;
     if (p.next !== null) p.next.prev = p;
@@ -1128,6 +1175,15 @@ export class Assembler {
     else half.last = p.prev;
     p.prev = p.next = null;
   }
+}
+
+/** A connection a flush may have to act on: a direction with queued pages or a FIN waiting. */
+function flushable(c: Connection): boolean {
+  for (let i = 0; i < 2; i++) {
+    const h = c.halves[i]!;
+    if (!h.closed && (h.first !== null || h.finPending)) return true;
+  }
+  return false;
 }
 
 function copyInfo(to: Page, from: Page): void {

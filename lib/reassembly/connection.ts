@@ -169,6 +169,8 @@ export class HalfConnection {
   winStart = 0;
   winBytes = 0;
   lastSeen = 0;
+  /** The connection this direction belongs to. */
+  conn: Connection | null = null;
 
   constructor(dir: Direction) {
     this.dir = dir;
@@ -218,6 +220,15 @@ export class Connection implements ConnectionInfo {
   ending = false;
   /** Capture time (seconds) of the last packet. */
   lastSeen = 0;
+  /** On the assembler's flush list (queued pages or a FIN waiting). */
+  inFlushList = false;
+  flushPrev: Connection | null = null;
+  flushNext: Connection | null = null;
+
+  constructor() {
+    this.halves[0].conn = this;
+    this.halves[1].conn = this;
+  }
 
   isn(dir: Direction): number {
     const h = this.halves[dir];

@@ -28,6 +28,13 @@ export class StreamPool {
   /** Tombstones, oldest first. */
   tombHead: Connection | null = null;
   tombTail: Connection | null = null;
+  /**
+   * The LRU list may not be in lastSeen order (a packet's timestamp went backwards): timeouts must then walk it
+   * all. Cleared by a walk that finds it sorted again.
+   */
+  lruUnsorted = false;
+  /** The same for the tombstone list. */
+  tombUnsorted = false;
   private readonly table = new FlowTable();
   private nextId = 0;
   /** Connections created per 4-tuple hash, to number port reuse (reuseIndex); null when disabled. */
@@ -83,6 +90,7 @@ export class StreamPool {
   /** Enters an open connection in the table and at the recent end of the LRU list. */
   add(c: Connection): void {
     this.table.insert(c);
+    if (this.lruTail !== null && c.lastSeen < this.lruTail.lastSeen) this.lruUnsorted = true;
     c.listPrev = this.lruTail;
     c.listNext = null;
     if (this.lruTail !== null) this.lruTail.listNext = c;
@@ -96,6 +104,7 @@ export class StreamPool {
   touch(c: Connection): void {
     if (this.lruTail === c) return;
     this.unlinkOpen(c);
+    if (this.lruTail !== null && c.lastSeen < this.lruTail.lastSeen) this.lruUnsorted = true;
     c.listPrev = this.lruTail;
     c.listNext = null;
     if (this.lruTail !== null) this.lruTail.listNext = c;
@@ -111,6 +120,7 @@ export class StreamPool {
       this.unhash(c);
       return;
     }
+    if (this.tombTail !== null && c.lastSeen < this.tombTail.lastSeen) this.tombUnsorted = true;
     c.listPrev = this.tombTail;
     c.listNext = null;
     if (this.tombTail !== null) this.tombTail.listNext = c;
@@ -123,6 +133,7 @@ export class StreamPool {
   touchTombstone(c: Connection): void {
     if (this.tombTail === c) return;
     this.unlinkTomb(c);
+    if (this.tombTail !== null && c.lastSeen < this.tombTail.lastSeen) this.tombUnsorted = true;
     c.listPrev = this.tombTail;
     c.listNext = null;
     if (this.tombTail !== null) this.tombTail.listNext = c;
@@ -140,15 +151,25 @@ export class StreamPool {
 
   /** Drops tombstones last seen before capture time `tc` (seconds); returns how many. */
   expireTombstones(tc: number): number {
+    // Oldest first: while the list is in lastSeen order, stop at the first one seen since tc (see lruUnsorted).
+    const full = this.tombUnsorted;
+    let prevSeen = -Infinity;
+    let inversions = false;
     let n = 0;
     for (let c = this.tombHead; c !== null; ) {
       const next = c.listNext;
       if (c.lastSeen < tc) {
         this.dropTombstone(c);
         n++;
+      } else if (!full) {
+        break;
+      } else {
+        if (c.lastSeen < prevSeen) inversions = true;
+        prevSeen = c.lastSeen;
       }
       c = next;
     }
+    if (full && !inversions) this.tombUnsorted = false;
     return n;
   }
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ACK, FIN, RST, setup, SYN } from './test-helpers.js';
+import { makePacket } from './testing.js';
+
+const T0 = 1_700_000_000;
+
+/** A packet of connection `n` (client port 40000 + n), client to server. */
+function pkt(n: number, seq: number, flags: number, tsSec: number, payload = '') {
+  return makePacket({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000 + n, dport: 80, seq, payload, flags, tsSec });
+}
+
+describe('flushes visit only what they must, with the same result as a full scan', () => {
+  it('times out idle connections in LRU order and stops at the first recent one', () => {
+    const { asm, pool, factory } = setup();
+    for (let n = 0; n < 5; n++) asm.assemble(pkt(n, 0, SYN, T0 + n));
+    const r = asm.flushWithOptions({ t: T0 - 1, tc: T0 + 3 });
+    expect(r.closed).toBe(3);
+    expect(factory.streams.map((s) => s.conn.endReason)).toEqual(['timed-out', 'timed-out', 'timed-out', null, null]);
+    expect(pool.lruUnsorted).toBe(false);
+  });
+
+  it('still finds an idle connection behind a recent one when a timestamp went backwards', () => {
+    const { asm, pool, factory } = setup();
+    asm.assemble(pkt(0, 0, SYN, T0 + 10));
+    // Arrives later in the file but carries an older time: the LRU list is no longer in time order.
+    asm.assemble(pkt(1, 0, SYN, T0 + 1));
+    expect(pool.lruUnsorted).toBe(true);
+    const r = asm.flushWithOptions({ t: T0, tc: T0 + 5 });
+    expect(r.closed).toBe(1);
+    expect(factory.streams[1]!.conn.endReason).toBe('timed-out');
+    expect(factory.streams[0]!.conn.endReason).toBeNull();
+    // What is left is sorted again: the next flush may stop early.
+    expect(pool.lruUnsorted).toBe(false);
+  });
+
+  it('expires tombstones behind a newer one when timestamps went backwards', () => {
+    const { asm, pool } = setup();
+    asm.assemble(pkt(0, 0, SYN, T0 + 10));
+    asm.assemble(pkt(0, 1, RST, T0 + 10));
+    asm.assemble(pkt(1, 0, SYN, T0 + 1));
+    asm.assemble(pkt(1, 1, RST, T0 + 1));
+    expect(pool.stats.tombstones).toBe(2);
+    expect(pool.tombUnsorted).toBe(true);
+    asm.flushWithOptions({ t: T0, tc: T0 + 5 });
+    expect(pool.stats.tombstones).toBe(1);
+    expect(pool.tombstones()[0]!.client.port).toBe(40000);
+    expect(pool.tombUnsorted).toBe(false);
+  });
+
+  it('pushes out old buffered data and closes over a waiting FIN on busy connections too', () => {
+    const { asm, factory } = setup();
+    asm.assemble(pkt(0, 0, SYN, T0));
+    asm.assemble(pkt(0, 11, ACK, T0, 'late'));
+    asm.assemble(pkt(1, 0, SYN, T0));
+    asm.assemble(pkt(1, 1, ACK, T0, 'ab'));
+    asm.assemble(pkt(1, 10, FIN | ACK, T0));
+    // Both stay busy (seen recently); only their gaps are old.
+    for (let n = 0; n < 2; n++) asm.assemble(pkt(n, 50, ACK, T0 + 100));
+    const r = asm.flushWithOptions({ t: T0 + 50, tc: T0 + 60 });
+    expect(r.closed).toBe(0);
+    expect(r.flushed).toBe(2);
+    const [a, b] = factory.streams;
+    expect(a!.bytes(0).toString()).toBe('late');
+    expect(a!.calls[0]!.skip).toBe(10);
+    expect(b!.calls.at(-1)!.end).toBe(true);
+    expect(b!.calls.at(-1)!.skip).toBe(7);
+    // Nothing is left to flush: a second flush does nothing.
+    expect(asm.flushWithOptions({ t: T0 + 50, tc: T0 + 60 })).toEqual({ flushed: 0, closed: 0 });
+  });
+});
