@@ -106,14 +106,13 @@ export class Assembler {
       return;
     }
     const dir = pool.foundDir;
-    const half = conn.halves[dir];
-    const rev = conn.halves[dir ^ 1]!;
+    const half = dir === 0 ? conn.half0 : conn.half1;
+    const rev = dir === 0 ? conn.half1 : conn.half0;
     if (now >= conn.lastSeen) {
       conn.lastSeen = now;
       conn.lastTsSec = pkt.tsSec;
       conn.lastTsNsec = pkt.tsNsec;
     }
-    if (now > half.lastSeen) half.lastSeen = now;
     pool.touch(conn);
 
     const st = half.stats;
@@ -339,11 +338,11 @@ export class Assembler {
 
   /** A SYN on a known 4-tuple: is it a new connection (port reuse) rather than part of this one? */
   private isNewIncarnation(conn: Connection, dir: Direction, pkt: TcpPacket): boolean {
-    const h = conn.halves[dir];
+    const h = dir === 0 ? conn.half0 : conn.half1;
     if (conn.closed) return !(h.synSeen && h.isn === pkt.seq);
     if (h.synSeen) return h.isn !== pkt.seq;
     // No SYN seen yet from this side: a late (reordered) handshake unless data already flowed.
-    return h.deliveredAny || conn.halves[dir ^ 1]!.deliveredAny;
+    return h.deliveredAny || (dir === 0 ? conn.half1 : conn.half0).deliveredAny;
   }
 
   /** A SYN arrived on a connection whose roles were guessed and nothing was delivered yet: let it decide. */
@@ -361,7 +360,7 @@ export class Assembler {
   }
 
   private tombstoneHit(conn: Connection, dir: Direction, pkt: TcpPacket, ctx: AssemblerContext, now: number): void {
-    const st = conn.halves[dir].stats;
+    const st = (dir === 0 ? conn.half0 : conn.half1).stats;
     st.packets++;
     st.bytes += pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
     st.packetsAfterClose++;
@@ -440,7 +439,7 @@ export class Assembler {
     half.closed = true;
     if (half.finPending) half.nextSeq = seqAdd(half.finSeq, 1);
     this.releaseHalf(half);
-    if (!conn.ending && conn.halves[0].closed && conn.halves[1].closed) {
+    if (!conn.ending && conn.half0.closed && conn.half1.closed) {
       this.finishConnection(conn, 'complete', ctx);
     }
   }

@@ -69,6 +69,14 @@ export interface StreamPoolOptions {
    * cleared (reuse indices restart at 0 for tuples seen again). 1M entries ~ 80 MB at most.
    */
   maxRememberedTuples: number;
+  /**
+   * Reuse the objects of connections whose tombstone was dropped (close timeout or tombstone bound) for new
+   * connections, as gopacket does: no allocation and no garbage collection per connection, which matters with
+   * millions of short connections. Off by default because a ConnectionInfo then stays valid only until its
+   * tombstone is dropped: a consumer that keeps connections past `complete()` must copy what it needs there.
+   * Connections whose stream was kept (complete() returned false) are never reused.
+   */
+  reuseConnections: boolean;
 }
 
 /** Bounded defaults (see each field). */
@@ -76,6 +84,7 @@ export const DEFAULT_POOL_OPTIONS: Readonly<StreamPoolOptions> = Object.freeze({
   maxConnections: 131072,
   maxTombstones: 65536,
   maxRememberedTuples: 1 << 20,
+  reuseConnections: false,
 });
 
 /** Merges options with defaults and clamps nonsense (never throws). */
@@ -98,6 +107,7 @@ export function poolOptions(o: Partial<StreamPoolOptions> | undefined): StreamPo
   r.maxConnections = posInt(r.maxConnections, DEFAULT_POOL_OPTIONS.maxConnections, 1);
   r.maxTombstones = posInt(r.maxTombstones, DEFAULT_POOL_OPTIONS.maxTombstones, 0);
   r.maxRememberedTuples = posInt(r.maxRememberedTuples, DEFAULT_POOL_OPTIONS.maxRememberedTuples, 0);
+  r.reuseConnections = r.reuseConnections === true;
   return r;
 }
 

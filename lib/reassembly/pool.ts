@@ -13,6 +13,9 @@ import { PoolStats } from './stats.js';
 import type { StreamFactory } from './stream.js';
 import { TupleCounter } from './tuple-counter.js';
 
+/** Spare connection objects kept for reuse at most. */
+const MAX_SPARE = 1024;
+
 /** Connection table and stream factory, shared by the assemblers that feed it. */
 export class StreamPool {
   readonly factory: StreamFactory;
@@ -36,6 +39,8 @@ export class StreamPool {
   /** The same for the tombstone list. */
   tombUnsorted = false;
   private readonly table = new FlowTable();
+  /** Connection objects whose tombstone was dropped, reset for reuse (`reuseConnections`; bounded). */
+  private readonly spare: Connection[] = [];
   private nextId = 0;
   /** Connections created per 4-tuple hash, to number port reuse (reuseIndex); null when disabled. */
   private readonly seenTuples: TupleCounter | null;
@@ -66,7 +71,8 @@ export class StreamPool {
    * Assigns the id and reuse index; the caller creates the stream and then calls `add`.
    */
   make(pkt: TcpPacket, clientIsSource: boolean): Connection {
-    const c = new Connection();
+    let c = this.spare.pop();
+    if (c === undefined) c = new Connection();
     c.id = this.nextId++;
     c.hash = this.lastHash;
     c.ipVersion = pkt.ipVersion;
@@ -126,7 +132,11 @@ export class StreamPool {
     if (this.tombTail !== null) this.tombTail.listNext = c;
     else this.tombHead = c;
     this.tombTail = c;
-    if (++this.stats.tombstones > this.options.maxTombstones) this.dropTombstone(this.tombHead!);
+    if (++this.stats.tombstones > this.options.maxTombstones) {
+      const old = this.tombHead!;
+      this.dropTombstone(old);
+      this.recycle(old);
+    }
   }
 
   /** Moves a tombstone that just absorbed a packet to the recent end of the tombstone list. */
@@ -149,6 +159,13 @@ export class StreamPool {
     this.stats.tombstonesExpired++;
   }
 
+  /** With `reuseConnections`: keeps a dropped tombstone's object for a later connection, unless its stream lives on. */
+  private recycle(c: Connection): void {
+    if (!this.options.reuseConnections || c.stream !== null || c.slot >= 0 || this.spare.length >= MAX_SPARE) return;
+    c.reset();
+    this.spare.push(c);
+  }
+
   /** Drops tombstones last seen before capture time `tc` (seconds); returns how many. */
   expireTombstones(tc: number): number {
     // Oldest first: while the list is in lastSeen order, stop at the first one seen since tc (see lruUnsorted).
@@ -160,6 +177,7 @@ export class StreamPool {
       const next = c.listNext;
       if (c.lastSeen < tc) {
         this.dropTombstone(c);
+        this.recycle(c);
         n++;
       } else if (!full) {
         break;
