@@ -128,9 +128,6 @@ export interface ConnectionInfo {
   isn(dir: Direction): number;
 }
 
-/** A new direction's statistics, copied over a reused one's. */
-const PRISTINE_STATS: Readonly<HalfStats> = Object.freeze(new HalfStats());
-
 /** One direction of a connection. Internal state of the assembler. */
 export class HalfConnection {
   dir: Direction;
@@ -181,7 +178,7 @@ export class HalfConnection {
   /** Back to the state of a new direction (its connection object is being reused); pages must be released. */
   reset(dir: Direction): void {
     this.dir = dir;
-    Object.assign(this.stats, PRISTINE_STATS);
+    this.stats.reset();
     this.started = false;
     this.nextSeq = 0;
     this.holeEnd = 0;
@@ -278,9 +275,11 @@ export class Connection implements ConnectionInfo {
     this.ipVersion = 4;
     this.vlan = -1;
     this.outerVlan = -1;
-    this.client.addr.fill(0);
+    const ca = this.client.addr;
+    const sa = this.server.addr;
+    ca[0] = ca[1] = ca[2] = ca[3] = 0;
+    sa[0] = sa[1] = sa[2] = sa[3] = 0;
     this.client.port = 0;
-    this.server.addr.fill(0);
     this.server.port = 0;
     this.midStream = false;
     this.serverGuessed = false;

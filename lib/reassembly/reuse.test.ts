@@ -6,6 +6,7 @@ import type { AssemblerContext, Stream, StreamFactory } from './stream.js';
 import type { ConnectionInfo } from './connection.js';
 import type { ScatterGather } from './scatter-gather.js';
 import { StreamPool } from './pool.js';
+import { HalfStats } from './stats.js';
 import { makePacket, TcpFlag } from './testing.js';
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
@@ -117,5 +118,15 @@ describe('reuseConnections', () => {
     expect(c.half0).toBe(c.halves[0]);
     expect(c.halves[0].conn).toBe(c);
     expect(c.stats[1]).toBe(c.halves[1].stats);
+  });
+});
+
+describe('HalfStats.reset', () => {
+  it('zeroes every counter', () => {
+    const s = new HalfStats();
+    const r = s as unknown as Record<string, number | boolean>;
+    for (const k of Object.keys(r)) r[k] = typeof r[k] === 'boolean' ? true : 7;
+    s.reset();
+    expect(s).toEqual(new HalfStats());
   });
 });

@@ -64,6 +64,41 @@ export class HalfStats {
   bytesSkippedByLimits = 0;
   /** Bytes a stream asked to keep (keepFrom) beyond the per-connection bound, dropped. */
   keptBytesDropped = 0;
+
+  /** Back to zero (the connection object is being reused). */
+  reset(): void {
+    this.packets = 0;
+    this.bytes = 0;
+    this.bytesDelivered = 0;
+    this.bytesMissing = 0;
+    this.gaps = 0;
+    this.startMissing = false;
+    this.queuedBytes = 0;
+    this.queuedPackets = 0;
+    this.overlapBytes = 0;
+    this.overlapPackets = 0;
+    this.retransmittedPackets = 0;
+    this.retransmittedBytes = 0;
+    this.keepAlives = 0;
+    this.windowProbes = 0;
+    this.zeroWindows = 0;
+    this.conflicts = 0;
+    this.conflictBytes = 0;
+    this.conflictChecksImpossible = 0;
+    this.conflictUncheckedBytes = 0;
+    this.pagesInUse = 0;
+    this.pagesPeak = 0;
+    this.syn = 0;
+    this.synRetransmits = 0;
+    this.fin = 0;
+    this.rst = 0;
+    this.packetsAfterClose = 0;
+    this.rejected = 0;
+    this.truncatedPackets = 0;
+    this.truncatedBytes = 0;
+    this.bytesSkippedByLimits = 0;
+    this.keptBytesDropped = 0;
+  }
 }
 
 /** Connections closed, by reason. */
