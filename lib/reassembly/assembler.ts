@@ -10,7 +10,7 @@
 import { TcpFlag, type TcpPacket } from '../decode/packet.js';
 import { type Connection, ConflictRecord, type Direction, type EndReason, type HalfConnection } from './connection.js';
 import { fnv1a32, FNV1A_INIT } from './hash.js';
-import { type Page, PageCache } from './memory.js';
+import { copyBytes, type Page, PageCache } from './memory.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
 import type { StreamPool } from './pool.js';
 import { ScatterGatherImpl } from './scatter-gather.js';
@@ -818,7 +818,7 @@ export class Assembler {
     while (written < capLen) {
       const p = this.allocBuffered();
       const k = capLen - written < p.buf.length ? capLen - written : p.buf.length;
-      pkt.payloadBuf.copy(p.buf, 0, off + written, off + written + k);
+      copyBytes(pkt.payloadBuf, off + written, p.buf, 0, k);
       p.len = k;
       p.seq = seqAdd(seq, written);
       p.first = written === 0;

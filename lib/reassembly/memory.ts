@@ -102,3 +102,15 @@ export class PageCache {
     return this.free.length;
   }
 }
+
+/** Below this many bytes a plain loop beats Buffer.copy, which on Node 20 also allocates a view per call. */
+const SMALL_COPY = 32;
+
+/** Copies `src[from, from + len)` to `dst` at `at` without allocating (large runs go through Buffer.copy). */
+export function copyBytes(src: Buffer, from: number, dst: Buffer, at: number, len: number): void {
+  if (len >= SMALL_COPY) {
+    src.copy(dst, at, from, from + len);
+    return;
+  }
+  for (let i = 0; i < len; i++) dst[at + i] = src[from + i]!;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Assembler } from './assembler.js';
 import { Connection } from './connection.js';
+import { copyBytes } from './memory.js';
 import type { AssemblerContext, Stream, StreamFactory } from './stream.js';
 import type { ConnectionInfo } from './connection.js';
 import type { ScatterGather } from './scatter-gather.js';
@@ -128,5 +129,17 @@ describe('HalfStats.reset', () => {
     for (const k of Object.keys(r)) r[k] = typeof r[k] === 'boolean' ? true : 7;
     s.reset();
     expect(s).toEqual(new HalfStats());
+  });
+});
+
+describe('copyBytes', () => {
+  it('copies short and long runs exactly, touching nothing around them', () => {
+    for (const len of [0, 1, 255, 256, 1000]) {
+      const src = Buffer.from(Array.from({ length: len + 10 }, (_, i) => (i * 37 + 11) & 255));
+      const dst = Buffer.alloc(len + 20, 0xee);
+      copyBytes(src, 5, dst, 7, len);
+      expect(dst.subarray(7, 7 + len)).toEqual(src.subarray(5, 5 + len));
+      expect([...dst.subarray(0, 7), ...dst.subarray(7 + len)].every((b) => b === 0xee)).toBe(true);
+    }
   });
 });

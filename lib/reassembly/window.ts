@@ -4,7 +4,7 @@
  * which packet each of its byte runs came from, so a conflict can name the old copy's capture time.
  */
 import type { HalfConnection } from './connection.js';
-import { type Page, type PageCache, WINDOW_DESCRIPTORS } from './memory.js';
+import { copyBytes, type Page, type PageCache, WINDOW_DESCRIPTORS } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import type { AssemblerStats } from './stats.js';
 
@@ -58,7 +58,7 @@ export class WindowStore {
       if (written === 0 || p.len === 0) addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber);
       const room = p.buf.length - p.off - p.len;
       const k = room < len - written ? room : len - written;
-      buf.copy(p.buf, p.off + p.len, off + written, off + written + k);
+      copyBytes(buf, off + written, p.buf, p.off + p.len, k);
       p.len += k;
       written += k;
       half.winBytes += k;
