@@ -3,6 +3,7 @@ import type { ConnectionInfo } from '../reassembly/index.js';
 import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
+import { DEFAULT_MAX_HELD_ROWS, IdReorder } from './reorder.js';
 import { connectionReport, type ConnectionReport } from './rows.js';
 import { stateText } from './state.js';
 import { runSummary, type RunSummary } from './summary.js';
@@ -14,32 +15,77 @@ export interface AnalyzeResult {
   pass: PassResult;
 }
 
-/** Collects one report row per connection when it ends; keeps nothing per packet. */
+/** Result of {@link streamAnalyze}: the rows went to `onRow`; these are the totals. */
+export interface AnalyzeStreamResult {
+  summary: RunSummary;
+  pass: PassResult;
+  /** Rows handed to onRow (one per connection). */
+  rows: number;
+  /** Rows emitted after a higher id because their connection outlived the hold bound (0: exact id order). */
+  lateRows: number;
+  /** Most rows held back at once waiting for a lower id. */
+  heldRowsPeak: number;
+}
+
+/** Options of {@link streamAnalyze} beyond the pass's own. */
+export interface AnalyzeStreamOptions extends PassOptions {
+  /**
+   * Most rows held back waiting for a connection with a lower id to end; past it rows go out anyway and the
+   * late ones follow when they end (see {@link IdReorder}). Default {@link DEFAULT_MAX_HELD_ROWS}.
+   */
+  maxHeldRows?: number;
+}
+
+/** Turns each ending connection into its report row, in id order; keeps nothing per packet or per connection. */
 class AnalyzeConsumer implements PassConsumer {
-  readonly rows: ConnectionReport[] = [];
+  constructor(private readonly reorder: IdReorder<ConnectionReport>) {}
 
   open(): ConnectionHandler {
     return this.handler;
   }
 
-  // Stateless: one handler serves every connection (statistics come from the engine's ConnectionInfo).
+  // Stateless: one handler serves every connection, and the row is a snapshot taken at complete(), so no
+  // engine object is referenced once its connection has ended.
   private readonly handler: ConnectionHandler = {
     reassembled: () => {},
     complete: (conn: ConnectionInfo, interrupted: boolean) => {
-      this.rows.push(connectionReport(conn, stateText(conn.endReason, interrupted)));
+      this.reorder.add(conn.id, connectionReport(conn, stateText(conn.endReason, interrupted)));
     },
   };
 }
 
 /**
+ * The analyze command, streaming: reads the capture once and hands every connection's row to `onRow` as soon
+ * as every connection with a lower id has been handed over (Wireshark's `tcp.stream` order), so memory stays
+ * flat however many connections the capture holds: only rows behind a still-open connection wait, at most
+ * `maxHeldRows` of them. Resolves with the run summary when the capture is done. Throws CaptureError for
+ * unreadable input; an exception from `onRow` stops the pass and rejects.
+ */
+export async function streamAnalyze(
+  source: CaptureSource,
+  onRow: (row: ConnectionReport) => void,
+  options: AnalyzeStreamOptions = {},
+): Promise<AnalyzeStreamResult> {
+  let rows = 0;
+  const reorder = new IdReorder<ConnectionReport>((r) => {
+    rows++;
+    onRow(r);
+  }, Math.max(1, options.maxHeldRows ?? DEFAULT_MAX_HELD_ROWS));
+  const { options: opts, warnings } = keepingWarnings(options);
+  const pass = await runPass(source, new AnalyzeConsumer(reorder), opts);
+  reorder.flush();
+  const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
+  return { summary: runSummary(input, pass, warnings), pass, rows, lateRows: reorder.lateRows, heldRowsPeak: reorder.heldPeak };
+}
+
+/**
  * The analyze command without printing: reads the capture once and returns every connection's statistics
  * (sorted by id, Wireshark's `tcp.stream` order) and the run summary. Throws CaptureError for unreadable input.
+ * Holds every row as an object (about 1.5 kB a connection): for large captures use {@link streamAnalyze}.
  */
-export async function analyzeCapture(source: CaptureSource, options: PassOptions = {}): Promise<AnalyzeResult> {
-  const consumer = new AnalyzeConsumer();
-  const { options: opts, warnings } = keepingWarnings(options);
-  const pass = await runPass(source, consumer, opts);
-  consumer.rows.sort((a, b) => a.id - b.id);
-  const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
-  return { connections: consumer.rows, summary: runSummary(input, pass, warnings), pass };
+export async function analyzeCapture(source: CaptureSource, options: AnalyzeStreamOptions = {}): Promise<AnalyzeResult> {
+  const connections: ConnectionReport[] = [];
+  const r = await streamAnalyze(source, (row) => connections.push(row), options);
+  if (r.lateRows > 0) connections.sort((a, b) => a.id - b.id);
+  return { connections, summary: r.summary, pass: r.pass };
 }

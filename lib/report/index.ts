@@ -3,6 +3,7 @@ export {
   CONNECTION_COLUMNS,
   CONNECTION_CSV_KEYS,
   CONNECTION_TABLE_KEYS,
+  CONNECTION_TABLE_HEADERS,
   OVERLAP_COLUMNS,
   OVERLAP_TOTAL_COLUMNS,
   addressSortKey,
@@ -10,7 +11,8 @@ export {
   type Column,
   type OverlapTotals,
 } from './columns.js';
-export { SelectionError, findColumn, sortRows, topRows, connectionFilter, type ConnectionFilter } from './select.js';
+export { SelectionError, findColumn, sortRows, topRows, sortedOrder, TopRows, connectionFilter, type ConnectionFilter } from './select.js';
+export { ConnectionsJsonWriter, ConnectionsCsvWriter, writeTable, CONNECTION_TABLE_COLUMNS, type TextSink } from './stream.js';
 export { csvField, csvLine } from './csv.js';
 export { renderTable } from './table.js';
 export { renderSummary } from './summary.js';

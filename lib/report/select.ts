@@ -83,3 +83,116 @@ export function connectionFilter(filter: ConnectionFilter): (row: ConnectionRow)
     (port === undefined || r.clientPort === port || r.serverPort === port) &&
     (ids === null || ids.has(r.id));
 }
+
+/**
+ * The first `n` rows of a `--sort` as rows come, in O(n) memory whatever the number of rows: a heap of the
+ * best `n` so far, worst on top. The result equals `topRows(sortRows(all, column, descending), n)` where `all`
+ * is the rows in `tie` order (default: the order they were added).
+ */
+export class TopRows<T> {
+  private readonly heap: Array<{ row: T; k: number | string | null; t: number }> = [];
+  private readonly key: (row: T) => number | string | null;
+  private seq = 0;
+
+  constructor(
+    private readonly n: number,
+    column: Column<T>,
+    private readonly descending: boolean = column.numeric,
+    private readonly tie?: (row: T) => number,
+  ) {
+    if (!Number.isInteger(n) || n < 0) throw new SelectionError(`--top wants a whole number of rows, not ${n}`);
+    this.key = column.sortKey ?? column.value;
+  }
+
+  add(row: T): void {
+    if (this.n === 0) return;
+    const e = { row, k: this.key(row), t: this.tie !== undefined ? this.tie(row) : this.seq++ };
+    const h = this.heap;
+    if (h.length < this.n) {
+      h.push(e);
+      this.up(h.length - 1);
+    } else if (this.order(e, h[0]!) < 0) {
+      h[0] = e;
+      this.down(0);
+    }
+  }
+
+  /** The kept rows, best first. */
+  rows(): T[] {
+    return [...this.heap].sort((a, b) => this.order(a, b)).map((e) => e.row);
+  }
+
+  /** Negative when `a` comes before `b` in the sorted report. */
+  private order(a: { k: number | string | null; t: number }, b: { k: number | string | null; t: number }): number {
+    const c = compareKeys(a.k, b.k);
+    return c !== 0 ? (this.descending ? -c : c) : a.t - b.t;
+  }
+
+  // Max-heap by report order: the root is the row that would be printed last.
+  private up(i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.order(h[i]!, h[p]!) <= 0) return;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.order(h[l]!, h[m]!) > 0) m = l;
+      if (r < h.length && this.order(h[r]!, h[m]!) > 0) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}
+
+/**
+ * The row order of a `--sort` over `count` rows read through `rowAt`, as indices (the same order sortRows
+ * gives: stable, ties in index order, or by `tie` when given). Only the keys are held, one per row, not the rows.
+ */
+export function sortedOrder<T>(
+  count: number,
+  rowAt: (i: number) => T,
+  column: Column<T>,
+  descending: boolean = column.numeric,
+  tie?: (row: T) => number,
+): Uint32Array {
+  const key = column.sortKey ?? column.value;
+  const ties = tie === undefined ? null : new Float64Array(count);
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  let numeric = true;
+  const nums = new Float64Array(count);
+  const any: Array<number | string | null> = [];
+  for (let i = 0; i < count; i++) {
+    const row = rowAt(i);
+    if (ties !== null) ties[i] = tie!(row);
+    const k = key(row);
+    if (numeric && typeof k === 'number') {
+      nums[i] = k;
+      continue;
+    }
+    if (numeric) {
+      // First non-number: fall back to a general key list.
+      numeric = false;
+      for (let j = 0; j < i; j++) any.push(nums[j]!);
+    }
+    any.push(k);
+  }
+  const sign = descending ? -1 : 1;
+  // Array.prototype.sort is stable, but a typed array's sort need not be: ties are broken by index explicitly.
+  const idx = Array.from(order);
+  const byTie = (a: number, b: number): number => (ties !== null ? ties[a]! - ties[b]! || a - b : a - b);
+  if (numeric) idx.sort((a, b) => (nums[a]! - nums[b]!) * sign || byTie(a, b));
+  else idx.sort((a, b) => compareKeys(any[a]!, any[b]!) * sign || byTie(a, b));
+  order.set(idx);
+  return order;
+}

@@ -1,7 +1,7 @@
 import type { CaptureRecord } from '../../lib/capture/record.js';
 import { Decoder } from '../../lib/decode/decoder.js';
 import { TcpPacket } from '../../lib/decode/packet.js';
-import { analyzeCapture, exportCapture } from '../../lib/pipeline/index.js';
+import { exportCapture, streamAnalyze } from '../../lib/pipeline/index.js';
 import type { Reader } from './engine.js';
 
 /**
@@ -26,11 +26,14 @@ export class PhaseCounts {
 export class PhaseUnavailable extends Error {}
 
 /**
- * Read + decode + reassemble + report rows, no output: exactly what `tcpreasm analyze` runs (lib/pipeline's
- * analyzeCapture, default options: bounded engine, capture-time flushes), minus printing.
+ * Read + decode + reassemble + report rows, no output: what `tcpreasm analyze --format json|csv` runs
+ * (lib/pipeline's streamAnalyze, default options: bounded engine, capture-time flushes, rows in id order
+ * handed over as they are ready and dropped), minus printing.
  */
 export async function analyzePath(_reader: Reader, file: string, out: PhaseCounts): Promise<void> {
-  const r = await analyzeCapture(file, {});
+  let rows = 0;
+  const r = await streamAnalyze(file, () => void rows++, {});
+  if (rows !== r.summary.connections) throw new Error(`analyze: ${rows} rows for ${r.summary.connections} connections`);
   out.records = r.pass.read.records;
   out.segments = r.pass.decode.tcp;
   out.payloadBytes = r.pass.totals.bytes;

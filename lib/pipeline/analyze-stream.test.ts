@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PcapBuilder } from '../../test/support/capture-builder.js';
+import { tcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../test/support/frame-builder.js';
+import { analyzeCapture, streamAnalyze, type ConnectionReport } from './index.js';
+
+const T0 = 1_700_000_000;
+const tmp = mkdtempSync(join(tmpdir(), 'tcpreasm-stream-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function seg(pcap: PcapBuilder, t: number, port: number, fromClient: boolean, seq: number, ack: number, flags: number, payload?: string): void {
+  const a = { src: '10.0.0.1', srcPort: port, dst: '10.0.0.2', dstPort: 80 };
+  const ends = fromClient ? a : { src: a.dst, srcPort: a.dstPort, dst: a.src, dstPort: a.srcPort };
+  pcap.record({ tsSec: T0 + Math.floor(t), tsFrac: Math.round((t % 1) * 1e6), data: tcpFrame({ ...ends, seq, ack, flags, payload }) });
+}
+
+/** Connection on `port`: handshake, one request, FIN both ways; `open` leaves the FINs out. */
+function conn(pcap: PcapBuilder, t: number, port: number, open = false): void {
+  seg(pcap, t, port, true, 100, 0, TCP_SYN);
+  seg(pcap, t, port, false, 500, 101, TCP_SYN | TCP_ACK);
+  seg(pcap, t, port, true, 101, 501, TCP_ACK | TCP_PSH, `GET /${port}`);
+  if (open) return;
+  seg(pcap, t, port, true, 101 + `GET /${port}`.length, 501, TCP_ACK | TCP_FIN);
+  seg(pcap, t, port, false, 501, 102 + `GET /${port}`.length, TCP_ACK | TCP_FIN);
+}
+
+// Connection 0 stays open over the whole capture while 200 others start and end after it.
+const pcap = new PcapBuilder();
+conn(pcap, 0, 1000, true);
+for (let i = 1; i <= 200; i++) conn(pcap, i * 0.01, 1000 + i);
+const file = join(tmp, 'long-lived.pcap');
+writeFileSync(file, pcap.build());
+
+describe('streamed analyze rows', () => {
+  it('are the same rows analyzeCapture returns, each connection once', async () => {
+    const streamed: ConnectionReport[] = [];
+    const s = await streamAnalyze(file, (r) => streamed.push(r));
+    const all = await analyzeCapture(file);
+    expect(s.rows).toBe(201);
+    expect(s.summary.connections).toBe(201);
+    expect(all.connections.map((c) => c.id)).toEqual([...Array(201).keys()]);
+    expect(streamed).toEqual(all.connections);
+    // The open connection held every later row back: all were waiting at the end, in order.
+    expect(s.lateRows).toBe(0);
+    expect(s.heldRowsPeak).toBe(200);
+    expect(streamed[0]!.state).toBe('open at end');
+  });
+
+  it('hold no more than maxHeldRows behind an open connection: it comes late, nothing is lost', async () => {
+    const streamed: number[] = [];
+    const s = await streamAnalyze(file, (r) => streamed.push(r.id), { maxHeldRows: 16 });
+    expect(s.heldRowsPeak).toBeLessThanOrEqual(17);
+    expect(s.lateRows).toBe(1);
+    expect(streamed.length).toBe(201);
+    expect(streamed.at(-1)).toBe(0);
+    expect(streamed.slice(0, -1)).toEqual([...Array(200).keys()].map((i) => i + 1));
+    // analyzeCapture puts a late row back in id order.
+    const all = await analyzeCapture(file, { maxHeldRows: 16 });
+    expect(all.connections.map((c) => c.id)).toEqual([...Array(201).keys()]);
+  });
+});
