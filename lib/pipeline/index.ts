@@ -3,7 +3,7 @@
  * by capture time. The CLI is a thin layer over these functions; the library API uses them directly.
  */
 export { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
-export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, type PassOptions } from './options.js';
+export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, PIPELINE_POOL_DEFAULTS, type PassOptions } from './options.js';
 export { analyzeCapture, streamAnalyze, type AnalyzeResult, type AnalyzeStreamOptions, type AnalyzeStreamResult } from './analyze.js';
 export { IdReorder, DEFAULT_MAX_HELD_ROWS } from './reorder.js';
 export { ConnectionRowStore } from './row-store.js';

@@ -20,7 +20,7 @@ import {
   type StreamFactory,
 } from '../reassembly/index.js';
 import { checkTotals, ConnectionChecks, type CheckTotals } from './checks.js';
-import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, flushInterval, type PassOptions } from './options.js';
+import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, flushInterval, PIPELINE_POOL_DEFAULTS, type PassOptions } from './options.js';
 
 /** What a command does with one connection's data. */
 export interface ConnectionHandler {
@@ -142,7 +142,7 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
   const closeAfter = options.closeAfterSec ?? DEFAULT_CLOSE_AFTER_SEC;
   const interval = flushInterval(flushAfter, closeAfter);
   const state = new PassState(consumer, checkTotals(options.checkState ?? false, options.checkOptions ?? false), options.allowMissingInit ?? true);
-  const pool = new StreamPool(state, options.pool);
+  const pool = new StreamPool(state, { ...PIPELINE_POOL_DEFAULTS, ...options.pool });
   const assembler = new Assembler(pool, options.assembler);
   if (consumer.observer !== undefined) assembler.observer = consumer.observer;
   const decoder = new Decoder({ verifyChecksums: options.verifyChecksums ?? false });
