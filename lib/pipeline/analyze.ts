@@ -4,6 +4,7 @@ import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { DEFAULT_MAX_HELD_ROWS, IdReorder } from './reorder.js';
+import { ConnectionRowStore } from './row-store.js';
 import { connectionReport, type ConnectionReport } from './rows.js';
 import { stateText } from './state.js';
 import { runSummary, type RunSummary } from './summary.js';
@@ -36,9 +37,29 @@ export interface AnalyzeStreamOptions extends PassOptions {
   maxHeldRows?: number;
 }
 
+/** Rows waiting for a lower id, in the slots of a columnar store (freed slots are reused). */
+class HeldRows {
+  private readonly store = new ConnectionRowStore();
+  private readonly free: number[] = [];
+
+  put(row: ConnectionReport): number {
+    const slot = this.free.length > 0 ? this.free.pop()! : this.store.length;
+    this.store.set(slot, row);
+    return slot;
+  }
+
+  take(slot: number): ConnectionReport {
+    this.free.push(slot);
+    return this.store.get(slot);
+  }
+}
+
 /** Turns each ending connection into its report row, in id order; keeps nothing per packet or per connection. */
 class AnalyzeConsumer implements PassConsumer {
-  constructor(private readonly reorder: IdReorder<ConnectionReport>) {}
+  constructor(
+    private readonly reorder: IdReorder<ConnectionReport | number>,
+    private readonly held: HeldRows,
+  ) {}
 
   open(): ConnectionHandler {
     return this.handler;
@@ -49,7 +70,10 @@ class AnalyzeConsumer implements PassConsumer {
   private readonly handler: ConnectionHandler = {
     reassembled: () => {},
     complete: (conn: ConnectionInfo, interrupted: boolean) => {
-      this.reorder.add(conn.id, connectionReport(conn, stateText(conn.endReason, interrupted)));
+      const row = connectionReport(conn, stateText(conn.endReason, interrupted));
+      // A row that must wait is kept in columns, not as an object: row objects that lived long enough to be
+      // promoted and then died made V8 grow the heap to several times what was live.
+      this.reorder.add(conn.id, this.reorder.ready(conn.id) ? row : this.held.put(row));
     },
   };
 }
@@ -67,12 +91,13 @@ export async function streamAnalyze(
   options: AnalyzeStreamOptions = {},
 ): Promise<AnalyzeStreamResult> {
   let rows = 0;
-  const reorder = new IdReorder<ConnectionReport>((r) => {
+  const held = new HeldRows();
+  const reorder = new IdReorder<ConnectionReport | number>((r) => {
     rows++;
-    onRow(r);
+    onRow(typeof r === 'number' ? held.take(r) : r);
   }, Math.max(1, options.maxHeldRows ?? DEFAULT_MAX_HELD_ROWS));
   const { options: opts, warnings } = keepingWarnings(options);
-  const pass = await runPass(source, new AnalyzeConsumer(reorder), opts);
+  const pass = await runPass(source, new AnalyzeConsumer(reorder, held), opts);
   reorder.flush();
   const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
   return { summary: runSummary(input, pass, warnings), pass, rows, lateRows: reorder.lateRows, heldRowsPeak: reorder.heldPeak };

@@ -41,6 +41,11 @@ export class IdReorder<T> {
     this.drain();
   }
 
+  /** True when a row for `id` would go out at once (it is the next id, or late), rather than wait. */
+  ready(id: number): boolean {
+    return id <= this.next;
+  }
+
   /** Emits every held row in id order (the end of the capture: nothing else will come). */
   flush(): void {
     this.release(0);

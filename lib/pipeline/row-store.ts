@@ -49,7 +49,16 @@ export class ConnectionRowStore {
 
   /** Appends a row (copied: the object may be dropped afterwards). */
   push(r: ConnectionReport): void {
-    const i = this.n++;
+    this.set(this.n++, r);
+  }
+
+  /**
+   * Writes a row at slot `i`: an existing one (overwritten) or the next (`length`). With {@link push} the store
+   * is a list; with set() on freed slots it is a pool of row slots (rows waiting in the reorder buffer).
+   */
+  set(i: number, r: ConnectionReport): void {
+    if (i > this.n) throw new RangeError(`row slot ${i} past the end (${this.n})`);
+    if (i === this.n) this.n++;
     for (let k = 0; k < PLAIN_KEYS.length; k++) this.plain[k]!.set(i, r[PLAIN_KEYS[k]!]);
     this.ipVersion.set(i, r.ipVersion);
     this.vlan.set(i, r.vlan === null ? 0 : r.vlan + 1);
@@ -112,7 +121,9 @@ export class ConnectionRowStore {
     const a = parseAddress(text);
     const ok = a !== null && a.ipVersion === v && formatAddress(a.words, v) === text;
     for (let w = 0; w < 4; w++) this.words[at + w]!.set(i, ok ? a.words[w]! : 0);
-    if (!ok) this.oddAddresses.set(i * 2 + (at === 0 ? 0 : 1), text);
+    const key = i * 2 + (at === 0 ? 0 : 1);
+    if (!ok) this.oddAddresses.set(key, text);
+    else if (this.oddAddresses.size > 0) this.oddAddresses.delete(key);
   }
 
   private addressText(i: number, at: number, v: 4 | 6): string {
