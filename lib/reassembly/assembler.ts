@@ -91,19 +91,23 @@ export class Assembler {
     const pool = this.pool;
     let conn = pool.lookup(pkt);
     if (conn === null) {
+      const t = pool.foundTombstone;
+      if (t >= 0) {
+        // A closed connection's 4-tuple: late packets are absorbed; a SYN with a new ISN is port reuse.
+        if ((flags & SYN) === 0 || !pool.tombstoneNewIncarnation(t, pool.foundDir, pkt.seq)) {
+          this.tombstoneHit(t, pool.foundDir, pkt, ctx, now);
+          return;
+        }
+        pool.stats.portReuses++;
+        pool.removeTombstone(t);
+      }
       conn = this.createConnection(pkt, ctx, null);
     } else if ((flags & SYN) !== 0) {
       if (this.isNewIncarnation(conn, pool.foundDir, pkt)) {
         conn = this.createConnection(pkt, ctx, conn);
-      } else if (conn.closed) {
-        this.tombstoneHit(conn, pool.foundDir, pkt, ctx, now);
-        return;
       } else if (conn.serverGuessed) {
         this.adoptHandshake(conn, pkt);
       }
-    } else if (conn.closed) {
-      this.tombstoneHit(conn, pool.foundDir, pkt, ctx, now);
-      return;
     }
     const dir = pool.foundDir;
     const half = dir === 0 ? conn.half0 : conn.half1;
@@ -307,9 +311,10 @@ export class Assembler {
     const pool = this.pool;
     const hash = pool.lastHash;
     if (previous !== null) {
+      // Port reuse while the previous connection is open: it ends, and its tombstone gives way to the new one.
       pool.stats.portReuses++;
-      if (!previous.closed) this.finishConnection(previous, 'superseded', ctx);
-      pool.remove(previous);
+      this.finishConnection(previous, 'superseded', ctx);
+      if (pool.lastBuried >= 0) pool.removeTombstone(pool.lastBuried);
     }
     while (pool.stats.connectionsOpen >= pool.options.maxConnections && pool.lruHead !== null) {
       const idlest = pool.lruHead;
@@ -336,10 +341,9 @@ export class Assembler {
     return conn;
   }
 
-  /** A SYN on a known 4-tuple: is it a new connection (port reuse) rather than part of this one? */
+  /** A SYN on an open connection's 4-tuple: is it a new connection (port reuse) rather than part of this one? */
   private isNewIncarnation(conn: Connection, dir: Direction, pkt: TcpPacket): boolean {
     const h = dir === 0 ? conn.half0 : conn.half1;
-    if (conn.closed) return !(h.synSeen && h.isn === pkt.seq);
     if (h.synSeen) return h.isn !== pkt.seq;
     // No SYN seen yet from this side: a late (reordered) handshake unless data already flowed.
     return h.deliveredAny || (dir === 0 ? conn.half1 : conn.half0).deliveredAny;
@@ -359,17 +363,13 @@ export class Assembler {
     this.pool.stats.midStreamPickups--;
   }
 
-  private tombstoneHit(conn: Connection, dir: Direction, pkt: TcpPacket, ctx: AssemblerContext, now: number): void {
-    const st = (dir === 0 ? conn.half0 : conn.half1).stats;
-    st.packets++;
-    st.bytes += pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
-    st.packetsAfterClose++;
-    this.pool.stats.packetsToTombstones++;
-    if (now > conn.lastSeen) conn.lastSeen = now;
-    this.pool.touchTombstone(conn);
-    if (conn.keepStream && conn.stream !== null) {
+  /** A packet on a closed connection's 4-tuple: counted; the stream sees it if complete() returned false. */
+  private tombstoneHit(t: number, dir: Direction, pkt: TcpPacket, ctx: AssemblerContext, now: number): void {
+    const wire = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
+    const kept = this.pool.tombstoneHit(t, dir, wire, now);
+    if (kept !== null && kept.stream !== null) {
       this.startFlag.value = false;
-      conn.stream.accept(pkt, dir, -1, this.startFlag, ctx);
+      kept.stream.accept(pkt, dir, -1, this.startFlag, ctx);
     }
   }
 

@@ -95,7 +95,10 @@ export class ConflictRecord {
   winner: ConflictWinner = 'old';
 }
 
-/** What a stream may know about its connection. Live object: fields change as the connection goes on. */
+/**
+ * What a stream may know about its connection. Live object: fields change as the connection goes on. With the
+ * pool option `reuseConnections` it is valid only until its `complete()` call returns (the object is then reused).
+ */
 export interface ConnectionInfo {
   /** Connection number in order of first packet, 0-based (Wireshark's tcp.stream). */
   readonly id: number;
@@ -245,9 +248,9 @@ export class Connection implements ConnectionInfo {
 
   // --- engine bookkeeping ---
   hash = 0;
-  /** Row of the connection table holding its key, -1 when not in the table. */
+  /** Row of the connection table holding its key, -1 when not in the table (closed: a tombstone row or gone). */
   slot = -1;
-  /** Open: LRU list by last packet. Closed: tombstone list by close. */
+  /** LRU list of open connections, by last packet. */
   listPrev: Connection | null = null;
   listNext: Connection | null = null;
   closed = false;

@@ -6,10 +6,12 @@
  */
 import type { TcpPacket } from '../decode/packet.js';
 import type { Connection } from './connection.js';
+import type { HalfStats } from './stats.js';
 
 /**
  * One row per slot, one cache line: hash, meta (VLANs, IP version), ports (client << 16 | server), chain (next
- * slot + 1 in the bucket, 0 at the end), client address (4 words), server address (4 words), 4 unused.
+ * slot + 1 in the bucket, 0 at the end), client address (4 words), server address (4 words), and for a
+ * tombstone its two ISNs, its state word and the next tombstone (slot + 1, 0 at the end).
  */
 const ROW = 16;
 const HASH = 0;
@@ -18,6 +20,18 @@ const PORTS = 2;
 const CHAIN = 3;
 const CLIENT = 4;
 const SERVER = 8;
+const ISN0 = 12;
+const ISN1 = 13;
+const STATE = 14;
+const TNEXT = 15;
+
+/** STATE word: free, open connection, or tombstone; plus the SYN-seen bit of each direction. */
+const FREE = 0;
+const OPEN = 1;
+const TOMB = 2;
+const KIND_MASK = 3;
+const SYN_SEEN_0 = 4;
+const SYN_SEEN_1 = 8;
 
 /** VLAN tags and IP version packed into one small integer (vlan ids are -1..4095). */
 export function flowMeta(vlan: number, outerVlan: number, ipVersion: number): number {
@@ -40,8 +54,22 @@ export class FlowTable {
   size = 0;
   /** Direction of the packet in the connection found by the last `find`. */
   foundDir: 0 | 1 = 0;
+  /** Slot the last `find` matched, -1 for none (a tombstone when `find` returned null). */
+  foundSlot = -1;
 
-  /** The connection of a packet whose flow hash is `h`, or null; sets `foundDir`. */
+  // Tombstones: compact rows (no Connection object kept), in a list oldest first.
+  /** First and last tombstone slot, -1 when none. */
+  tombHead = -1;
+  tombTail = -1;
+  private tombPrev: Int32Array = new Int32Array(0);
+  /** Capture time (seconds) a tombstone was last seen. */
+  tombSeen: Float64Array = new Float64Array(0);
+  /** Statistics a tombstone still counts late packets in (null: not counted, the object was reused). */
+  tombStats: (readonly [HalfStats, HalfStats] | null)[] = [];
+  /** The connection whose stream still sees late packets (complete() returned false), else null. */
+  tombConn: (Connection | null)[] = [];
+
+  /** The open connection of a packet whose flow hash is `h`, or null; sets `foundDir` and `foundSlot`. */
   find(pkt: TcpPacket, h: number): Connection | null {
     const meta = flowMeta(pkt.vlan, pkt.outerVlan, pkt.ipVersion);
     const src = pkt.src;
@@ -68,6 +96,7 @@ export class FlowTable {
         rows[r + SERVER] === (dst[0]! | 0)
       ) {
         this.foundDir = 0;
+        this.foundSlot = s;
         return this.conns[s]!;
       }
       if (
@@ -82,9 +111,11 @@ export class FlowTable {
         rows[r + SERVER] === (src[0]! | 0)
       ) {
         this.foundDir = 1;
+        this.foundSlot = s;
         return this.conns[s]!;
       }
     }
+    this.foundSlot = -1;
     return null;
   }
 
@@ -98,6 +129,7 @@ export class FlowTable {
     const r = s * ROW;
     this.rows[r + HASH] = c.hash | 0;
     this.rows[r + META] = flowMeta(c.vlan, c.outerVlan, c.ipVersion);
+    this.rows[r + STATE] = OPEN;
     this.writeKey(c);
     const b = c.hash & this.mask;
     this.rows[r + CHAIN] = this.heads[b]!;
@@ -118,12 +150,98 @@ export class FlowTable {
     }
   }
 
-  /** Removes a connection; its slot is reused. */
+  /** Removes an open connection; its slot is reused. */
   remove(c: Connection): void {
     const s = c.slot;
     if (s < 0 || this.conns[s] !== c) return;
-    const b = c.hash & this.mask;
+    this.removeSlot(s);
+    c.slot = -1;
+  }
+
+  /**
+   * Turns an open connection's row into a tombstone at the recent end of the tombstone list: it keeps the key,
+   * the ISNs and what the caller passes; the Connection object leaves the table. Returns the slot.
+   */
+  bury(c: Connection, seen: number, stats: readonly [HalfStats, HalfStats] | null, keep: Connection | null): number {
+    const s = c.slot;
+    const r = s * ROW;
     const rows = this.rows;
+    const h0 = c.halves[0];
+    const h1 = c.halves[1];
+    rows[r + ISN0] = h0.isn | 0;
+    rows[r + ISN1] = h1.isn | 0;
+    rows[r + STATE] = TOMB | (h0.synSeen ? SYN_SEEN_0 : 0) | (h1.synSeen ? SYN_SEEN_1 : 0);
+    this.conns[s] = null;
+    c.slot = -1;
+    this.tombSeen[s] = seen;
+    this.tombStats[s] = stats;
+    this.tombConn[s] = keep;
+    rows[r + TNEXT] = 0;
+    this.tombPrev[s] = this.tombTail;
+    if (this.tombTail >= 0) rows[this.tombTail * ROW + TNEXT] = s + 1;
+    else this.tombHead = s;
+    this.tombTail = s;
+    return s;
+  }
+
+  /** Whether a tombstone saw a SYN in direction `dir`, and with which ISN. */
+  tombSynSeen(s: number, dir: number): boolean {
+    return (this.rows[s * ROW + STATE]! & (dir === 0 ? SYN_SEEN_0 : SYN_SEEN_1)) !== 0;
+  }
+
+  tombIsn(s: number, dir: number): number {
+    return this.rows[s * ROW + (dir === 0 ? ISN0 : ISN1)]! >>> 0;
+  }
+
+  /** Client and server port of a row. */
+  clientPort(s: number): number {
+    return this.rows[s * ROW + PORTS]! >>> 16;
+  }
+
+  serverPort(s: number): number {
+    return this.rows[s * ROW + PORTS]! & 0xffff;
+  }
+
+  /** The tombstone after `s` in the list (oldest first), -1 at the end. */
+  tombNext(s: number): number {
+    return this.rows[s * ROW + TNEXT]! - 1;
+  }
+
+  /** Moves a tombstone to the recent end of the list. */
+  touchTomb(s: number): void {
+    if (this.tombTail === s) return;
+    this.unlinkTomb(s);
+    const rows = this.rows;
+    rows[s * ROW + TNEXT] = 0;
+    this.tombPrev[s] = this.tombTail;
+    if (this.tombTail >= 0) rows[this.tombTail * ROW + TNEXT] = s + 1;
+    else this.tombHead = s;
+    this.tombTail = s;
+  }
+
+  /** Removes a tombstone; its slot is reused. */
+  removeTomb(s: number): void {
+    this.unlinkTomb(s);
+    this.tombStats[s] = null;
+    this.tombConn[s] = null;
+    this.removeSlot(s);
+  }
+
+  private unlinkTomb(s: number): void {
+    const rows = this.rows;
+    const prev = this.tombPrev[s]!;
+    const next = rows[s * ROW + TNEXT]! - 1;
+    if (prev >= 0) rows[prev * ROW + TNEXT] = next + 1;
+    else this.tombHead = next;
+    if (next >= 0) this.tombPrev[next] = prev;
+    else this.tombTail = prev;
+    rows[s * ROW + TNEXT] = 0;
+    this.tombPrev[s] = -1;
+  }
+
+  private removeSlot(s: number): void {
+    const rows = this.rows;
+    const b = rows[s * ROW + HASH]! & this.mask;
     let prev = -1;
     for (let x = this.heads[b]! - 1; x >= 0; prev = x, x = rows[x * ROW + CHAIN]! - 1) {
       if (x !== s) continue;
@@ -132,9 +250,9 @@ export class FlowTable {
       break;
     }
     rows[s * ROW + CHAIN] = 0;
+    rows[s * ROW + STATE] = FREE;
     this.conns[s] = null;
     this.free[this.freeCount++] = s;
-    c.slot = -1;
     this.size--;
   }
 
@@ -144,12 +262,22 @@ export class FlowTable {
     const rows = new Int32Array(cap * ROW);
     rows.set(this.rows);
     this.rows = rows;
+    const prev = new Int32Array(cap);
+    prev.set(this.tombPrev);
+    this.tombPrev = prev;
+    const seen = new Float64Array(cap);
+    seen.set(this.tombSeen);
+    this.tombSeen = seen;
     const free = new Int32Array(cap);
     // Lowest slots on top of the stack, so the rows in use stay packed at the front.
     for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
     this.free = free;
     this.freeCount = cap - old;
-    for (let i = old; i < cap; i++) this.conns.push(null);
+    for (let i = old; i < cap; i++) {
+      this.conns.push(null);
+      this.tombStats.push(null);
+      this.tombConn.push(null);
+    }
     this.capacity = cap;
   }
 
@@ -158,7 +286,7 @@ export class FlowTable {
     this.heads = new Int32Array(n);
     this.mask = n - 1;
     for (let s = 0; s < this.capacity; s++) {
-      if (this.conns[s] === null) continue;
+      if ((this.rows[s * ROW + STATE]! & KIND_MASK) === FREE) continue;
       const b = this.rows[s * ROW + HASH]! & this.mask;
       this.rows[s * ROW + CHAIN] = this.heads[b]!;
       this.heads[b] = s + 1;

@@ -43,7 +43,7 @@ describe('flushes visit only what they must, with the same result as a full scan
     expect(pool.tombUnsorted).toBe(true);
     asm.flushWithOptions({ t: T0, tc: T0 + 5 });
     expect(pool.stats.tombstones).toBe(1);
-    expect(pool.tombstones()[0]!.client.port).toBe(40000);
+    expect(pool.tombstones()[0]!.clientPort).toBe(40000);
     expect(pool.tombUnsorted).toBe(false);
   });
 

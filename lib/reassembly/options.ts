@@ -70,10 +70,10 @@ export interface StreamPoolOptions {
    */
   maxRememberedTuples: number;
   /**
-   * Reuse the objects of connections whose tombstone was dropped (close timeout or tombstone bound) for new
-   * connections, as gopacket does: no allocation and no garbage collection per connection, which matters with
-   * millions of short connections. Off by default because a ConnectionInfo then stays valid only until its
-   * tombstone is dropped: a consumer that keeps connections past `complete()` must copy what it needs there.
+   * Reuse the objects of ended connections for new connections, as gopacket does: no allocation and no garbage
+   * collection per connection, which matters with millions of short connections. Off by default because a
+   * ConnectionInfo is then valid only until its `complete()` call returns (copy what you need there), and late
+   * packets hitting its tombstone are counted in `PoolStats.packetsToTombstones` only, not in its statistics.
    * Connections whose stream was kept (complete() returned false) are never reused.
    */
   reuseConnections: boolean;

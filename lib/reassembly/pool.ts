@@ -2,7 +2,8 @@
  * StreamPool: the connection table shared by assemblers. Lookup hashes the 4-tuple (with VLAN tags and IP
  * version) direction-independently into chained buckets, so both directions find the same connection without
  * building a key. Open connections sit in an LRU list (idlest first, for eviction and timeouts); closed ones stay
- * as tombstones so late packets (the last ACK) do not create phantom connections (gopacket #427).
+ * as compact tombstone rows (key, ISNs, last seen) so late packets (the last ACK) do not create phantom
+ * connections (gopacket #427).
  */
 import type { TcpPacket } from '../decode/packet.js';
 import { Connection, type Direction } from './connection.js';
@@ -16,6 +17,16 @@ import { TupleCounter } from './tuple-counter.js';
 /** Spare connection objects kept for reuse at most. */
 const MAX_SPARE = 1024;
 
+/** What `tombstones()` shows of a tombstone. */
+export interface TombstoneInfo {
+  clientPort: number;
+  serverPort: number;
+  /** Capture time (seconds) it was last seen. */
+  lastSeen: number;
+  /** ISN of each direction, -1 when its SYN was not seen. */
+  isn: [number, number];
+}
+
 /** Connection table and stream factory, shared by the assemblers that feed it. */
 export class StreamPool {
   readonly factory: StreamFactory;
@@ -28,9 +39,8 @@ export class StreamPool {
   /** Open connections, least recently seen first. */
   lruHead: Connection | null = null;
   lruTail: Connection | null = null;
-  /** Tombstones, oldest first. */
-  tombHead: Connection | null = null;
-  tombTail: Connection | null = null;
+  /** Slot of the tombstone the last `bury` made, -1 when it made none. */
+  lastBuried = -1;
   /**
    * The LRU list may not be in lastSeen order (a packet's timestamp went backwards): timeouts must then walk it
    * all. Cleared by a walk that finds it sorted again.
@@ -57,7 +67,10 @@ export class StreamPool {
     return this.nextId;
   }
 
-  /** Finds the connection (open or tombstone) of a packet; sets `foundDir` and `lastHash`. */
+  /**
+   * Finds the open connection of a packet; sets `foundDir` and `lastHash`. When it returns null,
+   * `foundTombstone` tells whether the packet hit a tombstone.
+   */
   lookup(pkt: TcpPacket): Connection | null {
     const h = flowHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.ipVersion);
     this.lastHash = h;
@@ -73,6 +86,7 @@ export class StreamPool {
   make(pkt: TcpPacket, clientIsSource: boolean): Connection {
     let c = this.spare.pop();
     if (c === undefined) c = new Connection();
+    else c.reset();
     c.id = this.nextId++;
     c.hash = this.lastHash;
     c.ipVersion = pkt.ipVersion;
@@ -118,74 +132,104 @@ export class StreamPool {
     this.lruTail = c;
   }
 
-  /** Turns a closed connection into a tombstone (or drops it when tombstones are disabled). */
+  /**
+   * Turns a closed connection into a tombstone (or drops it when tombstones are disabled). A tombstone is a
+   * compact row of the table (key, ISNs, last seen), not the Connection object: it keeps the connection's
+   * statistics counting late packets (unless the object is reused) and, when complete() returned false, the
+   * connection for its stream. Sets `lastBuried` to its slot (-1 when dropped).
+   */
   bury(c: Connection): void {
     this.unlinkOpen(c);
     this.stats.connectionsOpen--;
+    this.lastBuried = -1;
     if (this.options.maxTombstones === 0) {
-      this.unhash(c);
+      this.table.remove(c);
+      this.recycleLater(c);
       return;
     }
-    if (this.tombTail !== null && c.lastSeen < this.tombTail.lastSeen) this.tombUnsorted = true;
-    c.listPrev = this.tombTail;
-    c.listNext = null;
-    if (this.tombTail !== null) this.tombTail.listNext = c;
-    else this.tombHead = c;
-    this.tombTail = c;
-    if (++this.stats.tombstones > this.options.maxTombstones) {
-      const old = this.tombHead!;
-      this.dropTombstone(old);
-      this.recycle(old);
+    const t = this.table;
+    if (t.tombTail >= 0 && c.lastSeen < t.tombSeen[t.tombTail]!) this.tombUnsorted = true;
+    const reuse = this.options.reuseConnections;
+    this.lastBuried = t.bury(c, c.lastSeen, reuse ? null : c.stats, c.keepStream ? c : null);
+    this.recycleLater(c);
+    if (++this.stats.tombstones > this.options.maxTombstones) this.dropTombstone(t.tombHead);
+  }
+
+  /** Slot of the tombstone `lookup` found (when it returned null), -1 for none. */
+  get foundTombstone(): number {
+    return this.table.foundSlot;
+  }
+
+  /** A SYN hit tombstone `t`: is it a new connection on the same 4-tuple (port reuse)? */
+  tombstoneNewIncarnation(t: number, dir: Direction, seq: number): boolean {
+    return !(this.table.tombSynSeen(t, dir) && this.table.tombIsn(t, dir) === seq);
+  }
+
+  /**
+   * A packet hit tombstone `t`: counts it, refreshes the tombstone's time; returns the connection whose stream
+   * still wants late packets, or null.
+   */
+  tombstoneHit(t: number, dir: Direction, wireBytes: number, now: number): Connection | null {
+    const tb = this.table;
+    const stats = tb.tombStats[t];
+    if (stats != null) {
+      const st = stats[dir];
+      st.packets++;
+      st.bytes += wireBytes;
+      st.packetsAfterClose++;
     }
+    this.stats.packetsToTombstones++;
+    if (now > tb.tombSeen[t]!) tb.tombSeen[t] = now;
+    if (tb.tombTail !== t) {
+      if (tb.tombSeen[t]! < tb.tombSeen[tb.tombTail]!) this.tombUnsorted = true;
+      tb.touchTomb(t);
+    }
+    return tb.tombConn[t]!;
   }
 
-  /** Moves a tombstone that just absorbed a packet to the recent end of the tombstone list. */
-  touchTombstone(c: Connection): void {
-    if (this.tombTail === c) return;
-    this.unlinkTomb(c);
-    if (this.tombTail !== null && c.lastSeen < this.tombTail.lastSeen) this.tombUnsorted = true;
-    c.listPrev = this.tombTail;
-    c.listNext = null;
-    if (this.tombTail !== null) this.tombTail.listNext = c;
-    else this.tombHead = c;
-    this.tombTail = c;
+  /** Removes tombstone `t` from the table (port reuse: a new connection takes its 4-tuple). */
+  removeTombstone(t: number): void {
+    this.table.removeTomb(t);
+    this.stats.tombstones--;
   }
 
-  /** Removes a tombstone from the table. */
-  dropTombstone(c: Connection): void {
-    this.unlinkTomb(c);
-    this.unhash(c);
+  /** Drops tombstone `t` (close timeout or bound). */
+  dropTombstone(t: number): void {
+    this.table.removeTomb(t);
     this.stats.tombstones--;
     this.stats.tombstonesExpired++;
   }
 
-  /** With `reuseConnections`: keeps a dropped tombstone's object for a later connection, unless its stream lives on. */
-  private recycle(c: Connection): void {
-    if (!this.options.reuseConnections || c.stream !== null || c.slot >= 0 || this.spare.length >= MAX_SPARE) return;
-    c.reset();
+  /**
+   * With `reuseConnections`: the object of a buried connection is reused by a later `make`, unless its stream
+   * lives on. Not reset now: the caller that buried it may still read it (closed, endReason) until then.
+   */
+  private recycleLater(c: Connection): void {
+    if (!this.options.reuseConnections || c.keepStream || c.stream !== null || this.spare.length >= MAX_SPARE) return;
     this.spare.push(c);
   }
 
   /** Drops tombstones last seen before capture time `tc` (seconds); returns how many. */
   expireTombstones(tc: number): number {
     // Oldest first: while the list is in lastSeen order, stop at the first one seen since tc (see lruUnsorted).
+    const t = this.table;
     const full = this.tombUnsorted;
     let prevSeen = -Infinity;
     let inversions = false;
     let n = 0;
-    for (let c = this.tombHead; c !== null; ) {
-      const next = c.listNext;
-      if (c.lastSeen < tc) {
-        this.dropTombstone(c);
-        this.recycle(c);
+    for (let s = t.tombHead; s >= 0; ) {
+      const next = t.tombNext(s);
+      const seen = t.tombSeen[s]!;
+      if (seen < tc) {
+        this.dropTombstone(s);
         n++;
       } else if (!full) {
         break;
       } else {
-        if (c.lastSeen < prevSeen) inversions = true;
-        prevSeen = c.lastSeen;
+        if (seen < prevSeen) inversions = true;
+        prevSeen = seen;
       }
-      c = next;
+      s = next;
     }
     if (full && !inversions) this.tombUnsorted = false;
     return n;
@@ -194,10 +238,11 @@ export class StreamPool {
   /** Drops all tombstones. */
   clearTombstones(): number {
     let n = 0;
-    while (this.tombHead !== null) {
-      this.dropTombstone(this.tombHead);
+    while (this.table.tombHead >= 0) {
+      this.dropTombstone(this.table.tombHead);
       n++;
     }
+    this.tombUnsorted = false;
     return n;
   }
 
@@ -208,10 +253,18 @@ export class StreamPool {
     return out;
   }
 
-  /** Tombstones, oldest first (allocates an array). */
-  tombstones(): Connection[] {
-    const out: Connection[] = [];
-    for (let c = this.tombHead; c !== null; c = c.listNext) out.push(c);
+  /** Tombstones, oldest first (allocates: for tests and debugging). */
+  tombstones(): TombstoneInfo[] {
+    const out: TombstoneInfo[] = [];
+    const t = this.table;
+    for (let s = t.tombHead; s >= 0; s = t.tombNext(s)) {
+      out.push({
+        clientPort: t.clientPort(s),
+        serverPort: t.serverPort(s),
+        lastSeen: t.tombSeen[s]!,
+        isn: [t.tombSynSeen(s, 0) ? t.tombIsn(s, 0) : -1, t.tombSynSeen(s, 1) ? t.tombIsn(s, 1) : -1],
+      });
+    }
     return out;
   }
 
@@ -220,14 +273,6 @@ export class StreamPool {
     else if (this.lruHead === c) this.lruHead = c.listNext;
     if (c.listNext !== null) c.listNext.listPrev = c.listPrev;
     else if (this.lruTail === c) this.lruTail = c.listPrev;
-    c.listPrev = c.listNext = null;
-  }
-
-  private unlinkTomb(c: Connection): void {
-    if (c.listPrev !== null) c.listPrev.listNext = c.listNext;
-    else if (this.tombHead === c) this.tombHead = c.listNext;
-    if (c.listNext !== null) c.listNext.listPrev = c.listPrev;
-    else if (this.tombTail === c) this.tombTail = c.listPrev;
     c.listPrev = c.listNext = null;
   }
 
@@ -240,16 +285,10 @@ export class StreamPool {
     this.table.writeKey(c);
   }
 
-  /** Removes a connection (open or tombstone) from the table without burying it: used on port reuse. */
+  /** Removes an open connection from the table without burying it. */
   remove(c: Connection): void {
-    if (c.closed) {
-      this.unlinkTomb(c);
-      this.stats.tombstones--;
-    } else {
-      this.unlinkOpen(c);
-      this.stats.connectionsOpen--;
-    }
+    this.unlinkOpen(c);
+    this.stats.connectionsOpen--;
     this.unhash(c);
   }
-
 }
