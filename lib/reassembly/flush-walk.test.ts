@@ -68,3 +68,23 @@ describe('flushes visit only what they must, with the same result as a full scan
     expect(asm.flushWithOptions({ t: T0 + 50, tc: T0 + 60 })).toEqual({ flushed: 0, closed: 0 });
   });
 });
+
+describe('compact tombstones', () => {
+  it('keep the ISNs: a retransmitted SYN is absorbed, a SYN with a new ISN starts the next connection', () => {
+    const { asm, pool, factory } = setup();
+    asm.assemble(pkt(0, 1000, SYN, T0));
+    asm.assemble(makePacket({ src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000, seq: 5000, ack: 1001, flags: SYN | ACK, tsSec: T0 }));
+    asm.assemble(pkt(0, 1001, RST, T0));
+    expect(pool.tombstones()).toEqual([{ clientPort: 40000, serverPort: 80, lastSeen: T0, isn: [1000, 5000] }]);
+    asm.assemble(pkt(0, 1000, SYN, T0 + 1));
+    expect(pool.stats.connectionsCreated).toBe(1);
+    expect(pool.stats.packetsToTombstones).toBe(1);
+    expect(factory.streams[0]!.conn.stats[0].packetsAfterClose).toBe(1);
+    expect(pool.tombstones()[0]!.lastSeen).toBe(T0 + 1);
+    asm.assemble(pkt(0, 9000, SYN, T0 + 2));
+    expect(pool.stats.connectionsCreated).toBe(2);
+    expect(pool.stats.portReuses).toBe(1);
+    expect(pool.stats.tombstones).toBe(0);
+    expect(factory.streams[1]!.conn.reuseIndex).toBe(1);
+  });
+});
