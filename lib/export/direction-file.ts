@@ -53,6 +53,8 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   /** Bytes the file really holds so far; below `position` after a sparse hole at the end. */
   private fileSize = 0;
   private hash: Hash | null = null;
+  /** The final sha256, once the file is done. */
+  private digest: string | null = null;
   /** Stream bytes handed to write(). */
   private receivedBytes = 0;
   private droppedBytes = 0;
@@ -159,7 +161,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       file: this.name,
       bytes: this.position,
       dataBytes: Math.max(0, this.receivedBytes - this.droppedBytes),
-      sha256: failed ? null : this.hash === null ? EMPTY_SHA256 : this.hash.copy().digest('hex'),
+      sha256: failed ? null : this.sha256(),
       complete: this.finished && this.completeAtClose,
       error: failed ? this.error!.message : null,
       droppedBytes: this.droppedBytes,
@@ -169,6 +171,16 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       conflicts: this.conflicts,
       stats: this.stats,
     };
+  }
+
+  /** The hash of the bytes so far: digested once when the file is done (a copy of the state before). */
+  private sha256(): string {
+    if (this.digest !== null) return this.digest;
+    if (this.hash === null) return EMPTY_SHA256;
+    if (!this.finished) return this.hash.copy().digest('hex');
+    this.digest = this.hash.digest('hex');
+    this.hash = null;
+    return this.digest;
   }
 
   // --- buffer and file handling ---

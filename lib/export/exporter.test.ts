@@ -488,3 +488,25 @@ describe('any sequence of writes and holes', () => {
     );
   });
 });
+
+describe('manifest writes', () => {
+  it('rows of many small connections go out in a few large writes, every row on disk after close', () => {
+    const dir = freshDir();
+    const { fs, state } = countingFs();
+    const ex = StreamExporter.create({ dir, fs });
+    const n = 200;
+    for (let i = 0; i < n; i++) {
+      const c = ex.openConnection(conn(i));
+      c.c2s.write(Buffer.from(`req ${i}`), 0, `req ${i}`.length);
+      c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 });
+    }
+    const fileWrites = n; // one write a file (each c2s holds a few bytes; s2c is empty and never created)
+    ex.close();
+    const rows = readManifest(dir);
+    expect(rows.map((r) => r.id)).toEqual([...Array(n).keys()]);
+    const manifestBytes = nodeFs.statSync(join(dir, 'manifest.jsonl')).size;
+    // At most one write per 64 KiB of rows (plus the last, partial batch), instead of one per row.
+    expect(state.writes - fileWrites).toBeLessThanOrEqual(Math.ceil(manifestBytes / 65536) + 1);
+    expect(state.writes - fileWrites).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -144,7 +144,8 @@ export class StreamExporter {
     if (!this.closed) {
       this.closed = true;
       for (let c = this.active.oldest(); c !== null; c = this.active.oldest()) c.abandon();
-      this.manifest.close();
+      const err = this.manifest.close();
+      if (err !== null) this.recordError(err);
     }
     return {
       connections: this.connections,
