@@ -25,7 +25,7 @@ export {
   DEFAULT_POOL_OPTIONS,
   type StreamPoolOptions,
 } from './options.js';
-export { StreamPool } from './pool.js';
+export { StreamPool, type TombstoneInfo } from './pool.js';
 export type { ScatterGather, SgInfo, SgLengths, SgStats } from './scatter-gather.js';
 export { Sequence, seqAdd, seqDiff } from './sequence.js';
 export { AssemblerStats, ClosedByReason, HalfStats, PoolStats } from './stats.js';
