@@ -3,12 +3,20 @@
  *
  * gopacket's reassembly design (in-order data handed over without copying, out-of-order data copied into pages,
  * overlap cases resolved with "delivered data wins, newer data replaces buffered data"), with its faults fixed:
- * exact sequence arithmetic across the wrap, RST closing both directions whenever it arrives, tombstones instead
+ * exact sequence arithmetic across the wrap, an RST the receiver could accept closing both directions whenever it
+ * arrives (a blind RST outside the window is counted and ignored, see `rstPolicy`), tombstones instead
  * of phantom connections, roles from SYN / SYN-ACK, real overlap lengths, conflict detection, bounded memory,
  * captureInfo exact on every page, FIN honoured only once the data before it is complete or flushed.
  */
 import { TcpFlag, type TcpPacket } from '../decode/packet.js';
-import { type Connection, ConflictRecord, type Direction, type EndReason, type HalfConnection } from './connection.js';
+import {
+  type Connection,
+  ConflictRecord,
+  type Direction,
+  type EndReason,
+  type HalfConnection,
+  SuspiciousRst,
+} from './connection.js';
 import { fnv1a32, FNV1A_INIT } from './hash.js';
 import { copyBytes, type Page, PageCache } from './memory.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
@@ -30,6 +38,8 @@ const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
+/** RFC 7323: a window scale above 14 is taken as 14. */
+const MAX_WINDOW_SCALE = 14;
 
 /** Capture times for `flushWithOptions`, in seconds since the Unix epoch (tsSec + tsNsec / 1e9). */
 export interface FlushOptions {
@@ -136,6 +146,10 @@ export class Assembler {
       st.rejected++;
       return;
     }
+    // An RST the receiver would have dropped is dropped whole, before its acknowledgement can release anything.
+    if ((flags & RST) !== 0 && this.options.rstPolicy === 'in-window' && this.rstOutsideWindow(conn, half, rev, pkt)) {
+      return;
+    }
     if ((flags & ACK) !== 0) {
       half.ackValid = true;
       half.ackSeq = pkt.ack;
@@ -148,6 +162,16 @@ export class Assembler {
     }
     if (pkt.window === 0) st.zeroWindows++;
     half.window = pkt.window;
+    if ((flags & SYN) !== 0) {
+      half.wscale = pkt.windowScale > MAX_WINDOW_SCALE ? MAX_WINDOW_SCALE : pkt.windowScale;
+      // A SYN's own window is never scaled (RFC 7323).
+      half.windowBytes = pkt.window;
+    } else if (half.synSeen && rev.synSeen) {
+      // Scaling applies only when both SYNs carried the option.
+      half.windowBytes = half.wscale >= 0 && rev.wscale >= 0 ? pkt.window * (1 << half.wscale) : pkt.window;
+    } else {
+      half.windowBytes = -1;
+    }
     if (half.closed) {
       st.packetsAfterClose++;
       return;
@@ -373,12 +397,57 @@ export class Assembler {
     }
   }
 
+  /**
+   * rstPolicy 'in-window': is this RST outside every receive window the receiver could have had? Then it is
+   * counted and listed, and the caller drops it. The receiver's rcv_nxt is not seen; it lies between its last
+   * acknowledgement and the end of the data seen from the sender (or beyond, when its acknowledgement leads
+   * because the capture lost data), so the check accepts that range plus the receiver's window.
+   */
+  private rstOutsideWindow(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
+    // No next sequence number known (RST first, or before any data): nothing to check against.
+    if (!half.started) return false;
+    const win = rev.windowBytes >= 0 ? rev.windowBytes : this.options.rstUnknownWindow;
+    const next = half.nextSeq;
+    // Offsets from nextSeq: [lo, hi + win] is accepted.
+    let lo = 0;
+    let hi = 0;
+    if (rev.ackValid) {
+      const a = seqDiff(next, rev.ackSeq);
+      if (a < 0) lo = a < -win ? -win : a;
+      else hi = a;
+    }
+    const last = half.last;
+    if (last !== null) {
+      const e = seqDiff(next, seqAdd(last.seq, last.len));
+      if (e > hi) hi = e;
+    }
+    const d = seqDiff(next, pkt.seq);
+    if (d >= lo && d <= hi + win) return false;
+    const st = half.stats;
+    st.rst++;
+    st.rstIgnored++;
+    conn.suspiciousRsts++;
+    if (conn.suspiciousRstRecords.length < this.options.maxSuspiciousRstsPerConnection) {
+      const r = new SuspiciousRst();
+      r.direction = half.dir;
+      r.seq = pkt.seq;
+      r.expected = next;
+      r.window = win;
+      r.tsSec = pkt.tsSec;
+      r.tsNsec = pkt.tsNsec;
+      r.recordNumber = pkt.recordNumber;
+      r.fileOffset = pkt.fileOffset;
+      conn.suspiciousRstRecords.push(r);
+    }
+    return true;
+  }
+
   private startHalf(half: HalfConnection, nextSeq: number): void {
     half.started = true;
     half.nextSeq = nextSeq;
   }
 
-  /** RST: both directions end now, whatever arrived before; buffered data is delivered over its gaps. */
+  /** Accepted RST: both directions end now, whatever arrived before; buffered data is delivered over its gaps. */
   private resetConnection(conn: Connection, ctx: AssemblerContext): void {
     conn.ending = true;
     for (let i = 0; i < 2; i++) {

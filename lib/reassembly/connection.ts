@@ -15,7 +15,7 @@ export const SERVER_TO_CLIENT: Direction = 1;
 /**
  * Why a connection ended:
  * - `complete`: FIN seen both ways and all data before them delivered (or skipped, see bytesMissing);
- * - `reset`: an RST (either direction, in order or not);
+ * - `reset`: an RST the receiver could accept (either direction, in order or not; see `AssemblerOptions.rstPolicy`);
  * - `timed-out`: idle longer than the close timeout (`flushWithOptions` tc);
  * - `open-at-end`: still open when `flushAll` ran at the end of the capture;
  * - `evicted`: closed to respect the bound on open connections (the idlest goes first);
@@ -96,6 +96,26 @@ export class ConflictRecord {
 }
 
 /**
+ * An RST the engine ignored (`rstPolicy: 'in-window'`): its sequence number lay outside any receive window the
+ * receiver could have had, so the endpoint dropped it and the connection went on. Kept per connection, bounded
+ * (see `Connection.suspiciousRsts` for the count of all of them).
+ */
+export class SuspiciousRst {
+  /** Direction the RST was sent in. */
+  direction: Direction = 0;
+  /** The RST's sequence number. */
+  seq = 0;
+  /** Next sequence number expected in that direction when it came (the left edge of the check). */
+  expected = 0;
+  /** Receive window (bytes) the check allowed beyond the data and acknowledgements seen. */
+  window = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  recordNumber = 0;
+  fileOffset = 0;
+}
+
+/**
  * What a stream may know about its connection. Live object: fields change as the connection goes on. With the
  * pool option `reuseConnections` it is valid only until its `complete()` call returns (the object is then reused).
  */
@@ -127,6 +147,10 @@ export interface ConnectionInfo {
   readonly conflicts: readonly ConflictRecord[];
   /** Conflict records not kept because of the bound. */
   readonly conflictsDropped: number;
+  /** RSTs ignored as outside the receiver's window, both directions (see `AssemblerOptions.rstPolicy`). */
+  readonly suspiciousRsts: number;
+  /** The first of those RSTs (bounded by `maxSuspiciousRstsPerConnection`), in capture order. */
+  readonly suspiciousRstRecords: readonly SuspiciousRst[];
   /** Initial sequence number of a direction, or -1 when its SYN was not seen. */
   isn(dir: Direction): number;
 }
@@ -151,6 +175,10 @@ export class HalfConnection {
   ackSeq = 0;
   /** Last advertised window (raw header field). */
   window = -1;
+  /** Window scale option of this direction's SYN (-1: none, or no SYN seen). */
+  wscale = -1;
+  /** Last advertised window in bytes (scaled), or -1 when the scale is not known (a SYN was not seen). */
+  windowBytes = -1;
   finPending = false;
   finSeq = 0;
   finTsSec = 0;
@@ -192,6 +220,8 @@ export class HalfConnection {
     this.ackValid = false;
     this.ackSeq = 0;
     this.window = -1;
+    this.wscale = -1;
+    this.windowBytes = -1;
     this.finPending = false;
     this.finSeq = 0;
     this.finTsSec = 0;
@@ -242,6 +272,8 @@ export class Connection implements ConnectionInfo {
   stats: [HalfStats, HalfStats] = [this.halves[0].stats, this.halves[1].stats];
   readonly conflicts: ConflictRecord[] = [];
   conflictsDropped = 0;
+  suspiciousRsts = 0;
+  readonly suspiciousRstRecords: SuspiciousRst[] = [];
   stream: Stream | null = null;
   /** complete() returned false: the stream still sees accept() for late packets. */
   keepStream = false;
@@ -300,6 +332,8 @@ export class Connection implements ConnectionInfo {
     this.stats[1] = this.half1.stats;
     this.conflicts.length = 0;
     this.conflictsDropped = 0;
+    this.suspiciousRsts = 0;
+    this.suspiciousRstRecords.length = 0;
     this.stream = null;
     this.keepStream = false;
     this.hash = 0;

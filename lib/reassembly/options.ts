@@ -38,6 +38,33 @@ export interface AssemblerOptions {
   maxConflictRecordsPerConnection: number;
   /** Released pages kept in the cache for reuse; the rest go to the garbage collector. */
   maxFreePages: number;
+  /**
+   * Which RSTs end a connection.
+   *
+   * - `'in-window'` (default): only an RST the receiver could have accepted. RFC 793 receivers take an RST only
+   *   when its sequence number lies in their receive window, RFC 5961 ones only at exactly rcv_nxt (a challenge
+   *   ACK otherwise); an RST outside the window is dropped by the endpoint and the connection goes on. Ending the
+   *   reassembled connection on it would let one forged (blind) RST hide everything sent after it. The engine
+   *   cannot see the receiver's rcv_nxt, so it accepts a range holding every value rcv_nxt could have had: from
+   *   the receiver's last acknowledgement (when that lags the data seen) to the end of the sender's data seen
+   *   (delivered or queued) or the receiver's last acknowledgement (when that leads: the capture lost data),
+   *   plus the receiver's last advertised window, scaled when both SYNs were seen (`rstUnknownWindow`
+   *   otherwise). An RST from a direction whose next sequence number is not known (no SYN and no data yet)
+   *   always ends the connection, as does one that arrives first or ahead of missing data. Ignored RSTs are
+   *   counted (`HalfStats.rstIgnored`) and listed (`Connection.suspiciousRstRecords`).
+   * - `'any'`: every RST ends the connection whatever its sequence number (the engine's behaviour before this
+   *   option; data after a forged RST is then only counted in `packetsAfterClose`).
+   */
+  rstPolicy: 'in-window' | 'any';
+  /**
+   * Receive window (bytes) assumed for the RST check when the receiver's window is not known in bytes: it sent
+   * nothing yet, or a SYN was not captured so its window scale is unknown. 16 MiB: above the windows Linux
+   * autotunes to by default (tcp_rmem max 6 MB), so a real RST is not mistaken for a forged one, while a blind
+   * RST at a random sequence number still falls outside with odds of 255 in 256.
+   */
+  rstUnknownWindow: number;
+  /** Ignored (suspicious) RSTs listed per connection; more are only counted. */
+  maxSuspiciousRstsPerConnection: number;
 }
 
 /** Bounded defaults (see each field). */
@@ -50,6 +77,9 @@ export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.free
   maxWindowPagesTotal: 16384,
   maxConflictRecordsPerConnection: 32,
   maxFreePages: 8192,
+  rstPolicy: 'in-window',
+  rstUnknownWindow: 1 << 24,
+  maxSuspiciousRstsPerConnection: 16,
 });
 
 /** Options of a StreamPool (the connection table). */
@@ -98,6 +128,9 @@ export function assemblerOptions(o: Partial<AssemblerOptions> | undefined): Asse
   r.maxConflictRecordsPerConnection = posInt(r.maxConflictRecordsPerConnection, 32, 0);
   r.maxFreePages = posInt(r.maxFreePages, 8192, 0);
   r.releaseWindowOnAck = r.releaseWindowOnAck !== false;
+  r.rstPolicy = r.rstPolicy === 'any' ? 'any' : 'in-window';
+  r.rstUnknownWindow = posInt(r.rstUnknownWindow, 1 << 24, 0);
+  r.maxSuspiciousRstsPerConnection = posInt(r.maxSuspiciousRstsPerConnection, 16, 0);
   return r;
 }
 

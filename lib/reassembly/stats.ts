@@ -51,7 +51,13 @@ export class HalfStats {
   /** SYNs repeating the ISN already seen. */
   synRetransmits = 0;
   fin = 0;
+  /** RST packets sent in this direction (those ignored included). */
   rst = 0;
+  /**
+   * RSTs ignored by the `'in-window'` policy: their sequence number lay outside any window the receiver could
+   * have had, so the receiver dropped them (a blind or forged reset, or a damaged capture).
+   */
+  rstIgnored = 0;
   /** Packets arriving after this direction (or the connection) was closed. */
   packetsAfterClose = 0;
   /** Packets the stream's accept() refused. */
@@ -92,6 +98,7 @@ export class HalfStats {
     this.synRetransmits = 0;
     this.fin = 0;
     this.rst = 0;
+    this.rstIgnored = 0;
     this.packetsAfterClose = 0;
     this.rejected = 0;
     this.truncatedPackets = 0;

@@ -21,9 +21,12 @@ export interface PacketSpec {
   /** Payload length on the wire (default: payload length). */
   wireLength?: number;
   window?: number;
+  /** Window scale option (SYNs), -1 (absent) by default. */
+  windowScale?: number;
   tsSec?: number;
   tsNsec?: number;
   recordNumber?: number;
+  fileOffset?: number;
   vlan?: number;
 }
 
@@ -43,9 +46,11 @@ export function makePacket(spec: PacketSpec): TcpPacket {
   p.ack = (spec.ack ?? 0) >>> 0;
   p.flags = spec.flags ?? TcpFlag.ACK;
   p.window = spec.window ?? 65535;
+  p.windowScale = spec.windowScale ?? -1;
   p.tsSec = spec.tsSec ?? 1_700_000_000;
   p.tsNsec = spec.tsNsec ?? 0;
   p.recordNumber = spec.recordNumber ?? 0;
+  p.fileOffset = spec.fileOffset ?? 0;
   p.vlan = spec.vlan ?? -1;
   const payload = typeof spec.payload === 'string' ? Buffer.from(spec.payload, 'latin1') : Buffer.from(spec.payload ?? []);
   const buf = Buffer.alloc(payload.length + 7, 0xee);

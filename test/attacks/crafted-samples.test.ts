@@ -109,6 +109,8 @@ describe('samples/crafted: the library reports what README.md says', () => {
     expect(s.bytes(0).toString('latin1')).toBe(letters('m', 200));
     expect(s.bytes(1).toString('latin1')).toBe(letters('s', 50));
     expect(s.conn.stats[1].rst).toBe(1);
+    expect(s.conn.stats[1].rstIgnored).toBe(0);
+    expect(s.conn.suspiciousRsts).toBe(0);
     expect(s.conn.stats[0].packetsAfterClose).toBe(1);
     expect(r.pool.stats.packetsToTombstones).toBe(1);
   });

@@ -181,11 +181,24 @@ describe('port reuse in quick succession', () => {
 });
 
 describe('RSTs with wrong sequence numbers', () => {
-  // Policy: an RST ends the connection whatever its sequence number. An offline tool cannot know the receiver's
-  // exact window (RFC 5961's check needs it), and dropping RSTs would keep real resets' connections open. The
-  // cost of a forged RST is visible: later data goes to the tombstone and is counted, not delivered.
-  it('a blind RST (2^30 outside the window) ends the connection; the data after it is counted as after-close', () => {
-    const e = engine();
+  // Policy (rstPolicy 'in-window', the default): an RST ends the connection only when the receiver could have
+  // accepted it (RFC 793 / 5961). A blind RST 2^30 outside the window is dropped by the endpoint, so the engine
+  // counts it (rstIgnored, suspiciousRsts) and goes on delivering the data after it.
+  it('a blind RST (2^30 outside the window) is ignored and counted; the data after it is delivered', () => {
+    const e = engine(undefined, { maxConnections: 2000 });
+    g.blindRst(1000, e.feed);
+    const open = e.pool.openConnections();
+    expect(open.length).toBe(1000);
+    expect(open.every((c) => c.suspiciousRsts === 1 && c.stats[1].rstIgnored === 1 && c.stats[1].rst === 1)).toBe(true);
+    expect(e.pool.stats.closed.reset).toBe(0);
+    expect(e.pool.stats.packetsToTombstones).toBe(0);
+    e.asm.flushAll();
+    expect(e.totals.endReasons).toEqual({ 'open-at-end': 1000 });
+    expect(e.totals.bytesDelivered).toBe(1000 * 200);
+  });
+
+  it("with rstPolicy 'any' the blind RST ends the connection; the data after it is counted as after-close", () => {
+    const e = engine({ rstPolicy: 'any' });
     g.blindRst(1000, e.feed);
     expect(e.pool.stats.closed.reset).toBe(1000);
     expect(e.pool.stats.packetsToTombstones).toBe(1000);
