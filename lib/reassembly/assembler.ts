@@ -172,6 +172,8 @@ export class Assembler {
     } else {
       half.windowBytes = -1;
     }
+    const wb = half.windowBytes >= 0 ? half.windowBytes : pkt.window;
+    if (wb > half.maxWindowBytes) half.maxWindowBytes = wb;
     if (half.closed) {
       st.packetsAfterClose++;
       return;
@@ -196,6 +198,18 @@ export class Assembler {
       }
     } else if (start.value && !half.started) {
       this.startHalf(half, seq);
+    }
+
+    if (
+      half.started &&
+      (flags & SYN) === 0 &&
+      (wireLen > 0 || (flags & FIN) !== 0) &&
+      this.outOfWindow(half, rev, seq)
+    ) {
+      // The receiver drops it: no data, no FIN, and not a retransmission of anything.
+      st.outOfWindowPackets++;
+      st.outOfWindowBytes += wireLen;
+      return;
     }
 
     if ((flags & FIN) !== 0) {
@@ -438,6 +452,23 @@ export class Assembler {
       r.recordNumber = pkt.recordNumber;
       r.fileOffset = pkt.fileOffset;
       conn.suspiciousRstRecords.push(r);
+    }
+    return true;
+  }
+
+  /**
+   * Is a segment at `seq` outside any plausible window: further than the out-of-window distance from both
+   * nextSeq and the receiver's last acknowledgement (which leads nextSeq when the capture lost data)?
+   */
+  private outOfWindow(half: HalfConnection, rev: HalfConnection, seq: number): boolean {
+    const w64 = 64 * rev.maxWindowBytes;
+    const lim = w64 > this.options.outOfWindowDistance ? w64 : this.options.outOfWindowDistance;
+    if (lim >= 0x80000000) return false;
+    const d = seqDiff(half.nextSeq, seq);
+    if (d <= lim && d >= -lim) return false;
+    if (rev.ackValid) {
+      const a = seqDiff(rev.ackSeq, seq);
+      if (a <= lim && a >= -lim) return false;
     }
     return true;
   }

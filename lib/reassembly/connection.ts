@@ -179,6 +179,8 @@ export class HalfConnection {
   wscale = -1;
   /** Last advertised window in bytes (scaled), or -1 when the scale is not known (a SYN was not seen). */
   windowBytes = -1;
+  /** Largest window advertised, in bytes (the raw field while the scale is not known). */
+  maxWindowBytes = 0;
   finPending = false;
   finSeq = 0;
   finTsSec = 0;
@@ -222,6 +224,7 @@ export class HalfConnection {
     this.window = -1;
     this.wscale = -1;
     this.windowBytes = -1;
+    this.maxWindowBytes = 0;
     this.finPending = false;
     this.finSeq = 0;
     this.finTsSec = 0;

@@ -65,6 +65,17 @@ export interface AssemblerOptions {
   rstUnknownWindow: number;
   /** Ignored (suspicious) RSTs listed per connection; more are only counted. */
   maxSuspiciousRstsPerConnection: number;
+  /**
+   * Segments (data or FIN) further than this many bytes of sequence space from both the next expected sequence
+   * number and the receiver's last acknowledgement, either way, are outside any plausible window: counted in
+   * `outOfWindowPackets` / `outOfWindowBytes` and dropped (not delivered, not buffered, not counted as
+   * retransmissions or overlaps), as the receiver drops them. The distance used is the larger of this and 64
+   * times the largest window the receiver advertised (in bytes when its scale is known, the raw field
+   * otherwise), so lost window updates do not trip it. Without the check a jump of 2^31 or more is "behind" in
+   * modulo-2^32 order and counted as a retransmission, a jump just under 2^31 is buffered and delivered over a
+   * 2 GiB gap. 1 GiB (2^30, the largest window RFC 7323 allows); 2^31 or more turns the check off.
+   */
+  outOfWindowDistance: number;
 }
 
 /** Bounded defaults (see each field). */
@@ -80,6 +91,7 @@ export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.free
   rstPolicy: 'in-window',
   rstUnknownWindow: 1 << 24,
   maxSuspiciousRstsPerConnection: 16,
+  outOfWindowDistance: 2 ** 30,
 });
 
 /** Options of a StreamPool (the connection table). */
@@ -131,6 +143,7 @@ export function assemblerOptions(o: Partial<AssemblerOptions> | undefined): Asse
   r.rstPolicy = r.rstPolicy === 'any' ? 'any' : 'in-window';
   r.rstUnknownWindow = posInt(r.rstUnknownWindow, 1 << 24, 0);
   r.maxSuspiciousRstsPerConnection = posInt(r.maxSuspiciousRstsPerConnection, 16, 0);
+  r.outOfWindowDistance = posInt(r.outOfWindowDistance, 2 ** 30, 0);
   return r;
 }
 

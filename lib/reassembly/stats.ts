@@ -58,6 +58,13 @@ export class HalfStats {
    * have had, so the receiver dropped them (a blind or forged reset, or a damaged capture).
    */
   rstIgnored = 0;
+  /**
+   * Segments (data or FIN) whose sequence number lay outside any plausible window (see
+   * `AssemblerOptions.outOfWindowDistance`): dropped, not counted as retransmissions or overlaps.
+   */
+  outOfWindowPackets = 0;
+  /** Payload bytes of those segments. */
+  outOfWindowBytes = 0;
   /** Packets arriving after this direction (or the connection) was closed. */
   packetsAfterClose = 0;
   /** Packets the stream's accept() refused. */
@@ -99,6 +106,8 @@ export class HalfStats {
     this.fin = 0;
     this.rst = 0;
     this.rstIgnored = 0;
+    this.outOfWindowPackets = 0;
+    this.outOfWindowBytes = 0;
     this.packetsAfterClose = 0;
     this.rejected = 0;
     this.truncatedPackets = 0;

@@ -36,32 +36,48 @@ describe('SYN flood (half-open connections) with a small maxConnections', () => 
 });
 
 describe('sequence number jump by 2^31', () => {
-  it('data 2^31 ahead is behind in modulo-2^32 order: counted as retransmitted, never buffered, never delivered', () => {
+  // Segments further than max(1 GiB, 64 x the receiver's largest window) from nextSeq (and from the receiver's
+  // acknowledgement) are outside any plausible window: counted as out-of-window and dropped, as the receiver
+  // drops them; never buffered, never counted as retransmissions or overlaps.
+  it('data 2^31 ahead: every segment counted as out of window, never buffered, never delivered', () => {
     const e = engine({ maxBufferedPagesPerConnection: 64 });
     g.seqJump(10_000, e.feed);
     const st = e.asm.pool.openConnections()[0]!.stats[0];
     expect(st.bytesDelivered).toBe(4000);
-    expect(st.retransmittedPackets).toBe(10_000);
-    expect(st.retransmittedBytes).toBe(10_000 * 1000);
-    expect(st.overlapBytes).toBe(10_000 * 1000);
+    expect(st.outOfWindowPackets).toBe(10_000);
+    expect(st.outOfWindowBytes).toBe(10_000 * 1000);
+    expect(st.retransmittedPackets).toBe(0);
+    expect(st.overlapBytes).toBe(0);
     expect(e.peaks.bufferedPages).toBe(0);
     e.asm.flushAll();
     expect(e.totals.bytesDelivered).toBe(4000);
     expect(e.totals.bytesSkipped).toBe(0);
   });
 
-  it('a jump of 2^31 - 1 is ahead: the first segment after it is queued and delivered over a gap of 2^31 - 1', () => {
+  it('a jump of 2^31 - 1 (ahead in modulo-2^32 order) is out of window too: nothing queued, no 2 GiB gap', () => {
     const e = engine({ maxBufferedPagesPerConnection: 64 });
     g.seqJump(10_000, e.feed, 0x7fffffff);
     const st = e.asm.pool.openConnections()[0]!.stats[0];
-    expect(st.queuedPackets).toBe(1);
-    // The segments after the first lie beyond nextSeq + 2^31: behind, in modulo-2^32 order.
-    expect(st.retransmittedPackets).toBe(9_999);
+    expect(st.queuedPackets).toBe(0);
+    expect(st.outOfWindowPackets).toBe(10_000);
+    expect(st.retransmittedPackets).toBe(0);
     e.asm.flushAll();
-    expect(e.totals.bytesDelivered).toBe(5000);
-    expect(e.totals.bytesSkipped).toBe(0x7fffffff);
-    expect(st.bytesMissing).toBe(0x7fffffff);
-    expect(e.peaks.bufferedPages).toBe(1);
+    expect(e.totals.bytesDelivered).toBe(4000);
+    expect(e.totals.bytesSkipped).toBe(0);
+    expect(st.bytesMissing).toBe(0);
+    expect(e.peaks.bufferedPages).toBe(0);
+  });
+
+  it('a jump of 2^29 is within the plausible window: the first segment is queued, the rest follow, one 2^29 gap', () => {
+    const e = engine({ maxBufferedPagesPerConnection: 64 });
+    g.seqJump(10, e.feed, 0x20000000);
+    const st = e.asm.pool.openConnections()[0]!.stats[0];
+    expect(st.outOfWindowPackets).toBe(0);
+    expect(st.queuedPackets).toBe(10);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(4000 + 10 * 1000);
+    expect(e.totals.bytesSkipped).toBe(0x20000000);
+    expect(st.bytesMissing).toBe(0x20000000);
   });
 });
 

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { ACK, c2s, FIN, handshake, s2c, setup, SYN } from './test-helpers.js';
+
+const GiB = 2 ** 30;
+const x = (n: number, c = 'x') => c.repeat(n);
+
+/** Handshake, 'abc' from the client (nextSeq 4), then one client segment at 4 + `jump` (mod 2^32). */
+function jumpBy(jump: number, payload = 'zzzz', opts = {}) {
+  const r = setup(opts);
+  handshake(r.asm, 0, 100);
+  r.asm.assemble(c2s(1, 'abc', { ack: 101 }));
+  r.asm.assemble(c2s((4 + jump) >>> 0, payload, { ack: 101 }));
+  const s = r.factory.streams[0]!;
+  return { ...r, s, st: s.conn.stats[0] };
+}
+
+describe('segments outside any plausible window are counted and dropped', () => {
+  for (const [name, jump] of [
+    ['2^31 ahead (behind in modulo-2^32 order)', 2 ** 31],
+    ['2^31 - 1 ahead', 2 ** 31 - 1],
+    ['1 GiB + 1 ahead', GiB + 1],
+    // Measured from the receiver's acknowledgement too, which is 1 here (3 behind nextSeq).
+    ['1 GiB + 4 behind', -(GiB + 4)],
+  ] as const) {
+    it(name, () => {
+      const { asm, s, st } = jumpBy(jump);
+      expect(st.outOfWindowPackets).toBe(1);
+      expect(st.outOfWindowBytes).toBe(4);
+      expect(st.retransmittedPackets).toBe(0);
+      expect(st.overlapPackets).toBe(0);
+      expect(st.overlapBytes).toBe(0);
+      expect(st.queuedPackets).toBe(0);
+      expect(asm.stats.bufferedPages).toBe(0);
+      // The stream goes on where it really continues.
+      asm.assemble(c2s(4, 'def', { ack: 101 }));
+      asm.flushAll();
+      expect(s.bytes(0).toString()).toBe('abcdef');
+      expect(st.bytesMissing).toBe(0);
+      expect(st.packets).toBe(5);
+    });
+  }
+
+  it('exactly 1 GiB ahead is still plausible: buffered, delivered over the gap at the end', () => {
+    const { asm, s, st } = jumpBy(GiB);
+    expect(st.outOfWindowPackets).toBe(0);
+    expect(st.queuedPackets).toBe(1);
+    asm.flushAll();
+    expect(s.bytes(0).toString()).toBe('abczzzz');
+    expect(st.bytesMissing).toBe(GiB);
+  });
+
+  it('2^29 behind is a retransmission of old data, not out of window', () => {
+    const { st } = jumpBy(-(2 ** 29));
+    expect(st.outOfWindowPackets).toBe(0);
+    expect(st.retransmittedPackets).toBe(1);
+    expect(st.overlapBytes).toBe(4);
+  });
+
+  it('a FIN outside the window does not close the direction', () => {
+    const { asm, s, st } = jumpBy(2 ** 31 - 1, '');
+    // jumpBy sent a bare ACK: no sequence space, not counted. Now a FIN out there:
+    expect(st.outOfWindowPackets).toBe(0);
+    asm.assemble(c2s((4 + 2 ** 31 - 1) >>> 0, '', { flags: FIN | ACK, ack: 101 }));
+    expect(st.outOfWindowPackets).toBe(1);
+    expect(st.outOfWindowBytes).toBe(0);
+    expect(st.fin).toBe(0);
+    asm.assemble(c2s(4, '', { flags: FIN | ACK, ack: 101 }));
+    asm.assemble(s2c(101, '', { flags: FIN | ACK, ack: 5 }));
+    expect(s.conn.endReason).toBe('complete');
+    expect(st.bytesMissing).toBe(0);
+  });
+
+  it("data near the receiver's acknowledgement is plausible however far from nextSeq (the capture lost data)", () => {
+    const r = setup();
+    handshake(r.asm, 0, 100);
+    r.asm.assemble(c2s(1, 'abc', { ack: 101 }));
+    const far = 4 + 1.5 * GiB;
+    r.asm.assemble(s2c(101, '', { ack: far }));
+    r.asm.assemble(c2s(far, 'far', { ack: 101 }));
+    const s = r.factory.streams[0]!;
+    expect(s.conn.stats[0].outOfWindowPackets).toBe(0);
+    r.asm.flushAll();
+    expect(s.bytes(0).toString()).toBe('abcfar');
+    expect(s.conn.stats[0].bytesMissing).toBe(1.5 * GiB);
+  });
+
+  it('64 times the largest window the receiver advertised widens the distance (scale 14: no limit left)', () => {
+    const r = setup();
+    r.asm.assemble(c2s(0, '', { flags: SYN, windowScale: 14 }));
+    r.asm.assemble(s2c(100, '', { flags: SYN | ACK, ack: 1, windowScale: 14 }));
+    r.asm.assemble(s2c(101, '', { ack: 1, window: 65535 }));
+    r.asm.assemble(c2s(1, 'abc', { ack: 101 }));
+    r.asm.assemble(c2s(4 + 2 ** 31 - 1, 'zz', { ack: 101 }));
+    const st = r.factory.streams[0]!.conn.stats[0];
+    expect(st.outOfWindowPackets).toBe(0);
+    expect(st.queuedPackets).toBe(1);
+
+    // Scale 7, window 65535: 8 MiB x 64 = 512 MiB < 1 GiB, so 1 GiB still applies.
+    const q = setup();
+    q.asm.assemble(c2s(0, '', { flags: SYN, windowScale: 7 }));
+    q.asm.assemble(s2c(100, '', { flags: SYN | ACK, ack: 1, windowScale: 7 }));
+    q.asm.assemble(s2c(101, '', { ack: 1, window: 65535 }));
+    q.asm.assemble(c2s(1, 'abc', { ack: 101 }));
+    q.asm.assemble(c2s(4 + GiB + 1, 'zz', { ack: 101 }));
+    expect(q.factory.streams[0]!.conn.stats[0].outOfWindowPackets).toBe(1);
+  });
+
+  it('outOfWindowDistance sets the distance; 2^31 turns the check off', () => {
+    const near = jumpBy(1 << 20, 'zz', { outOfWindowDistance: 1 << 20 });
+    expect(near.st.outOfWindowPackets).toBe(0);
+    // 64 x 65535 (the unscaled window) = 4 MiB is the floor then.
+    const past = jumpBy(64 * 65535 + 1, 'zz', { outOfWindowDistance: 1 << 20 });
+    expect(past.st.outOfWindowPackets).toBe(1);
+    const off = jumpBy(2 ** 31 - 1, 'zz', { outOfWindowDistance: 2 ** 31 });
+    expect(off.st.outOfWindowPackets).toBe(0);
+    expect(off.st.queuedPackets).toBe(1);
+  });
+
+  it('a direction with no nextSeq yet is not checked', () => {
+    const { asm, factory } = setup();
+    asm.assemble(c2s(0, '', { flags: SYN }));
+    // The server's first data, its SYN-ACK lost: nothing to measure against.
+    asm.assemble(s2c(3_000_000_000, x(10), { ack: 1 }));
+    const st = factory.streams[0]!.conn.stats[1];
+    expect(st.outOfWindowPackets).toBe(0);
+    expect(st.queuedPackets).toBe(1);
+  });
+});
