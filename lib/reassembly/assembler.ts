@@ -18,7 +18,7 @@ import {
   SuspiciousRst,
 } from './connection.js';
 import { fnv1a32, FNV1A_INIT } from './hash.js';
-import { copyBytes, type Page, PageCache } from './memory.js';
+import { copyBytes, DESCRIPTOR_STRIDE, type Page, PageCache } from './memory.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
 import type { StreamPool } from './pool.js';
 import { ScatterGatherImpl } from './scatter-gather.js';
@@ -684,9 +684,10 @@ export class Assembler {
         const len = sg.chunkLength(i);
         if (p === null) {
           const pkt = sg.packet!;
-          this.win.append(half, sg.chunkBuffer(i), sg.chunkOffset(i), len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber);
+          const segLen = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
+          this.win.append(half, sg.chunkBuffer(i), sg.chunkOffset(i), len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen);
         } else {
-          this.win.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber);
+          this.win.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen);
         }
       }
     }
@@ -1061,7 +1062,9 @@ export class Assembler {
     ev.seq = r.seq;
     ev.length = r.length;
     ev.overlapBytes = r.length;
+    ev.conflict = r;
     o.onOverlap(ev);
+    ev.conflict = undefined;
   }
 
   /** Compares new bytes with a buffered page over [seq, seq + len). */
@@ -1104,17 +1107,24 @@ export class Assembler {
         let p = this.win.pageAt(half, seq);
         while (len > 0 && p !== null) {
           const within = seqDiff(p.seq, seq);
-          const k = p.len - within < len ? p.len - within : len;
+          const inPage = p.len - within;
+          let k = inPage < len ? inPage : len;
+          // One packet's run at a time, so each conflict names the packet that brought its old bytes.
+          const desc = p.desc!;
+          const di = descriptorAt(p, seq);
+          const nd = di + DESCRIPTOR_STRIDE;
+          if (nd < p.descCount * DESCRIPTOR_STRIDE) {
+            const run = seqDiff(seq, desc[nd]!);
+            if (run > 0 && run < k) k = run;
+          }
           const oldOff = p.off + within;
           if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + k, off, off + k) !== 0) {
-            const di = descriptorAt(p, seq);
-            const desc = p.desc!;
-            this.noteConflict(conn, half, 'delivered', seq, k, p.buf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, 0, pkt, off, 'old');
+            this.noteConflict(conn, half, 'delivered', seq, k, p.buf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, desc[di + 4]!, pkt, off, 'old');
           }
           seq = seqAdd(seq, k);
           off += k;
           len -= k;
-          p = p.next;
+          if (k === inPage) p = p.next;
         }
         this.endScan();
         if (len > 0) unchecked += len;

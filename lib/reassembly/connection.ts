@@ -80,7 +80,10 @@ export class ConflictRecord {
   oldTsSec = 0;
   oldTsNsec = 0;
   oldRecordNumber = 0;
-  /** Payload length (on the wire) of the packet that brought the old copy; 0 if unknown. */
+  /**
+   * Payload length (on the wire) of the packet that brought the old copy (for delivered data, from the
+   * delivered-data window's note of each packet); 0 if unknown.
+   */
   oldSegmentLength = 0;
   newTsSec = 0;
   newTsNsec = 0;

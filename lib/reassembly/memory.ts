@@ -11,6 +11,8 @@ export const DEFAULT_PAGE_SIZE = 1900;
 
 /** Descriptors a window page can hold: one per packet whose bytes start in the page. */
 export const WINDOW_DESCRIPTORS = 8;
+/** Numbers per window descriptor: seq, tsSec, tsNsec, recordNumber, segment length. */
+export const DESCRIPTOR_STRIDE = 5;
 
 /** A page of buffered bytes: `buf[off, off + len)` holds sequence numbers `[seq, seq + len)`. */
 export class Page {
@@ -38,7 +40,8 @@ export class Page {
   next: Page | null = null;
   /**
    * Window pages only: for each packet whose bytes start in this page (and for the packet continuing at the page
-   * start), [seq, tsSec, tsNsec, recordNumber]. Allocated the first time the page serves the window.
+   * start), [seq, tsSec, tsNsec, recordNumber, segmentLength] (DESCRIPTOR_STRIDE numbers; segmentLength is the
+   * packet's payload length on the wire). Allocated the first time the page serves the window.
    */
   desc: Float64Array | null = null;
   descCount = 0;

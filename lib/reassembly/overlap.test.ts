@@ -173,6 +173,56 @@ describe('overlap with delivered data: delivered data wins', () => {
   });
 });
 
+describe('conflict records name the old copy and travel with their event', () => {
+  it('against delivered data: the old segment length comes from the window, per packet', () => {
+    const { asm, factory } = setup({ releaseWindowOnAck: false });
+    handshake(asm, 0, 0);
+    asm.assemble(c2s(1, 'abcdefghij', { recordNumber: 5 }));
+    // Queued behind a hole, then delivered from pages: its length is the page's packet's.
+    asm.assemble(c2s(16, 'pqrstu', { recordNumber: 7 }));
+    asm.assemble(c2s(11, 'klmno', { recordNumber: 6 }));
+    // Conflicts with all three packets: one record each, each naming its own packet.
+    asm.assemble(c2s(9, 'IJKLMNOPQR', { recordNumber: 8 }));
+    const c = factory.streams[0]!.conn;
+    expect(c.conflicts.map((r) => [r.seq, r.length, r.against, r.oldRecordNumber, r.oldSegmentLength, r.newSegmentLength])).toEqual([
+      [9, 2, 'delivered', 5, 10, 10],
+      [11, 5, 'delivered', 6, 5, 10],
+      [16, 3, 'delivered', 7, 6, 10],
+    ]);
+  });
+
+  it('a snaplen-truncated packet: the old segment length is its length on the wire', () => {
+    const { asm, factory } = setup({ releaseWindowOnAck: false });
+    handshake(asm, 0, 0);
+    asm.assemble(c2s(1, 'abcde', { recordNumber: 5, wireLength: 50 }));
+    asm.assemble(c2s(1, 'abXde', { recordNumber: 6 }));
+    expect(factory.streams[0]!.conn.conflicts.map((r) => [r.oldRecordNumber, r.oldSegmentLength, r.newSegmentLength])).toEqual([[5, 50, 5]]);
+  });
+
+  it('the conflict event carries its record (the kept one, or a scratch copy past the bound); other events none', () => {
+    const { asm, factory } = setup({ maxConflictRecordsPerConnection: 1, releaseWindowOnAck: false });
+    const seen: { kind: string; seq: number; rec: unknown; recSeq?: number; recNew?: number }[] = [];
+    asm.observer = {
+      onOverlap: (ev) => seen.push({ kind: ev.kind, seq: ev.seq, rec: ev.conflict, recSeq: ev.conflict?.seq, recNew: ev.conflict?.newRecordNumber }),
+    };
+    handshake(asm, 0, 0);
+    asm.assemble(c2s(1, 'abcdefghij', { recordNumber: 5 }));
+    asm.assemble(c2s(1, 'Xbc', { recordNumber: 6 }));
+    asm.assemble(c2s(5, 'Yfg', { recordNumber: 7 }));
+    const c = factory.streams[0]!.conn;
+    expect(c.conflicts).toHaveLength(1);
+    expect(c.conflictsDropped).toBe(1);
+    expect(seen.map((e) => [e.kind, e.seq, e.recSeq, e.recNew])).toEqual([
+      ['conflict', 1, 1, 6],
+      ['retransmission', 1, undefined, undefined],
+      ['conflict', 5, 5, 7],
+      ['retransmission', 5, undefined, undefined],
+    ]);
+    expect(seen[0]!.rec).toBe(c.conflicts[0]);
+    expect(seen[2]!.rec).not.toBe(c.conflicts[0]);
+  });
+});
+
 describe('sequence wrap (gopacket is off by one here)', () => {
   it('a 1-byte gap across 2^32 waits for its byte', () => {
     const { asm, factory } = setup();

@@ -2,7 +2,7 @@
  * The contracts between the assembler and user code: stream factory, stream, context, overlap observer.
  */
 import type { TcpPacket } from '../decode/packet.js';
-import type { ConnectionInfo, Direction } from './connection.js';
+import type { ConflictRecord, ConnectionInfo, Direction } from './connection.js';
 import type { ScatterGather } from './scatter-gather.js';
 
 /**
@@ -77,6 +77,12 @@ export interface OverlapEvent {
   readonly length: number;
   /** Bytes of the segment that overlapped earlier data. */
   readonly overlapBytes: number;
+  /**
+   * `conflict` events only: the conflict record (both copies' records, segment lengths, hashes, the copy kept).
+   * It is the record in `connection.conflicts` when that list had room, else a scratch record the engine reuses
+   * (valid only during the observer call, like the event). Undefined for other kinds.
+   */
+  readonly conflict?: ConflictRecord;
 }
 
 /** Optional observer of overlaps, for the overlap report. */
@@ -95,6 +101,7 @@ export class OverlapEventImpl implements OverlapEvent {
   seq = 0;
   length = 0;
   overlapBytes = 0;
+  conflict: ConflictRecord | undefined = undefined;
 }
 
 /** Capture information of a byte: which packet brought it and when. */

@@ -4,7 +4,7 @@
  * which packet each of its byte runs came from, so a conflict can name the old copy's capture time.
  */
 import type { HalfConnection } from './connection.js';
-import { copyBytes, type Page, type PageCache, WINDOW_DESCRIPTORS } from './memory.js';
+import { copyBytes, DESCRIPTOR_STRIDE, type Page, type PageCache, WINDOW_DESCRIPTORS } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import type { AssemblerStats } from './stats.js';
 
@@ -25,7 +25,10 @@ export class WindowStore {
     this.maxPagesPerHalf = Math.ceil(maxBytes / pc.pageSize) + 2;
   }
 
-  /** Appends delivered bytes `buf[off, off + len)` holding sequence numbers from `seq`. */
+  /**
+   * Appends delivered bytes `buf[off, off + len)` holding sequence numbers from `seq`, brought by the packet of
+   * `recordNumber` (captured at tsSec/tsNsec, `segmentLength` payload bytes on the wire).
+   */
   append(
     half: HalfConnection,
     buf: Buffer,
@@ -35,6 +38,7 @@ export class WindowStore {
     tsSec: number,
     tsNsec: number,
     recordNumber: number,
+    segmentLength: number,
   ): void {
     if (this.maxBytes === 0 || len === 0) return;
     if (half.winBytes === 0 || seqAdd(half.winStart, half.winBytes) !== seq) {
@@ -55,7 +59,7 @@ export class WindowStore {
         }
         p.seq = seqAdd(seq, written);
       }
-      if (written === 0 || p.len === 0) addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber);
+      if (written === 0 || p.len === 0) addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber, segmentLength);
       const room = p.buf.length - p.off - p.len;
       const k = room < len - written ? room : len - written;
       copyBytes(buf, off + written, p.buf, p.off + p.len, k);
@@ -164,22 +168,26 @@ export class WindowStore {
   }
 }
 
-function addDescriptor(p: Page, seq: number, tsSec: number, tsNsec: number, recordNumber: number): void {
+function addDescriptor(p: Page, seq: number, tsSec: number, tsNsec: number, recordNumber: number, segmentLength: number): void {
   if (p.descCount === WINDOW_DESCRIPTORS) return;
-  if (p.desc === null) p.desc = new Float64Array(WINDOW_DESCRIPTORS * 4);
-  const i = p.descCount++ * 4;
+  if (p.desc === null) p.desc = new Float64Array(WINDOW_DESCRIPTORS * DESCRIPTOR_STRIDE);
+  const i = p.descCount++ * DESCRIPTOR_STRIDE;
   p.desc[i] = seq;
   p.desc[i + 1] = tsSec;
   p.desc[i + 2] = tsNsec;
   p.desc[i + 3] = recordNumber;
+  p.desc[i + 4] = segmentLength;
 }
 
-/** Index (times 4) into `p.desc` of the packet that brought the window byte at `seq`. */
+/**
+ * Index into `p.desc` of the descriptor of the packet that brought the window byte at `seq`: [seq, tsSec,
+ * tsNsec, recordNumber, segmentLength] from there.
+ */
 export function descriptorAt(p: Page, seq: number): number {
   let best = 0;
   for (let i = 0; i < p.descCount; i++) {
-    if (seqDiff(p.desc![i * 4]!, seq) >= 0) best = i;
+    if (seqDiff(p.desc![i * DESCRIPTOR_STRIDE]!, seq) >= 0) best = i;
     else break;
   }
-  return best * 4;
+  return best * DESCRIPTOR_STRIDE;
 }

@@ -53,6 +53,11 @@ describe('samples/crafted: the library reports what README.md says', () => {
       ['delivered', 'old', 0, 100, 4, 5],
       ['buffered', 'new', 200, 100, 6, 7],
     ]);
+    // Both copies' segment lengths, also for the old copy of delivered data (from the delivered-data window).
+    expect(c.conflicts.map((x) => [x.oldSegmentLength, x.newSegmentLength])).toEqual([
+      [100, 100],
+      [100, 100],
+    ]);
     expect(c.stats[0].retransmittedPackets).toBe(2);
     expect(c.stats[0].bytesMissing).toBe(0);
   });
