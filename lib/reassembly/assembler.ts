@@ -47,6 +47,12 @@ export interface FlushOptions {
   t: number;
   /** Connections idle since before this time are closed (`timed-out`); tombstones older than it are dropped. */
   tc?: number;
+  /**
+   * The current capture time (usually that of the packet that prompted the flush). When given, the context
+   * passed to streams for what this flush delivers or closes carries it, so their output shows when the engine
+   * acted; otherwise the context carries the later of `t` and `tc`, which are thresholds in the past.
+   */
+  now?: number;
 }
 
 /** What a flush did. */
@@ -254,12 +260,16 @@ export class Assembler {
 
   /**
    * Pushes out buffered data queued before `t` over its gap, and closes connections idle since before `tc`
-   * (reason `timed-out`). Times are capture times in seconds.
+   * (reason `timed-out`). Times are capture times in seconds. Streams get a context with recordNumber 0,
+   * fileOffset -1 and the time `now` (or, without it, the later of `t` and `tc`).
    */
   flushWithOptions(opts: FlushOptions): FlushResult {
     const t = opts.t;
     const tc = opts.tc;
-    const ctx = this.flushCtx.setTime(tc !== undefined && tc > t ? tc : t);
+    const now = opts.now;
+    const ctx = this.flushCtx.setTime(
+      now !== undefined && Number.isFinite(now) ? now : tc !== undefined && tc > t ? tc : t,
+    );
     const pool = this.pool;
     let flushed = 0;
     let closed = 0;

@@ -88,3 +88,32 @@ describe('compact tombstones', () => {
     expect(factory.streams[1]!.conn.reuseIndex).toBe(1);
   });
 });
+
+describe('the context of what a flush delivers or closes', () => {
+  /** Connection 0: SYN at T0, data queued behind a hole at T0 + 1 (record 2). */
+  function queued() {
+    const env = setup();
+    env.asm.assemble(makePacket({ seq: 0, flags: SYN, tsSec: T0, recordNumber: 1 }));
+    env.asm.assemble(makePacket({ seq: 11, payload: 'later', flags: ACK, tsSec: T0 + 1, recordNumber: 2 }));
+    return { ...env, s: env.factory.streams[0]! };
+  }
+
+  it('carries FlushOptions.now (the current capture time) when given', () => {
+    const { asm, s } = queued();
+    asm.flushWithOptions({ t: T0 + 2, tc: T0 + 1.5, now: T0 + 30.25 });
+    expect(s.bytes(0).toString()).toBe('later');
+    expect(s.contexts).toEqual([{ tsSec: T0 + 30, tsNsec: 250_000_000, recordNumber: 0, fileOffset: -1 }]);
+    expect(s.conn.endReason).toBe('timed-out');
+    expect(s.completeContext).toEqual({ tsSec: T0 + 30, tsNsec: 250_000_000, recordNumber: 0, fileOffset: -1 });
+  });
+
+  it('carries the later flush threshold without now (as before), also for a non-finite now', () => {
+    const a = queued();
+    a.asm.flushWithOptions({ t: T0 + 2, tc: T0 + 1.5 });
+    expect(a.s.contexts).toEqual([{ tsSec: T0 + 2, tsNsec: 0, recordNumber: 0, fileOffset: -1 }]);
+    const b = queued();
+    b.asm.flushWithOptions({ t: T0 + 2, tc: T0 + 3, now: Number.NaN });
+    expect(b.s.contexts).toEqual([{ tsSec: T0 + 3, tsNsec: 0, recordNumber: 0, fileOffset: -1 }]);
+    expect(b.s.completeContext!.tsSec).toBe(T0 + 3);
+  });
+});

@@ -8,7 +8,9 @@ import type { ScatterGather } from './scatter-gather.js';
 /**
  * Context passed through to the stream with every call. A TcpPacket satisfies it (the default when
  * `assemble` gets no context); callers may pass their own object with more fields. For calls made by a flush,
- * the assembler passes its own context carrying the flush time (recordNumber 0, fileOffset -1).
+ * the assembler passes its own context (recordNumber 0, fileOffset -1) carrying the capture time given as
+ * `FlushOptions.now`, else the flush threshold (the later of `t` and `tc`); `flushAll` and evictions carry the
+ * connection's last packet time.
  */
 export interface AssemblerContext {
   readonly tsSec: number;
@@ -115,7 +117,7 @@ export class CaptureInfo {
   seq = 0;
 }
 
-/** Context for calls made by flushes: carries the flush time. */
+/** Context for calls made by flushes: carries the capture time the flush acted at. */
 export class FlushContext implements AssemblerContext {
   tsSec = 0;
   tsNsec = 0;

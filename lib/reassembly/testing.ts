@@ -75,6 +75,18 @@ export interface RecordedChunk {
   records: number[];
 }
 
+/** The fields of an AssemblerContext, copied (flush contexts are reused). */
+export interface CtxCopy {
+  tsSec: number;
+  tsNsec: number;
+  recordNumber: number;
+  fileOffset: number;
+}
+
+function copyCtx(c: AssemblerContext): CtxCopy {
+  return { tsSec: c.tsSec, tsNsec: c.tsNsec, recordNumber: c.recordNumber, fileOffset: c.fileOffset };
+}
+
 /** A stream that records all data and events. */
 export class RecordingStream implements Stream {
   readonly conn: ConnectionInfo;
@@ -88,6 +100,10 @@ export class RecordingStream implements Stream {
   keepFromOffset = -1;
   recordCaptureInfo = false;
   accepted = 0;
+  /** Copies of the context of every reassembled call, in order. */
+  readonly contexts: CtxCopy[] = [];
+  /** Copy of the context of the complete call. */
+  completeContext: CtxCopy | null = null;
 
   constructor(conn: ConnectionInfo) {
     this.conn = conn;
@@ -99,7 +115,7 @@ export class RecordingStream implements Stream {
     return true;
   }
 
-  reassembled(sg: ScatterGather, _ctx: AssemblerContext): void {
+  reassembled(sg: ScatterGather, ctx: AssemblerContext): void {
     const info = sg.info();
     const { available, saved } = sg.lengths();
     const all = sg.fetch(available);
@@ -108,11 +124,13 @@ export class RecordingStream implements Stream {
     if (this.recordCaptureInfo) for (let i = 0; i < available; i++) records.push(sg.captureInfo(i).recordNumber);
     this.calls.push({ dir: info.direction, bytes, saved, skip: info.skip, seq: info.seq, start: info.start, end: info.end, records });
     this.data[info.direction].push(bytes.subarray(saved));
+    this.contexts.push(copyCtx(ctx));
     if (this.keepFromOffset >= 0) sg.keepFrom(this.keepFromOffset);
   }
 
-  complete(_ctx: AssemblerContext): boolean {
+  complete(ctx: AssemblerContext): boolean {
     this.completed++;
+    this.completeContext = copyCtx(ctx);
     return this.completeReturns;
   }
 
