@@ -1,6 +1,7 @@
 /**
  * A connection and its two half-connections: the per-connection state the assembler keeps.
  */
+import { formatAddress } from '../net/address.js';
 import type { Page } from './memory.js';
 import { HalfStats } from './stats.js';
 import type { Stream } from './stream.js';
@@ -29,34 +30,12 @@ export class Endpoint {
   readonly addr = new Uint32Array(4);
   port = 0;
 
-  /** The address as text (dotted quad or IPv6 short form); allocates, not for the hot path. */
+  /**
+   * The address as text, exactly as reports and export names write it (lib/net's `formatAddress`: dotted quad,
+   * or RFC 5952 IPv6 with glibc's dotted tail for IPv4-mapped addresses); allocates, not for the hot path.
+   */
   addressString(ipVersion: 4 | 6): string {
-    const a = this.addr;
-    if (ipVersion === 4) {
-      const w = a[3]!;
-      return `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
-    }
-    const groups: number[] = [];
-    for (let i = 0; i < 4; i++) groups.push(a[i]! >>> 16, a[i]! & 0xffff);
-    // Longest run of zero groups (length >= 2) becomes '::' (RFC 5952).
-    let bestAt = -1;
-    let bestLen = 1;
-    for (let i = 0; i < 8; ) {
-      if (groups[i] !== 0) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < 8 && groups[j] === 0) j++;
-      if (j - i > bestLen) {
-        bestAt = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
-    if (bestAt < 0) return hex(groups);
-    return `${hex(groups.slice(0, bestAt))}::${hex(groups.slice(bestAt + bestLen))}`;
+    return formatAddress(this.addr, ipVersion);
   }
 }
 

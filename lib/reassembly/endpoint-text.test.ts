@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatAddress, parseAddress } from '../net/address.js';
+import { Endpoint } from './connection.js';
+import { setup } from './test-helpers.js';
+import { makePacket } from './testing.js';
+
+function endpoint(text: string): { e: Endpoint; v: 4 | 6 } {
+  const p = parseAddress(text)!;
+  const e = new Endpoint();
+  e.addr.set(p.words);
+  return { e, v: p.ipVersion };
+}
+
+describe('Endpoint.addressString writes addresses as lib/net does (reports and export names agree)', () => {
+  for (const [text, want] of [
+    ['10.1.0.2', '10.1.0.2'],
+    ['255.0.7.1', '255.0.7.1'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['fe80:0:0:1::', 'fe80:0:0:1::'],
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+    // IPv4-mapped: glibc's dotted tail (the engine's own formatter used to write ::ffff:a01:203).
+    ['::ffff:10.1.2.3', '::ffff:10.1.2.3'],
+    ['::', '::'],
+  ] as const) {
+    it(text, () => {
+      const { e, v } = endpoint(text);
+      expect(e.addressString(v)).toBe(want);
+      expect(e.addressString(v)).toBe(formatAddress(e.addr, v));
+    });
+  }
+
+  it("on a connection's client and server", () => {
+    const { asm, factory } = setup();
+    asm.assemble(makePacket({ src: '192.168.1.20', dst: '10.0.0.2', sport: 5555, dport: 80, seq: 0, flags: 0x02 }));
+    const c = factory.streams[0]!.conn;
+    expect([c.client.addressString(4), c.server.addressString(4)]).toEqual(['192.168.1.20', '10.0.0.2']);
+  });
+});
