@@ -35,7 +35,7 @@ export interface PassOptions {
   /** Receives reader diagnostics (damage, truncation) as they are found. */
   onDiagnostic?: (d: Diagnostic) => void;
   /**
-   * Called often during the pass (per packet while `progressActive`, else per chunk) with the source bytes
+   * Called often during the pass (every 256 packets, and after every chunk of input) with the source bytes
    * consumed, packets read and connections seen so far.
    */
   onProgress?: (bytesRead: number, packets: number, connections: number) => void;
