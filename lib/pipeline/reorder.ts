@@ -14,7 +14,14 @@ export class IdReorder<T> {
   /** Most rows held at once. */
   heldPeak = 0;
   private next = 0;
-  private readonly held = new Map<number, T>();
+  private held = 0;
+  /**
+   * Held rows by id, at `id & mask`: every held id lies in [next, next + ring.length), so the ring is indexed
+   * without a hash. It grows (doubling) when a row arrives further ahead than that; the span it must cover is
+   * at most the rows held plus the connections still open before them, both bounded.
+   */
+  private ring: Array<T | undefined> = new Array<T | undefined>(1024).fill(undefined);
+  private mask = 1023;
 
   constructor(
     private readonly emit: (row: T) => void,
@@ -23,22 +30,24 @@ export class IdReorder<T> {
 
   /** The row of connection `id`, which ended. */
   add(id: number, row: T): void {
+    if (id === this.next) {
+      // The common case: connections mostly end in the order they began.
+      this.emit(row);
+      this.next++;
+      if (this.held > 0) this.drain();
+      return;
+    }
     if (id < this.next) {
       // Its place was passed when the bound was reached: it goes out now.
       this.lateRows++;
       this.emit(row);
       return;
     }
-    if (id !== this.next) {
-      this.held.set(id, row);
-      if (this.held.size > this.heldPeak) this.heldPeak = this.held.size;
-      // Half the bound is released at once, so a capture that keeps hitting it pays for it rarely.
-      if (this.held.size > this.maxHeld) this.release(this.maxHeld >>> 1);
-      return;
-    }
-    this.emit(row);
-    this.next++;
-    this.drain();
+    if (id - this.next > this.mask) this.grow(id - this.next + 1);
+    this.ring[id & this.mask] = row;
+    if (++this.held > this.heldPeak) this.heldPeak = this.held;
+    // Half the bound is released at once, so a capture that keeps hitting it pays for it rarely.
+    if (this.held > this.maxHeld) this.release(this.maxHeld >>> 1);
   }
 
   /** True when a row for `id` would go out at once (it is the next id, or late), rather than wait. */
@@ -53,28 +62,53 @@ export class IdReorder<T> {
 
   /** Rows waiting. */
   get size(): number {
-    return this.held.size;
+    return this.held;
   }
 
   private drain(): void {
-    for (let r = this.held.get(this.next); r !== undefined; r = this.held.get(this.next)) {
-      this.held.delete(this.next);
-      this.emit(r);
+    const ring = this.ring;
+    for (;;) {
+      const i = this.next & this.mask;
+      const r = ring[i];
+      if (r === undefined) return;
+      ring[i] = undefined;
+      this.held--;
       this.next++;
+      this.emit(r);
     }
   }
 
   /** Moves past missing ids, emitting held rows in order, until at most `keep` rows wait. */
   private release(keep: number): void {
-    while (this.held.size > keep) {
-      const r = this.held.get(this.next);
+    const ring = this.ring;
+    while (this.held > keep) {
+      const i = this.next & this.mask;
+      const r = ring[i];
+      this.next++;
       if (r !== undefined) {
-        this.held.delete(this.next);
+        ring[i] = undefined;
+        this.held--;
         this.emit(r);
       }
-      this.next++;
     }
     this.drain();
+  }
+
+  /** A ring covering at least `span` ids from `next`, the held rows moved to their new places. */
+  private grow(span: number): void {
+    let size = this.ring.length * 2;
+    while (size < span) size *= 2;
+    const old = this.ring;
+    const ring = new Array<T | undefined>(size).fill(undefined);
+    const mask = size - 1;
+    // Held ids all lie in [next, next + old.length): each old index maps to exactly one of them.
+    for (let k = 0; k < old.length; k++) {
+      const id = this.next + k;
+      const r = old[id & (old.length - 1)];
+      if (r !== undefined) ring[id & mask] = r;
+    }
+    this.ring = ring;
+    this.mask = mask;
   }
 }
 
