@@ -1,4 +1,4 @@
-import { ConnectionRowStore, streamAnalyze, type ConnectionReport, type RunSummary } from '../../lib/pipeline/index.js';
+import { ConnectionRowStore, streamAnalyze, type ConnectionRowView, type RunSummary } from '../../lib/pipeline/index.js';
 import {
   CONNECTION_COLUMNS,
   CONNECTION_TABLE_COLUMNS,
@@ -35,7 +35,8 @@ export interface AnalyzeArgs extends CommonArgs {
  *   bytes a connection on typical traffic), rendered once the pass is over.
  */
 interface RowPlan {
-  row(r: ConnectionReport): void;
+  /** A row of the pass (a view, valid only during the call). */
+  row(r: ConnectionRowView): void;
   end(summary: RunSummary, lateRows: number): void;
 }
 
@@ -51,7 +52,8 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     const plan = rowPlan(args, sortBy, out.write);
     ctx = runContext(args, io);
     const result = await streamAnalyze(args.capture, (r) => {
-      if (select === null || select(r)) plan.row(r);
+      // Filters select few rows: those are built twice, the rest once (or never, for the table).
+      if (select === null || select(r.report())) plan.row(r);
     }, ctx.options);
     ctx.done();
     const s = result.summary;
@@ -73,7 +75,7 @@ function rowPlan(args: AnalyzeArgs, sortBy: Column<ConnectionRow> | null, out: T
   if (sortBy !== null && top !== undefined) {
     const heap = new TopRows<ConnectionRow>(top, sortBy, sortBy.numeric, (r) => r.id);
     return {
-      row: (r) => heap.add(r),
+      row: (r) => heap.add(r.report()),
       end: (s) => {
         const rows = heap.rows();
         render(format, rows.length, (i) => rows[i]!, s, out);
@@ -84,7 +86,7 @@ function rowPlan(args: AnalyzeArgs, sortBy: Column<ConnectionRow> | null, out: T
     // The table of the first N rows: the N lowest ids (a late row may still belong to them).
     const first = new TopRows<ConnectionRow>(top, CONNECTION_COLUMNS[0]!, false, (r) => r.id);
     return {
-      row: (r) => first.add(r),
+      row: (r) => first.add(r.report()),
       end: (s) => {
         const rows = first.rows();
         render(format, rows.length, (i) => rows[i]!, s, out);
@@ -93,7 +95,7 @@ function rowPlan(args: AnalyzeArgs, sortBy: Column<ConnectionRow> | null, out: T
   }
   const store = new ConnectionRowStore();
   return {
-    row: (r) => store.push(r),
+    row: (r) => store.pushRow(r),
     end: (s, lateRows) => {
       const rowAt = (i: number): ConnectionRow => store.get(i);
       const idColumn = CONNECTION_COLUMNS[0]!;
@@ -119,7 +121,7 @@ function streamed(format: 'json' | 'csv', top: number | undefined, out: TextSink
     row: (r) => {
       if (top !== undefined && written >= top) return;
       written++;
-      start().row(r);
+      start().row(r.report());
     },
     end: (s) => start().end?.(s),
   };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapBuilder } from '../../test/support/capture-builder.js';
 import { tcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../test/support/frame-builder.js';
-import { analyzeCapture, streamAnalyze, type ConnectionReport } from './index.js';
+import { analyzeCapture, runPass, streamAnalyze, type ConnectionReport } from './index.js';
 
 const T0 = 1_700_000_000;
 const tmp = mkdtempSync(join(tmpdir(), 'tcpreasm-stream-'));
@@ -36,7 +36,7 @@ writeFileSync(file, pcap.build());
 describe('streamed analyze rows', () => {
   it('are the same rows analyzeCapture returns, each connection once', async () => {
     const streamed: ConnectionReport[] = [];
-    const s = await streamAnalyze(file, (r) => streamed.push(r));
+    const s = await streamAnalyze(file, (r) => streamed.push(r.report()));
     const all = await analyzeCapture(file);
     expect(s.rows).toBe(201);
     expect(s.summary.connections).toBe(201);
@@ -59,5 +59,40 @@ describe('streamed analyze rows', () => {
     // analyzeCapture puts a late row back in id order.
     const all = await analyzeCapture(file, { maxHeldRows: 16 });
     expect(all.connections.map((c) => c.id)).toEqual([...Array(201).keys()]);
+  });
+
+  it('hand over one reused view; report() copies are the rows, unchanged by later rows', async () => {
+    const views = new Set<object>();
+    const ids: number[] = [];
+    const copies: ConnectionReport[] = [];
+    await streamAnalyze(file, (r) => {
+      views.add(r);
+      ids.push(r.id);
+      copies.push(r.report());
+    });
+    expect(views.size).toBe(1);
+    expect(ids).toEqual([...Array(201).keys()]);
+    expect(copies).toEqual((await analyzeCapture(file)).connections);
+    expect(copies.map((c) => c.clientPort)).toEqual([...Array(201).keys()].map((i) => 1000 + i));
+  });
+});
+
+describe('the pass reuses stream objects across connections', () => {
+  it('each connection ends with the handler its open() gave, with its own id', async () => {
+    const opened: number[] = [];
+    const ended: Array<[number, number]> = [];
+    await runPass(file, {
+      open: (conn) => {
+        const mine = conn.id;
+        opened.push(mine);
+        // Every 3rd connection is ignored (no handler): a reused stream must not carry an old one over.
+        if (mine % 3 === 2) return null;
+        return { reassembled: () => {}, complete: (c) => ended.push([mine, c.id]) };
+      },
+    });
+    expect(opened).toHaveLength(201);
+    expect(ended).toHaveLength(opened.filter((id) => id % 3 !== 2).length);
+    for (const [mine, id] of ended) expect(id).toBe(mine);
+    expect(new Set(ended.map(([m]) => m)).size).toBe(ended.length);
   });
 });

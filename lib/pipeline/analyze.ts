@@ -3,10 +3,11 @@ import type { ConnectionInfo } from '../reassembly/index.js';
 import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
+import { HeldRows } from './held-rows.js';
 import { DEFAULT_MAX_HELD_ROWS, IdReorder } from './reorder.js';
-import { ConnectionRowStore } from './row-store.js';
-import { connectionReport, type ConnectionReport } from './rows.js';
-import { stateText } from './state.js';
+import { ROW_FIELDS, stateCode, writeRow } from './row-layout.js';
+import { ConnectionRowView } from './row-view.js';
+import type { ConnectionReport } from './rows.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /** Result of {@link analyzeCapture}: one row per connection in id order, and the run summary. */
@@ -37,29 +38,25 @@ export interface AnalyzeStreamOptions extends PassOptions {
   maxHeldRows?: number;
 }
 
-/** Rows waiting for a lower id, in the slots of a columnar store (freed slots are reused). */
-class HeldRows {
-  private readonly store = new ConnectionRowStore();
-  private readonly free: number[] = [];
-
-  put(row: ConnectionReport): number {
-    const slot = this.free.length > 0 ? this.free.pop()! : this.store.length;
-    this.store.set(slot, row);
-    return slot;
-  }
-
-  take(slot: number): ConnectionReport {
-    this.free.push(slot);
-    return this.store.get(slot);
-  }
-}
-
-/** Turns each ending connection into its report row, in id order; keeps nothing per packet or per connection. */
+/**
+ * Writes each ending connection's row straight from the engine into the row layout and hands it over in id
+ * order: a row whose id is next goes out from one scratch row at once, a row that must wait is written into
+ * a held slot. Nothing is allocated per connection.
+ */
 class AnalyzeConsumer implements PassConsumer {
+  private readonly scratch = new Float64Array(ROW_FIELDS);
+  private readonly held = new HeldRows();
+  private readonly view = new ConnectionRowView();
+  /** Slots in id order; SCRATCH for the row in `scratch`. */
+  readonly reorder: IdReorder<number>;
+  rows = 0;
+
   constructor(
-    private readonly reorder: IdReorder<ConnectionReport | number>,
-    private readonly held: HeldRows,
-  ) {}
+    private readonly onRow: (row: ConnectionRowView) => void,
+    maxHeldRows: number,
+  ) {
+    this.reorder = new IdReorder<number>((slot) => this.emit(slot), maxHeldRows);
+  }
 
   open(): ConnectionHandler {
     return this.handler;
@@ -70,37 +67,49 @@ class AnalyzeConsumer implements PassConsumer {
   private readonly handler: ConnectionHandler = {
     reassembled: () => {},
     complete: (conn: ConnectionInfo, interrupted: boolean) => {
-      const row = connectionReport(conn, stateText(conn.endReason, interrupted));
-      // A row that must wait is kept in columns, not as an object: row objects that lived long enough to be
-      // promoted and then died made V8 grow the heap to several times what was live.
-      this.reorder.add(conn.id, this.reorder.ready(conn.id) ? row : this.held.put(row));
+      const state = stateCode(conn.endReason, interrupted);
+      if (this.reorder.ready(conn.id)) {
+        writeRow(this.scratch, 0, conn, state);
+        this.reorder.add(conn.id, SCRATCH);
+        return;
+      }
+      const slot = this.held.alloc();
+      writeRow(this.held.values(slot), this.held.offset(slot), conn, state);
+      this.reorder.add(conn.id, slot);
     },
   };
+
+  private emit(slot: number): void {
+    if (slot === SCRATCH) this.view.point(this.scratch, 0);
+    else this.view.point(this.held.values(slot), this.held.offset(slot));
+    this.rows++;
+    this.onRow(this.view);
+    if (slot !== SCRATCH) this.held.release(slot);
+  }
 }
+
+const SCRATCH = -1;
 
 /**
  * The analyze command, streaming: reads the capture once and hands every connection's row to `onRow` as soon
  * as every connection with a lower id has been handed over (Wireshark's `tcp.stream` order), so memory stays
  * flat however many connections the capture holds: only rows behind a still-open connection wait, at most
- * `maxHeldRows` of them. Resolves with the run summary when the capture is done. Throws CaptureError for
- * unreadable input; an exception from `onRow` stops the pass and rejects.
+ * `maxHeldRows` of them. The row is a view valid only during the call (`row.report()` gives the object to
+ * print or keep). Resolves with the run summary when the capture is done. Throws CaptureError for unreadable
+ * input; an exception from `onRow` stops the pass and rejects.
  */
 export async function streamAnalyze(
   source: CaptureSource,
-  onRow: (row: ConnectionReport) => void,
+  onRow: (row: ConnectionRowView) => void,
   options: AnalyzeStreamOptions = {},
 ): Promise<AnalyzeStreamResult> {
-  let rows = 0;
-  const held = new HeldRows();
-  const reorder = new IdReorder<ConnectionReport | number>((r) => {
-    rows++;
-    onRow(typeof r === 'number' ? held.take(r) : r);
-  }, Math.max(1, options.maxHeldRows ?? DEFAULT_MAX_HELD_ROWS));
+  const consumer = new AnalyzeConsumer(onRow, Math.max(1, options.maxHeldRows ?? DEFAULT_MAX_HELD_ROWS));
   const { options: opts, warnings } = keepingWarnings(options);
-  const pass = await runPass(source, new AnalyzeConsumer(reorder, held), opts);
+  const pass = await runPass(source, consumer, opts);
+  const reorder = consumer.reorder;
   reorder.flush();
   const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
-  return { summary: runSummary(input, pass, warnings), pass, rows, lateRows: reorder.lateRows, heldRowsPeak: reorder.heldPeak };
+  return { summary: runSummary(input, pass, warnings), pass, rows: consumer.rows, lateRows: reorder.lateRows, heldRowsPeak: reorder.heldPeak };
 }
 
 /**
@@ -110,7 +119,7 @@ export async function streamAnalyze(
  */
 export async function analyzeCapture(source: CaptureSource, options: AnalyzeStreamOptions = {}): Promise<AnalyzeResult> {
   const connections: ConnectionReport[] = [];
-  const r = await streamAnalyze(source, (row) => connections.push(row), options);
+  const r = await streamAnalyze(source, (row) => connections.push(row.report()), options);
   if (r.lateRows > 0) connections.sort((a, b) => a.id - b.id);
   return { connections, summary: r.summary, pass: r.pass };
 }

@@ -7,6 +7,7 @@ export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, PIPELINE_POOL_DEFAULT
 export { analyzeCapture, streamAnalyze, type AnalyzeResult, type AnalyzeStreamOptions, type AnalyzeStreamResult } from './analyze.js';
 export { IdReorder, DEFAULT_MAX_HELD_ROWS } from './reorder.js';
 export { ConnectionRowStore } from './row-store.js';
+export { ConnectionRowView } from './row-view.js';
 export { NumberColumn } from './number-column.js';
 export { exportCapture, type ConnectionSelector, type ExportResult } from './export.js';
 export { overlapsCapture, DEFAULT_EVENT_LIMIT, type OverlapsOptions, type OverlapsResult } from './overlaps.js';

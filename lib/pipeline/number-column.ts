@@ -12,42 +12,55 @@ export const BLOCK_ROWS = 1 << 14;
 const SHIFT = 14;
 const MASK = BLOCK_ROWS - 1;
 
-/** Limits of the integer block types; anything else (negative, fractional, larger, NaN) goes to Float64. */
-const LIMITS = [0xff, 0xffff, 0xffffffff] as const;
+/** Largest value of each integer block type; anything else (negative, fractional, larger, NaN) goes to Float64. */
+const U8 = 0xff;
+const U16 = 0xffff;
+const U32 = 0xffffffff;
+/** Limit of a Float64 block: it holds anything. */
+const ANY = -1;
 
-function widen(b: Block, v: number): Block {
+/** A block wide enough for `v` and the values of `b` (copied). */
+function widen(b: Block, v: number): { block: Block; limit: number } {
   let next: Block;
-  if (v >= 0 && Number.isInteger(v)) {
-    if (v <= LIMITS[1] && b.BYTES_PER_ELEMENT < 2) next = new Uint16Array(BLOCK_ROWS);
-    else if (v <= LIMITS[2] && b.BYTES_PER_ELEMENT < 4) next = new Uint32Array(BLOCK_ROWS);
-    else next = new Float64Array(BLOCK_ROWS);
+  let limit: number;
+  if (v >= 0 && Number.isInteger(v) && v <= U32 && b.BYTES_PER_ELEMENT < 4) {
+    if (v <= U16 && b.BYTES_PER_ELEMENT < 2) {
+      next = new Uint16Array(BLOCK_ROWS);
+      limit = U16;
+    } else {
+      next = new Uint32Array(BLOCK_ROWS);
+      limit = U32;
+    }
   } else {
     next = new Float64Array(BLOCK_ROWS);
+    limit = ANY;
   }
   next.set(b);
-  return next;
-}
-
-function fits(b: Block, v: number): boolean {
-  if (b instanceof Float64Array) return true;
-  return v >= 0 && v <= LIMITS[Math.log2(b.BYTES_PER_ELEMENT)]! && Number.isInteger(v);
+  return { block: next, limit };
 }
 
 /** Append-only exact number column. */
 export class NumberColumn {
   private readonly blocks: Block[] = [];
+  /** Per block: the largest integer it holds, or ANY for a Float64 block. */
+  private readonly limits: number[] = [];
 
   /** Stores `v` at row `i`; rows are written in order (i is the row count so far, or an existing row). */
   set(i: number, v: number): void {
     const bi = i >>> SHIFT;
-    while (this.blocks.length <= bi) this.blocks.push(new Uint8Array(BLOCK_ROWS));
-    let b = this.blocks[bi]!;
-    if (!fits(b, v)) {
-      // Widen until it fits: Uint16 may still be too narrow for the next value, widen() picks the right one.
-      b = widen(b, v);
-      this.blocks[bi] = b;
+    while (this.blocks.length <= bi) {
+      this.blocks.push(new Uint8Array(BLOCK_ROWS));
+      this.limits.push(U8);
     }
-    b[i & MASK] = v;
+    const limit = this.limits[bi]!;
+    // Fits: a whole number from 0 to the limit (NaN fails every comparison and widens to Float64).
+    if (limit !== ANY && !(v >= 0 && v <= limit && Math.floor(v) === v)) {
+      // Widen until it fits: Uint16 may still be too narrow for the next value, widen() picks the right one.
+      const w = widen(this.blocks[bi]!, v);
+      this.blocks[bi] = w.block;
+      this.limits[bi] = w.limit;
+    }
+    this.blocks[bi]![i & MASK] = v;
   }
 
   get(i: number): number {

@@ -4,6 +4,9 @@ import { HalfStats } from '../reassembly/index.js';
 import { BLOCK_ROWS, NumberColumn } from './number-column.js';
 import { ConnectionRowStore } from './row-store.js';
 import { directionReport, type ConnectionReport } from './rows.js';
+import { Endpoint, type ConnectionInfo } from '../reassembly/index.js';
+import { ROW_FIELDS, stateCode, writeRow } from './row-layout.js';
+import { ConnectionRowView } from './row-view.js';
 
 function report(id: number, over: Partial<ConnectionReport> = {}, seed = id): ConnectionReport {
   const s = new HalfStats();
@@ -86,5 +89,51 @@ describe('the row store gives back each row as it was pushed', () => {
     for (let i = 0; i < n; i++) store.push(report(i, {}, i % 50));
     expect(store.bytes / n).toBeLessThan(200);
     expect(store.get(n - 1)).toEqual(report(n - 1, {}, (n - 1) % 50));
+  });
+});
+
+/** An ended connection as the engine gives it; `seed` varies its counters, addresses and flags. */
+function engineConnection(id: number, seed: number): ConnectionInfo {
+  const c2s = new HalfStats();
+  const s2c = new HalfStats();
+  c2s.packets = seed * 3;
+  c2s.bytesDelivered = seed * 70_001;
+  c2s.pagesPeak = seed % 5;
+  s2c.bytes = 2 ** 33 + seed; // past 32 bits: its block widens to Float64
+  s2c.pagesPeak = 2;
+  s2c.startMissing = seed % 2 === 1;
+  const client = new Endpoint();
+  const server = new Endpoint();
+  const v6 = seed % 4 === 3;
+  client.addr.set(v6 ? [0xfd000000, 0, 0, seed] : [0, 0, 0, 0x0a000000 + seed]);
+  server.addr.set(v6 ? [0x20010db8, 0, 0xffff, 1] : [0, 0, 0, 0xc0a80102]);
+  client.port = 1024 + seed;
+  server.port = 443;
+  return {
+    id, reuseIndex: seed % 2, ipVersion: v6 ? 6 : 4, vlan: seed % 3 === 0 ? -1 : seed % 4096, outerVlan: seed % 7 === 0 ? 4095 : -1,
+    client, server, midStream: seed % 2 === 0, serverGuessed: seed % 3 === 1,
+    firstTsSec: 1_700_000_000 + seed, firstTsNsec: 999_999_999, lastTsSec: 1_700_000_100 + seed, lastTsNsec: seed,
+    endReason: seed % 5 === 0 ? 'reset' : 'complete', stats: [c2s, s2c], conflicts: [], conflictsDropped: seed % 9, isn: () => -1,
+  } as unknown as ConnectionInfo;
+}
+
+describe('rows handed out by the pipeline go into the store without text', () => {
+  it('pushRow(view) stores what the view shows: get() equals view.report(), key order included', () => {
+    const store = new ConnectionRowStore();
+    const values = new Float64Array(ROW_FIELDS);
+    const view = new ConnectionRowView();
+    const want: ConnectionReport[] = [];
+    for (let i = 0; i < 300; i++) {
+      const conn = engineConnection(i, i * 37);
+      writeRow(values, 0, conn, stateCode(conn.endReason, false));
+      view.point(values, 0);
+      want.push(view.report());
+      store.pushRow(view);
+    }
+    // Mixed with report objects pushed as such: both kinds come back as given.
+    store.push(report(300, { state: 'some other state' }));
+    want.push(report(300, { state: 'some other state' }));
+    expect(store.length).toBe(want.length);
+    want.forEach((r, i) => expect(JSON.stringify(store.get(i))).toBe(JSON.stringify(r)));
   });
 });
