@@ -28,7 +28,9 @@ export class PhaseUnavailable extends Error {}
 /**
  * Read + decode + reassemble + report rows, no output: what `tcpreasm analyze --format json|csv` runs
  * (lib/pipeline's streamAnalyze, default options: bounded engine, capture-time flushes, rows in id order
- * handed over as they are ready and dropped), minus printing.
+ * handed over as they are ready and dropped), minus printing. Rows come as views of numbers written straight
+ * from the engine; the CLI builds a row's object and text (`row.report()`) only to print it, so that cost
+ * belongs to printing and is not measured here.
  */
 export async function analyzePath(_reader: Reader, file: string, out: PhaseCounts): Promise<void> {
   let rows = 0;
