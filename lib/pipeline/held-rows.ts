@@ -7,7 +7,7 @@ const SHIFT = 10;
 /**
  * Slots for rows that wait in the reorder buffer for a lower id: each a run of {@link ROW_FIELDS} numbers in
  * Float64Array blocks, written straight from the engine (see writeRow). Freed slots are reused, so the blocks
- * grow only to the most rows waiting at once (8 * ROW_FIELDS bytes a row: about 5 MB per 8 192 rows).
+ * grow only to the most rows waiting at once (8 * ROW_FIELDS bytes a row: about 5.7 MB per 8 192 rows).
  * Float64 rather than narrower columns: any counter fits exactly, and writing a row is one store a field.
  */
 export class HeldRows {

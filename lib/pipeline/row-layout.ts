@@ -28,10 +28,23 @@ export const F_FIRST_NSEC = 18;
 export const F_LAST_SEC = 19;
 export const F_LAST_NSEC = 20;
 export const F_CONFLICTS_DROPPED = 21;
+/** RSTs the engine ignored as outside the receiver's window (ConnectionInfo.suspiciousRsts). */
+export const F_SUSPICIOUS_RSTS = 22;
 /** Start of the client-to-server direction's {@link DIRECTION_FIELDS} values, then the server-to-client one's. */
-export const F_C2S = 22;
-/** Values of one direction, in DirectionReport key order (see writeDirection). */
-export const DIRECTION_FIELDS = 29;
+export const F_C2S = 23;
+/**
+ * The values of one direction, in DirectionReport key order: the report's names, the order writeDirection and
+ * readDirection use (and the row store's columns).
+ */
+export const DIRECTION_KEYS: ReadonlyArray<keyof DirectionReport> = [
+  'packets', 'bytes', 'queuedBytes', 'queuedPackets', 'overlapBytes', 'overlapPackets', 'conflicts', 'missingBytes',
+  'wireBytes', 'gaps', 'startMissing', 'retransmittedPackets', 'retransmittedBytes', 'outOfWindowPackets',
+  'outOfWindowBytes', 'keepAlives', 'windowProbes', 'zeroWindows', 'conflictBytes', 'conflictChecksImpossible',
+  'conflictUncheckedBytes', 'pagesPeak', 'syn', 'synRetransmits', 'fin', 'rst', 'rstIgnored', 'packetsAfterClose',
+  'rejected', 'truncatedPackets', 'truncatedBytes', 'bytesSkippedByLimits',
+];
+/** Values of one direction (see {@link DIRECTION_KEYS}). */
+export const DIRECTION_FIELDS = 32;
 export const F_S2C = F_C2S + DIRECTION_FIELDS;
 /** Numbers a row takes. */
 export const ROW_FIELDS = F_S2C + DIRECTION_FIELDS;
@@ -82,22 +95,25 @@ export function writeDirection(a: Float64Array, at: number, s: HalfStats): void 
   a[at + 10] = s.startMissing ? 1 : 0;
   a[at + 11] = s.retransmittedPackets;
   a[at + 12] = s.retransmittedBytes;
-  a[at + 13] = s.keepAlives;
-  a[at + 14] = s.windowProbes;
-  a[at + 15] = s.zeroWindows;
-  a[at + 16] = s.conflictBytes;
-  a[at + 17] = s.conflictChecksImpossible;
-  a[at + 18] = s.conflictUncheckedBytes;
-  a[at + 19] = s.pagesPeak;
-  a[at + 20] = s.syn;
-  a[at + 21] = s.synRetransmits;
-  a[at + 22] = s.fin;
-  a[at + 23] = s.rst;
-  a[at + 24] = s.packetsAfterClose;
-  a[at + 25] = s.rejected;
-  a[at + 26] = s.truncatedPackets;
-  a[at + 27] = s.truncatedBytes;
-  a[at + 28] = s.bytesSkippedByLimits;
+  a[at + 13] = s.outOfWindowPackets;
+  a[at + 14] = s.outOfWindowBytes;
+  a[at + 15] = s.keepAlives;
+  a[at + 16] = s.windowProbes;
+  a[at + 17] = s.zeroWindows;
+  a[at + 18] = s.conflictBytes;
+  a[at + 19] = s.conflictChecksImpossible;
+  a[at + 20] = s.conflictUncheckedBytes;
+  a[at + 21] = s.pagesPeak;
+  a[at + 22] = s.syn;
+  a[at + 23] = s.synRetransmits;
+  a[at + 24] = s.fin;
+  a[at + 25] = s.rst;
+  a[at + 26] = s.rstIgnored;
+  a[at + 27] = s.packetsAfterClose;
+  a[at + 28] = s.rejected;
+  a[at + 29] = s.truncatedPackets;
+  a[at + 30] = s.truncatedBytes;
+  a[at + 31] = s.bytesSkippedByLimits;
 }
 
 /** The direction written at `at`, as the plain object directionReport gives (same keys, same order). */
@@ -116,22 +132,25 @@ export function readDirection(a: ArrayLike<number>, at: number): DirectionReport
     startMissing: a[at + 10] !== 0,
     retransmittedPackets: a[at + 11]!,
     retransmittedBytes: a[at + 12]!,
-    keepAlives: a[at + 13]!,
-    windowProbes: a[at + 14]!,
-    zeroWindows: a[at + 15]!,
-    conflictBytes: a[at + 16]!,
-    conflictChecksImpossible: a[at + 17]!,
-    conflictUncheckedBytes: a[at + 18]!,
-    pagesPeak: a[at + 19]!,
-    syn: a[at + 20]!,
-    synRetransmits: a[at + 21]!,
-    fin: a[at + 22]!,
-    rst: a[at + 23]!,
-    packetsAfterClose: a[at + 24]!,
-    rejected: a[at + 25]!,
-    truncatedPackets: a[at + 26]!,
-    truncatedBytes: a[at + 27]!,
-    bytesSkippedByLimits: a[at + 28]!,
+    outOfWindowPackets: a[at + 13]!,
+    outOfWindowBytes: a[at + 14]!,
+    keepAlives: a[at + 15]!,
+    windowProbes: a[at + 16]!,
+    zeroWindows: a[at + 17]!,
+    conflictBytes: a[at + 18]!,
+    conflictChecksImpossible: a[at + 19]!,
+    conflictUncheckedBytes: a[at + 20]!,
+    pagesPeak: a[at + 21]!,
+    syn: a[at + 22]!,
+    synRetransmits: a[at + 23]!,
+    fin: a[at + 24]!,
+    rst: a[at + 25]!,
+    rstIgnored: a[at + 26]!,
+    packetsAfterClose: a[at + 27]!,
+    rejected: a[at + 28]!,
+    truncatedPackets: a[at + 29]!,
+    truncatedBytes: a[at + 30]!,
+    bytesSkippedByLimits: a[at + 31]!,
   };
 }
 
@@ -161,6 +180,7 @@ export function writeRow(a: Float64Array, at: number, c: ConnectionInfo, state: 
   a[at + F_LAST_SEC] = c.lastTsSec;
   a[at + F_LAST_NSEC] = c.lastTsNsec;
   a[at + F_CONFLICTS_DROPPED] = c.conflictsDropped;
+  a[at + F_SUSPICIOUS_RSTS] = c.suspiciousRsts;
   writeDirection(a, at + F_C2S, c.stats[0]);
   writeDirection(a, at + F_S2C, c.stats[1]);
 }
@@ -206,6 +226,7 @@ export function readRow(a: ArrayLike<number>, at: number, states: readonly strin
     // Each direction's own peak; their sum bounds what the connection held at once.
     peakPages: c2s.pagesPeak + s2c.pagesPeak,
     conflictsDropped: a[at + F_CONFLICTS_DROPPED]!,
+    suspiciousRsts: a[at + F_SUSPICIOUS_RSTS]!,
     c2s,
     s2c,
   };

@@ -31,6 +31,7 @@ function report(id: number, over: Partial<ConnectionReport> = {}, seed = id): Co
     lastTsNsec: 0,
     peakPages: 3,
     conflictsDropped: 0,
+    suspiciousRsts: id % 5,
     c2s,
     s2c,
     ...over,

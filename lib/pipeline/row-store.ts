@@ -2,6 +2,7 @@ import { formatAddress, parseAddress } from '../net/address.js';
 import { NumberColumn } from './number-column.js';
 import {
   DIRECTION_FIELDS,
+  DIRECTION_KEYS,
   F_C2S,
   F_CLIENT,
   F_CLIENT_PORT,
@@ -19,22 +20,14 @@ import {
   F_SERVER,
   F_SERVER_PORT,
   F_STATE,
+  F_SUSPICIOUS_RSTS,
   F_VLAN,
   readRow,
   ROW_FIELDS,
   STATE_WORDS,
 } from './row-layout.js';
 import type { ConnectionRowView } from './row-view.js';
-import type { ConnectionReport, DirectionReport } from './rows.js';
-
-/** Direction fields in the order of the row layout (DirectionReport key order). */
-const DIRECTION_KEYS: ReadonlyArray<keyof DirectionReport> = [
-  'packets', 'bytes', 'queuedBytes', 'queuedPackets', 'overlapBytes', 'overlapPackets', 'conflicts', 'missingBytes',
-  'wireBytes', 'gaps', 'startMissing', 'retransmittedPackets', 'retransmittedBytes', 'keepAlives', 'windowProbes',
-  'zeroWindows', 'conflictBytes', 'conflictChecksImpossible', 'conflictUncheckedBytes', 'pagesPeak', 'syn',
-  'synRetransmits', 'fin', 'rst', 'packetsAfterClose', 'rejected', 'truncatedPackets', 'truncatedBytes',
-  'bytesSkippedByLimits',
-];
+import type { ConnectionReport } from './rows.js';
 
 const PAGES_PEAK = DIRECTION_KEYS.indexOf('pagesPeak');
 
@@ -45,8 +38,8 @@ const PAGES_PEAK = DIRECTION_KEYS.indexOf('pagesPeak');
  * their four words, VLANs offset by one, the state as an index into the state words; text is built again only
  * when a row is read.
  *
- * Memory: 81 values a row; on typical traffic (small counters, IPv4) 100 to 200 bytes a connection, at most
- * about 640 bytes when every counter needs a float (see {@link bytes}). A row of objects costs about 1.5 kB.
+ * Memory: 87 values a row; on typical traffic (small counters, IPv4) 100 to 200 bytes a connection, at most
+ * about 700 bytes when every counter needs a float (see {@link bytes}). A row of objects costs about 1.5 kB.
  */
 export class ConnectionRowStore {
   private n = 0;
@@ -111,6 +104,7 @@ export class ConnectionRowStore {
     a[F_LAST_SEC] = r.lastTsSec;
     a[F_LAST_NSEC] = r.lastTsNsec;
     a[F_CONFLICTS_DROPPED] = r.conflictsDropped;
+    a[F_SUSPICIOUS_RSTS] = r.suspiciousRsts;
     for (let k = 0; k < DIRECTION_FIELDS; k++) {
       a[F_C2S + k] = Number(r.c2s[DIRECTION_KEYS[k]!]);
       a[F_S2C + k] = Number(r.s2c[DIRECTION_KEYS[k]!]);

@@ -15,6 +15,14 @@ export interface DirectionReport extends DirectionStats {
   startMissing: boolean;
   retransmittedPackets: number;
   retransmittedBytes: number;
+  /**
+   * Segments (data or FIN) outside any plausible window: further than max(1 GiB, 64 x the receiver's largest
+   * window) from both the next expected sequence number and the receiver's acknowledgement. Dropped, as the
+   * receiver drops them: not delivered, not retransmissions, not overlaps.
+   */
+  outOfWindowPackets: number;
+  /** Payload bytes of those segments. */
+  outOfWindowBytes: number;
   keepAlives: number;
   windowProbes: number;
   zeroWindows: number;
@@ -28,7 +36,13 @@ export interface DirectionReport extends DirectionStats {
   syn: number;
   synRetransmits: number;
   fin: number;
+  /** RST packets sent in this direction, the ignored ones included. */
   rst: number;
+  /**
+   * RSTs ignored because their sequence number lay outside any window the receiver could have had (the
+   * receiver drops them; a blind or forged reset): the connection went on. Only with the `in-window` policy.
+   */
+  rstIgnored: number;
   packetsAfterClose: number;
   /** Packets refused by the optional checks (--check-state, --check-options). */
   rejected: number;
@@ -51,6 +65,8 @@ export interface ConnectionReport extends ConnectionRow {
   reuseIndex: number;
   /** Conflict records not kept because of the per-connection bound. */
   conflictsDropped: number;
+  /** RSTs ignored as outside the receiver's window, both directions (the overlaps report lists them). */
+  suspiciousRsts: number;
   c2s: DirectionReport;
   s2c: DirectionReport;
 }
@@ -71,6 +87,8 @@ export function directionReport(s: HalfStats): DirectionReport {
     startMissing: s.startMissing,
     retransmittedPackets: s.retransmittedPackets,
     retransmittedBytes: s.retransmittedBytes,
+    outOfWindowPackets: s.outOfWindowPackets,
+    outOfWindowBytes: s.outOfWindowBytes,
     keepAlives: s.keepAlives,
     windowProbes: s.windowProbes,
     zeroWindows: s.zeroWindows,
@@ -82,6 +100,7 @@ export function directionReport(s: HalfStats): DirectionReport {
     synRetransmits: s.synRetransmits,
     fin: s.fin,
     rst: s.rst,
+    rstIgnored: s.rstIgnored,
     packetsAfterClose: s.packetsAfterClose,
     rejected: s.rejected,
     truncatedPackets: s.truncatedPackets,
@@ -114,6 +133,7 @@ export function connectionReport(c: ConnectionInfo, state: string): ConnectionRe
     // Each direction's own peak; their sum bounds what the connection held at once.
     peakPages: c2s.pagesPeak + s2c.pagesPeak,
     conflictsDropped: c.conflictsDropped,
+    suspiciousRsts: c.suspiciousRsts,
     c2s,
     s2c,
   };

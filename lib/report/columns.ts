@@ -19,7 +19,10 @@ export interface Column<T> {
   sortKey?(row: T): number | string;
 }
 
-const STAT_KEYS: Array<[keyof DirectionStats, string]> = [
+/** The counters every direction row has (the table's and the per-connection totals' columns). */
+type StatKey = Exclude<keyof DirectionStats, 'rstIgnored' | 'outOfWindowPackets'>;
+
+const STAT_KEYS: Array<[StatKey, string]> = [
   ['packets', 'Packets'],
   ['bytes', 'Bytes'],
   ['queuedBytes', 'QueuedBytes'],
@@ -45,6 +48,18 @@ function timeKey(sec: number, nsec: number): string {
 const rowDuration = (r: ConnectionRow) => durationNs(r.firstTsSec, r.firstTsNsec, r.lastTsSec, r.lastTsNsec);
 const endpoint = (addr: string, port: number, v: 4 | 6) => (v === 4 ? `${addr}:${port}` : `[${addr}]:${port}`);
 
+/**
+ * The state cell of the table: the state word, then what qualifies it (`complete, mid-stream, 1 suspicious
+ * RST`). Suspicious RSTs go here rather than in a column of their own: almost every row has none, and next to
+ * the state they say why a connection that was attacked is not `reset`.
+ */
+function stateCellText(r: ConnectionRow): string {
+  let t = r.midStream === true ? `${r.state}, mid-stream` : r.state;
+  const n = r.suspiciousRsts ?? 0;
+  if (n > 0) t += `, ${formatCount(n)} suspicious RST${n === 1 ? '' : 's'}`;
+  return t;
+}
+
 function num<T>(key: string, header: string, value: (row: T) => number): Column<T> {
   return { key, header, numeric: true, value };
 }
@@ -57,7 +72,7 @@ export const CONNECTION_COLUMNS: ReadonlyArray<Column<ConnectionRow>> = [
   { key: 'server', header: 'server', numeric: false, value: (r) => r.server, text: (r) => endpoint(r.server, r.serverPort, r.ipVersion), sortKey: (r) => addressSortKey(r.server) },
   num('serverPort', 'server port', (r) => r.serverPort),
   { key: 'vlan', header: 'vlan', numeric: true, value: (r) => r.vlan, sortKey: (r) => r.vlan ?? -1 },
-  { key: 'state', header: 'state', numeric: false, value: (r) => r.state, text: (r) => (r.midStream === true ? `${r.state}, mid-stream` : r.state) },
+  { key: 'state', header: 'state', numeric: false, value: (r) => r.state, text: stateCellText },
   { key: 'firstTime', header: 'first', numeric: false, value: (r) => formatEpoch(r.firstTsSec, r.firstTsNsec), text: (r) => formatCaptureTime(r.firstTsSec, r.firstTsNsec), sortKey: (r) => timeKey(r.firstTsSec, r.firstTsNsec) },
   { key: 'lastTime', header: 'last', numeric: false, value: (r) => formatEpoch(r.lastTsSec, r.lastTsNsec), text: (r) => formatCaptureTime(r.lastTsSec, r.lastTsNsec), sortKey: (r) => timeKey(r.lastTsSec, r.lastTsNsec) },
   { key: 'durationNs', header: 'duration', numeric: true, value: rowDuration, text: (r) => formatDuration(rowDuration(r)) },
@@ -66,6 +81,11 @@ export const CONNECTION_COLUMNS: ReadonlyArray<Column<ConnectionRow>> = [
   ),
   ...STAT_KEYS.map(([k, name]) => num<ConnectionRow>(`${k}`, name.replace(/([A-Z])/g, ' $1').trim().toLowerCase(), (r) => r.c2s[k] + r.s2c[k])),
   num('peakPages', 'peak pages', (r) => r.peakPages),
+  num('suspiciousRsts', 'suspicious rsts', (r) => r.suspiciousRsts ?? 0),
+  ...(['c2s', 's2c'] as const).flatMap((d) => [
+    num<ConnectionRow>(`${d}RstIgnored`, `rst ignored ${d === 'c2s' ? 'c>s' : 's>c'}`, (r) => r[d].rstIgnored ?? 0),
+    num<ConnectionRow>(`${d}OutOfWindowPackets`, `out of window pkts ${d === 'c2s' ? 'c>s' : 's>c'}`, (r) => r[d].outOfWindowPackets ?? 0),
+  ]),
 ];
 
 /** The columns of the human analyze table, by key, in order. */

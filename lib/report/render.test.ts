@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { CONNECTION_COLUMNS, OVERLAP_COLUMNS } from './columns.js';
+import { CONNECTION_COLUMNS, OVERLAP_COLUMNS, cellText } from './columns.js';
 import { csvField, csvLine } from './csv.js';
 import { OverlapTally, renderConnections, renderOverlaps } from './render.js';
 import type { ConnectionRow, DirectionStats, OverlapEvent, ReportSummary } from './rows.js';
@@ -51,6 +51,9 @@ const summary: ReportSummary = {
   overlapBytes: 10,
   overlapPackets: 1,
   conflicts: 2,
+  rstIgnored: 1,
+  outOfWindowPackets: 3,
+  outOfWindowBytes: 300,
   malformed: { 'truncated-ip': 1, 'bad-tcp-header': 2 },
   diagnostics: { 'truncated-record': 1 },
   elapsedNs: 1.5e9,
@@ -158,6 +161,18 @@ describe('analyze report', () => {
     expect(text).toContain('Conflicts           2');
   });
 
+  it('table: suspicious RSTs qualify the state cell (after mid-stream), and only when there are some', () => {
+    const state = CONNECTION_COLUMNS.find((c) => c.key === 'state')!;
+    expect(cellText(state, row(0, { suspiciousRsts: 0 }))).toBe('complete');
+    expect(cellText(state, row(0, { suspiciousRsts: 1 }))).toBe('complete, 1 suspicious RST');
+    expect(cellText(state, row(0, { midStream: true, suspiciousRsts: 1234 }))).toBe('complete, mid-stream, 1,234 suspicious RSTs');
+    // The CSV and JSON state stays the bare word; the count has its own field.
+    expect(state.value(row(0, { suspiciousRsts: 2 }))).toBe('complete');
+    const sus = CONNECTION_COLUMNS.find((c) => c.key === 'suspiciousRsts')!;
+    expect(sus.value(row(0, { suspiciousRsts: 2 }))).toBe(2);
+    expect(sus.value(row(0))).toBe(0);
+  });
+
   it('csv: header of stable names, per-direction columns, quoting applied', () => {
     const text = renderConnections(rows, summary, 'csv');
     const lines = text.split('\r\n');
@@ -167,17 +182,19 @@ describe('analyze report', () => {
         ['Packets', 'Bytes', 'QueuedBytes', 'QueuedPackets', 'OverlapBytes', 'OverlapPackets', 'Conflicts', 'MissingBytes'].map((k) => d + k),
       ),
       'peakPages',
+      'suspiciousRsts', 'c2sRstIgnored', 'c2sOutOfWindowPackets', 's2cRstIgnored', 's2cOutOfWindowPackets',
     ]);
+    // Rows without the RST / out-of-window counters (a plain ConnectionRow) print 0 for them.
     expect(lines[2]).toBe(
       '1,fd99:1::1,40001,fd99:2::2,9000,7,"reset, ""odd""",1700000000.000000001,1700000001.000000000,999999999,' +
-        '6,2000,14,2,22,2,2,26,21,7000,49,7,77,3,1,91,2',
+        '6,2000,14,2,22,2,2,26,21,7000,49,7,77,3,1,91,2,0,0,0,0,0',
     );
     expect(lines.length).toBe(4); // header, two rows, and the empty string after the last CRLF
   });
 
-  it('json: { summary, connections } with c2s and s2c objects under camelCase names', () => {
+  it('json: { connections, summary } with c2s and s2c objects under camelCase names', () => {
     const doc = JSON.parse(renderConnections(rows, summary, 'json'));
-    expect(Object.keys(doc)).toEqual(['summary', 'connections']);
+    expect(Object.keys(doc)).toEqual(['connections', 'summary']);
     expect(doc.summary).toMatchObject({ ...summary, bytesPerSecond: 82_304_526 });
     expect(doc.connections[1]).toEqual({
       id: 1,
@@ -210,6 +227,8 @@ describe('analyze report', () => {
         'Bytes missing       1.45 kB (1,448 B)',
         'Overlaps            1 packet, 10 B',
         'Conflicts           2',
+        "RSTs ignored        1 (outside the receiver's window: the connection went on)",
+        'Out-of-window       3 packets, 300 B',
         'Malformed packets   3 (bad-tcp-header 2, truncated-ip 1)',
         'Reader diagnostics  1 (truncated-record 1)',
         'Elapsed             1.50 s, 82.3 MB/s',

@@ -43,6 +43,7 @@ export function connectionJson(r: ConnectionRow): object {
     ...(r.outerVlan !== undefined ? { outerVlan: r.outerVlan } : {}),
     ...(r.reuseIndex !== undefined ? { reuseIndex: r.reuseIndex } : {}),
     ...(r.conflictsDropped !== undefined ? { conflictsDropped: r.conflictsDropped } : {}),
+    ...(r.suspiciousRsts !== undefined ? { suspiciousRsts: r.suspiciousRsts } : {}),
     c2s: { ...r.c2s },
     s2c: { ...r.s2c },
   };
@@ -56,7 +57,8 @@ export function summaryJson(s: ReportSummary): object {
 /**
  * The analyze report. `table`: the connections table, a blank line, the summary block. `csv`: one header
  * line and one line a connection (every column, per direction; the summary is not part of the CSV).
- * `json`: one document `{ summary, connections }`. Rows are rendered in the order given (sort first).
+ * `json`: one document `{ connections, summary }`, the shape the CLI streams (ConnectionsJsonWriter: rows go out
+ * before the summary is known). Rows are rendered in the order given (sort first).
  */
 export function renderConnections(rows: readonly ConnectionRow[], summary: ReportSummary, format: ReportFormat): string {
   switch (format) {
@@ -67,7 +69,7 @@ export function renderConnections(rows: readonly ConnectionRow[], summary: Repor
       return csvLine(cols.map((c) => c.key)) + rows.map((r) => csvLine(cols.map((c) => c.value(r)))).join('');
     }
     case 'json':
-      return `${JSON.stringify({ summary: summaryJson(summary), connections: rows.map(connectionJson) }, null, 2)}\n`;
+      return `${JSON.stringify({ connections: rows.map(connectionJson), summary: summaryJson(summary) }, null, 2)}\n`;
   }
 }
 

@@ -19,6 +19,10 @@ export interface DirectionStats {
   conflicts: number;
   /** Sequence space never seen (holes skipped). */
   missingBytes: number;
+  /** RSTs ignored as outside the receiver's window (the pipeline's rows always carry it). */
+  rstIgnored?: number;
+  /** Segments dropped as outside any plausible window (the pipeline's rows always carry it). */
+  outOfWindowPackets?: number;
 }
 
 /** One connection of the analyze report. */
@@ -52,6 +56,11 @@ export interface ConnectionRow {
   reuseIndex?: number;
   /** Conflict records not kept because of the per-connection bound. */
   conflictsDropped?: number;
+  /**
+   * RSTs ignored because they lay outside any window the receiver could have had (a blind or forged reset):
+   * the connection went on after them. The table shows them next to the state.
+   */
+  suspiciousRsts?: number;
   c2s: DirectionStats;
   s2c: DirectionStats;
 }
@@ -70,6 +79,11 @@ export interface ReportSummary {
   overlapBytes: number;
   overlapPackets: number;
   conflicts: number;
+  /** RSTs ignored as outside the receiver's window (the connection went on; see `--rst-policy`). */
+  rstIgnored: number;
+  /** Segments dropped as outside any plausible window (sequence numbers far from the stream), and their bytes. */
+  outOfWindowPackets: number;
+  outOfWindowBytes: number;
   /** Packets the decoder could not use, by kind (`truncated-ip`, `bad-tcp-header`, ...). */
   malformed: Record<string, number>;
   /** Reader diagnostics by code (`truncated-record`, `bad-block-length`, ...). */

@@ -24,6 +24,10 @@ export function renderSummary(s: ReportSummary): string {
     ['Bytes missing', bytes(s.bytesMissing)],
     ['Overlaps', `${formatCount(s.overlapPackets)} packet${s.overlapPackets === 1 ? '' : 's'}, ${bytes(s.overlapBytes)}`],
     ['Conflicts', formatCount(s.conflicts)],
+    // Both are drops a receiver makes: an RST or a segment far outside its window. Shown even at 0, like
+    // conflicts, so "none" is a finding rather than an absence.
+    ['RSTs ignored', `${formatCount(s.rstIgnored)}${s.rstIgnored > 0 ? ' (outside the receiver\'s window: the connection went on)' : ''}`],
+    ['Out-of-window', `${formatCount(s.outOfWindowPackets)} packet${s.outOfWindowPackets === 1 ? '' : 's'}, ${bytes(s.outOfWindowBytes)}`],
     ['Malformed packets', byKind(s.malformed)],
     ['Reader diagnostics', byKind(s.diagnostics)],
     ['Elapsed', `${formatDuration(s.elapsedNs)}, ${formatRate(s.inputBytes, s.elapsedNs)}`],
