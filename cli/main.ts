@@ -35,6 +35,14 @@ function common<T>(y: Argv<T>) {
     .option('flush-after', { type: 'string', default: '120s', describe: 'capture-time age after which buffered out-of-order data is pushed out over its gap' })
     .option('close-after', { type: 'string', default: '300s', describe: 'capture-time idle time after which a connection is closed' })
     .option('allow-missing-init', { type: 'boolean', default: true, describe: 'accept connections whose handshake was not captured (mid-stream pickup)' })
+    .option('rst-policy', {
+      choices: ['in-window', 'any'] as const,
+      default: 'in-window' as const,
+      describe:
+        'which RSTs end a connection. in-window: only one the receiver could have accepted; an RST far outside its ' +
+        'window is dropped by the endpoint, so it is ignored and reported (suspicious RST): one forged blind RST ' +
+        'must not hide the rest of a stream. any: every RST ends it',
+    })
     .option('check-state', { type: 'boolean', default: false, describe: 'reject segments the simple TCP state machine finds invalid (counted)' })
     .option('check-options', { type: 'boolean', default: false, describe: 'reject segments violating the announced MSS or window (counted)' })
     .option('checksum', { type: 'boolean', default: false, describe: 'verify IP and TCP checksums; bad segments are counted and ignored' })
@@ -106,9 +114,14 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(
       'overlaps <capture>',
-      'overlap and retransmission report: one row an event; conflicting copies first',
+      'overlap and retransmission report: one row an event; conflicting copies and suspicious RSTs first',
       (y) => selection(common(y))
-        .option('kind', { type: 'string', array: true, choices: ['retransmission', 'partial-overlap', 'out-of-order', 'conflict'], describe: 'only these kinds of event' })
+        .option('kind', {
+          type: 'string',
+          array: true,
+          choices: ['retransmission', 'partial-overlap', 'out-of-order', 'conflict', 'suspicious-rst'],
+          describe: 'only these kinds of event (suspicious-rst: an RST ignored as outside the receiver\'s window)',
+        })
         .option('limit', { type: 'number', describe: 'at most N event rows (the summary still counts all)' })
         .example('$0 overlaps capture.pcap --kind conflict', 'only overlapping copies that disagree'),
       async (args) => { code = await runOverlaps(withStdin<OverlapsArgs>(args)); },

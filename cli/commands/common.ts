@@ -23,6 +23,8 @@ export interface CommonArgs {
   flushAfter: string;
   closeAfter: string;
   allowMissingInit: boolean;
+  /** Which RSTs end a connection (the engine's rstPolicy); the engine's default when absent. */
+  rstPolicy?: 'in-window' | 'any';
   checkState: boolean;
   checkOptions: boolean;
   checksum: boolean;
@@ -141,6 +143,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     assembler: {
       ...(args.maxPagesTotal !== undefined ? { maxBufferedPagesTotal: args.maxPagesTotal } : {}),
       ...(args.maxPagesPerConn !== undefined ? { maxBufferedPagesPerConnection: args.maxPagesPerConn } : {}),
+      ...(args.rstPolicy !== undefined ? { rstPolicy: args.rstPolicy } : {}),
     },
     pool: args.maxConnections !== undefined ? { maxConnections: args.maxConnections } : {},
     flushAfterSec: parseDuration(args.flushAfter),

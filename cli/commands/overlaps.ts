@@ -1,5 +1,4 @@
-import { overlapsCapture, type OverlapsOptions } from '../../lib/pipeline/index.js';
-import type { OverlapKind } from '../../lib/reassembly/index.js';
+import { overlapsCapture, type OverlapsKind, type OverlapsOptions } from '../../lib/pipeline/index.js';
 import {
   OVERLAP_COLUMNS,
   OVERLAP_TOTAL_COLUMNS,
@@ -17,11 +16,11 @@ import { engineLines } from './summary-lines.js';
 
 /** Arguments of `tcpreasm overlaps`. */
 export interface OverlapsArgs extends CommonArgs {
-  kind?: OverlapKind[];
+  kind?: OverlapsKind[];
   limit?: number;
 }
 
-/** `tcpreasm overlaps CAPTURE`: one row an overlap event, conflicts first. Returns the exit code. */
+/** `tcpreasm overlaps CAPTURE`: one row an overlap event, conflicts and suspicious RSTs first. Returns the exit code. */
 export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput): Promise<number> {
   let ctx: ReturnType<typeof runContext> | undefined;
   try {
@@ -37,7 +36,8 @@ export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput
       kinds: args.kind,
       select,
       limit: args.limit,
-      // CSV rows go out as events happen (capture order), so a huge report needs no memory.
+      // CSV rows go out as events happen (capture order; suspicious RSTs when their connection ends), so a huge
+      // report needs no memory.
       onEvent: csv
         ? (e) => {
             if (args.limit === undefined || streamed < args.limit) {
@@ -87,6 +87,7 @@ function totalsOf(t: readonly OverlapTotals[]) {
     events: 0,
     conflicts: sum('conflicts'),
     conflictBytes: sum('conflictBytes'),
+    suspiciousRsts: sum('suspiciousRsts'),
     retransmissions: sum('retransmissions'),
     retransmittedBytes: sum('retransmittedBytes'),
     partialOverlaps: sum('partialOverlaps'),
@@ -94,6 +95,6 @@ function totalsOf(t: readonly OverlapTotals[]) {
     outOfOrder: sum('outOfOrder'),
     outOfOrderBytes: sum('outOfOrderBytes'),
   };
-  r.events = r.conflicts + r.retransmissions + r.partialOverlaps + r.outOfOrder;
+  r.events = r.conflicts + r.suspiciousRsts + r.retransmissions + r.partialOverlaps + r.outOfOrder;
   return r;
 }

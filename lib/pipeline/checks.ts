@@ -16,7 +16,13 @@ export class ConnectionChecks {
   private readonly opt: TcpOptionCheck | null;
 
   constructor(totals: CheckTotals, allowMissingInit: boolean) {
-    this.fsm = totals.state === null ? null : new TcpSimpleFsm({ supportMissingEstablishment: allowMissingInit, stats: totals.state });
+    // closeOnRst false: the engine decides which RSTs end the connection (its rstPolicy); once one does, the
+    // connection is closed and nothing more reaches this machine. An RST the engine ignores must not close it
+    // either, or the data after a blind RST would be rejected here although the engine delivers it.
+    this.fsm =
+      totals.state === null
+        ? null
+        : new TcpSimpleFsm({ supportMissingEstablishment: allowMissingInit, closeOnRst: false, stats: totals.state });
     this.opt = totals.options === null ? null : new TcpOptionCheck({ stats: totals.options });
   }
 

@@ -10,7 +10,7 @@ export { ConnectionRowStore } from './row-store.js';
 export { ConnectionRowView } from './row-view.js';
 export { NumberColumn } from './number-column.js';
 export { exportCapture, type ConnectionSelector, type ExportResult } from './export.js';
-export { overlapsCapture, DEFAULT_EVENT_LIMIT, type OverlapsOptions, type OverlapsResult } from './overlaps.js';
+export { overlapsCapture, DEFAULT_EVENT_LIMIT, type OverlapsKind, type OverlapsOptions, type OverlapsResult } from './overlaps.js';
 export {
   connectionReport,
   conflictJson,

@@ -1,5 +1,12 @@
 import type { CaptureSource } from '../capture/index.js';
-import type { ConnectionInfo, OverlapEvent as EngineEvent, OverlapKind as EngineKind, OverlapObserver } from '../reassembly/index.js';
+import type {
+  ConflictRecord,
+  ConnectionInfo,
+  OverlapEvent as EngineEvent,
+  OverlapKind as EngineKind,
+  OverlapObserver,
+  SuspiciousRst,
+} from '../reassembly/index.js';
 import { OverlapTally, type OverlapEvent, type OverlapKind, type OverlapTotals } from '../report/index.js';
 import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
@@ -16,10 +23,19 @@ const KIND: Readonly<Record<EngineKind, OverlapKind>> = {
   conflict: 'conflict',
 };
 
+/**
+ * Kinds of event the overlaps report can select: the engine's overlap kinds, and `suspicious-rst` (an RST the
+ * engine ignored as outside the receiver's window; from the connection's list when it ends).
+ */
+export type OverlapsKind = EngineKind | 'suspicious-rst';
+
 /** Options of {@link overlapsCapture}. */
 export interface OverlapsOptions {
-  /** Only these kinds of event (engine names: `retransmission`, `partial-overlap`, `out-of-order`, `conflict`). */
-  kinds?: readonly EngineKind[];
+  /**
+   * Only these kinds of event (`retransmission`, `partial-overlap`, `out-of-order`, `conflict`,
+   * `suspicious-rst`).
+   */
+  kinds?: readonly OverlapsKind[];
   /** Which connections to report. */
   select?: ConnectionSelector;
   /**
@@ -27,17 +43,23 @@ export interface OverlapsOptions {
    * the report of a capture with millions of retransmissions stays a bounded amount of memory.
    */
   limit?: number;
-  /** Called for every event as it happens (e.g. to stream CSV), whatever the limit. */
+  /**
+   * Called for every event as it happens (e.g. to stream CSV), whatever the limit. Suspicious RSTs come when
+   * their connection ends (the engine lists them on the connection), the other kinds as the segment arrives.
+   */
   onEvent?: (e: OverlapEvent) => void;
 }
 
 /** Result of {@link overlapsCapture}. */
 export interface OverlapsResult {
-  /** Kept events: conflicts first, then the others, each in capture order. */
+  /** Kept events: conflicts first, then suspicious RSTs, then the others, each in capture order. */
   events: OverlapEvent[];
   /** Events not kept because of the limit. */
   eventsOmitted: number;
-  /** Totals by connection of every event (kept or not): conflicts first. */
+  /**
+   * Totals by connection of every event (kept or not): conflicts first. `suspiciousRsts` counts every RST the
+   * engine ignored, also those past its per-connection list bound (which have no event).
+   */
   byConnection: OverlapTotals[];
   summary: RunSummary;
   pass: PassResult;
@@ -49,29 +71,64 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
   readonly observer: OverlapObserver = this;
   readonly tally = new OverlapTally();
   readonly conflicts: OverlapEvent[] = [];
+  /** Suspicious RSTs, and the capture record of each (they are collected per connection, sorted at the end). */
+  readonly rsts: OverlapEvent[] = [];
+  readonly rstRecords: number[] = [];
   readonly others: OverlapEvent[] = [];
   omitted = 0;
-  private readonly kinds: ReadonlySet<EngineKind> | null;
+  private readonly kinds: ReadonlySet<OverlapsKind> | null;
+  private readonly wantRsts: boolean;
   private readonly limit: number;
   /** Selection verdict per connection id while the connection is open (ids are dense and increasing). */
   private readonly selected = new Map<number, boolean>();
 
   constructor(private readonly o: OverlapsOptions) {
     this.kinds = o.kinds === undefined || o.kinds.length === 0 ? null : new Set(o.kinds);
+    this.wantRsts = this.kinds === null || this.kinds.has('suspicious-rst');
     this.limit = o.limit ?? DEFAULT_EVENT_LIMIT;
   }
 
   open(conn: ConnectionInfo): ConnectionHandler | null {
     if (this.o.select !== undefined) this.selected.set(conn.id, this.o.select(conn));
-    return this.o.select === undefined ? null : this.forget;
+    return this.o.select === undefined && !this.wantRsts ? null : this.ending;
   }
 
-  private readonly forget: ConnectionHandler = {
+  /** At the end of a connection: its suspicious RSTs become events; its selection verdict is dropped. */
+  private readonly ending: ConnectionHandler = {
     reassembled: () => {},
     complete: (conn) => {
-      this.selected.delete(conn.id);
+      const chosen = this.o.select === undefined || this.selected.get(conn.id) === true;
+      if (this.o.select !== undefined) this.selected.delete(conn.id);
+      if (!chosen || !this.wantRsts || conn.suspiciousRsts === 0) return;
+      const list = conn.suspiciousRstRecords;
+      for (let i = 0; i < list.length; i++) this.rst(conn, list[i]!);
+      // Past the engine's list bound: counted in the totals, no event to show.
+      const unlisted = conn.suspiciousRsts - list.length;
+      if (unlisted > 0) this.tally.count(conn.id, 'suspicious rst', unlisted, 0);
     },
   };
+
+  private rst(conn: ConnectionInfo, r: SuspiciousRst): void {
+    const e: OverlapEvent = {
+      tsSec: r.tsSec,
+      tsNsec: r.tsNsec,
+      connectionId: conn.id,
+      direction: r.direction === 0 ? 'c2s' : 's2c',
+      seqStart: r.seq,
+      seqEnd: r.seq,
+      bytes: 0,
+      kind: 'suspicious rst',
+      detail: rstDetail(r),
+      expected: r.expected,
+      window: r.window,
+    };
+    this.tally.add(e);
+    this.o.onEvent?.(e);
+    if (this.rsts.length < this.limit) {
+      this.rsts.push(e);
+      this.rstRecords.push(r.recordNumber);
+    } else this.omitted++;
+  }
 
   onOverlap(ev: EngineEvent): void {
     if (this.kinds !== null && !this.kinds.has(ev.kind)) return;
@@ -95,37 +152,62 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
     if (list.length < this.limit) list.push(e);
     else this.omitted++;
   }
+
+  /** The suspicious RSTs kept, in capture order (record number; connections end in another order). */
+  rstsInCaptureOrder(): OverlapEvent[] {
+    const order = this.rsts.map((_, i) => i);
+    order.sort((a, b) => this.rstRecords[a]! - this.rstRecords[b]! || a - b);
+    return order.map((i) => this.rsts[i]!);
+  }
 }
 
-/** Both versions of a conflict in words: which copy was kept, each copy's record, segment length and hash. */
+/** Where the RST was and what the receiver expected: the evidence that it could not have been accepted. */
+function rstDetail(r: SuspiciousRst): string {
+  const off = (r.seq - r.expected) | 0;
+  return (
+    `record ${r.recordNumber} (offset ${r.fileOffset}); seq ${off >= 0 ? '+' : ''}${off} from expected ${r.expected}, ` +
+    `window ${r.window} B: ignored, the connection went on`
+  );
+}
+
+/**
+ * Both versions of a conflict in words: which copy was kept, each copy's record, segment length and hash. The
+ * event carries its record; the lookup in the connection's list is the fallback for an engine event without one.
+ */
 function conflictDetail(conn: ConnectionInfo, ev: EngineEvent): string {
+  const r = ev.conflict ?? findConflict(conn, ev);
+  if (r === null) return `record ${ev.recordNumber}; details not kept (more conflicts than the per-connection bound)`;
+  const j = conflictJson(r);
+  const first = (j.firstDifferenceSeq - j.seq) >>> 0;
+  const seg = (n: number) => (n > 0 ? `${n} B segment` : 'segment length not known');
+  return (
+    `kept ${j.kept} copy (vs ${j.against}); first difference at +${first}; ` +
+    `old: record ${j.old.recordNumber}, ${seg(j.old.segmentLength)}, ${j.hashName} ${j.old.hash}; ` +
+    `new: record ${j.new.recordNumber}, ${seg(j.new.segmentLength)}, ${j.hashName} ${j.new.hash}`
+  );
+}
+
+/** The event's record in the connection's list: the newest of this direction and range. */
+function findConflict(conn: ConnectionInfo, ev: EngineEvent): ConflictRecord | null {
   const list = conn.conflicts;
-  // The event follows its record: the newest record of this direction and range.
   for (let i = list.length - 1; i >= 0; i--) {
     const r = list[i]!;
-    if (r.direction !== ev.direction || r.seq !== ev.seq) continue;
-    const j = conflictJson(r);
-    const first = (j.firstDifferenceSeq - j.seq) >>> 0;
-    const seg = (n: number) => (n > 0 ? `${n} B segment` : 'segment length not kept');
-    return (
-      `kept ${j.kept} copy (vs ${j.against}); first difference at +${first}; ` +
-      `old: record ${j.old.recordNumber}, ${seg(j.old.segmentLength)}, ${j.hashName} ${j.old.hash}; ` +
-      `new: record ${j.new.recordNumber}, ${seg(j.new.segmentLength)}, ${j.hashName} ${j.new.hash}`
-    );
+    if (r.direction === ev.direction && r.seq === ev.seq) return r;
   }
-  return `record ${ev.recordNumber}; details not kept (more conflicts than the per-connection bound)`;
+  return null;
 }
 
 /**
  * The overlaps command without printing: every overlap event (retransmission, partial overlap, out of order,
- * conflict) with its capture time, connection, direction and sequence range, and totals by connection.
+ * conflict) and every RST the engine ignored as outside the receiver's window (suspicious rst), with its capture
+ * time, connection, direction and sequence range, and totals by connection.
  */
 export async function overlapsCapture(source: CaptureSource, o: OverlapsOptions = {}, options: PassOptions = {}): Promise<OverlapsResult> {
   const consumer = new OverlapsConsumer(o);
   const { options: opts, warnings } = keepingWarnings(options);
   const pass = await runPass(source, consumer, opts);
   const limit = o.limit ?? DEFAULT_EVENT_LIMIT;
-  const events = consumer.conflicts.concat(consumer.others);
+  const events = consumer.conflicts.concat(consumer.rstsInCaptureOrder(), consumer.others);
   const omitted = consumer.omitted + Math.max(0, events.length - limit);
   if (events.length > limit) events.length = limit;
   const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');

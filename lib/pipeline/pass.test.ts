@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapBuilder } from '../../test/support/capture-builder.js';
 import { tcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../test/support/frame-builder.js';
-import { analyzeCapture, exportCapture } from './index.js';
+import { blindRst } from '../../test/attacks/crafted.js';
+import { analyzeCapture, exportCapture, overlapsCapture } from './index.js';
 
 const T0 = 1_700_000_000;
 const tmp = mkdtempSync(join(tmpdir(), 'tcpreasm-pass-'));
@@ -109,3 +110,32 @@ describe('optional checks', () => {
   });
 });
 
+
+describe('RST policy through the pass', () => {
+  // The crafted blind RST (samples/crafted/README.md): an RST 2^30 outside the window, then 150 more bytes.
+  const file = join(tmp, 'blind-rst.pcap');
+  writeFileSync(file, blindRst());
+
+  it('--check-state keeps the engine\'s decision: an ignored RST does not close the state machine', async () => {
+    for (const checkState of [false, true]) {
+      const r = await analyzeCapture(file, { checkState });
+      expect(r.connections[0]).toMatchObject({ state: 'complete', suspiciousRsts: 1, c2s: { bytes: 200, rejected: 0 }, s2c: { bytes: 100, rstIgnored: 1, rejected: 0 } });
+      expect(r.summary.rstIgnored).toBe(1);
+      const any = await analyzeCapture(file, { checkState, assembler: { rstPolicy: 'any' } });
+      expect(any.connections[0]).toMatchObject({ state: 'reset', suspiciousRsts: 0, c2s: { bytes: 100 }, s2c: { bytes: 50, rstIgnored: 0 } });
+    }
+  });
+
+  it('overlaps: the suspicious RST is an event of a selected connection only, after the conflicts', async () => {
+    const all = await overlapsCapture(file);
+    expect(all.events.map((e) => [e.kind, e.connectionId, e.seqStart, e.expected, e.window])).toEqual([['suspicious rst', 0, 5051 + 2 ** 30, 5051, 65535]]);
+    expect(all.byConnection).toMatchObject([{ connectionId: 0, suspiciousRsts: 1 }]);
+    const other = await overlapsCapture(file, { select: (c) => c.client.port !== 40000 });
+    expect([other.events.length, other.byConnection.length]).toEqual([0, 0]);
+    const chosen = await overlapsCapture(file, { select: (c) => c.client.port === 40000, kinds: ['suspicious-rst'] });
+    expect(chosen.events).toHaveLength(1);
+    const streamed: string[] = [];
+    const none = await overlapsCapture(file, { kinds: ['retransmission'], onEvent: (e) => streamed.push(e.kind) });
+    expect([none.events.length, streamed.length]).toEqual([0, 0]);
+  });
+});

@@ -193,7 +193,8 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
         }
         clock = now;
         if (now >= nextFlush) {
-          assembler.flushWithOptions({ t: now - flushAfter, tc: now - closeAfter });
+          // `now`: what this flush delivers or closes is stamped with the capture time it happened at.
+          assembler.flushWithOptions({ t: now - flushAfter, tc: now - closeAfter, now });
           nextFlush = now + interval;
         }
       }

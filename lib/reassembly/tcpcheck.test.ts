@@ -170,6 +170,52 @@ describe('TcpSimpleFsm', () => {
     }
   });
 
+  it('closeOnRst false: accepts RSTs in every state without closing, so what follows an ignored RST passes', () => {
+    const prefixes: Seg[][] = [
+      [{ flags: SYN }],
+      [{ flags: SYN }, { flags: SYN | ACK }],
+      [{ flags: SYN }, { flags: SYN | ACK }, { flags: ACK }],
+      [{ flags: SYN }, { flags: SYN | ACK }, { flags: ACK }, { flags: FIN | ACK }],
+    ];
+    for (const prefix of prefixes) {
+      const fsm = new TcpSimpleFsm({ closeOnRst: false });
+      prefix.forEach((s, i) => expect(fsm.checkState(seg(s), (i % 2) as 0 | 1)).toBe(true));
+      const before = fsm.state;
+      expect(fsm.checkState(seg({ flags: RST | ACK, seq: 2 ** 30 }), 1)).toBe(true);
+      expect(fsm.state).toBe(before);
+      expect(fsm.stats.afterClose).toBe(0);
+    }
+    // After a blind RST mid-connection: data both ways and the close go on as if it had not come.
+    const fsm = new TcpSimpleFsm({ closeOnRst: false });
+    const steps: Array<[Seg, 0 | 1]> = [
+      [{ flags: SYN }, 0],
+      [{ flags: SYN | ACK }, 1],
+      [{ flags: ACK }, 0],
+      [{ flags: RST | ACK }, 1],
+      [{ flags: ACK | PSH, len: 100 }, 0],
+      [{ flags: ACK | PSH, len: 50 }, 1],
+      [{ flags: FIN | ACK }, 0],
+      [{ flags: FIN | ACK }, 1],
+      [{ flags: ACK }, 0],
+    ];
+    for (const [s, dir] of steps) expect(fsm.checkState(seg(s), dir)).toBe(true);
+    expect(fsm.state).toBe(TcpState.Closed);
+    expect(fsm.stats.rejected).toBe(0);
+    // The default (gopacket's rule) closes on the same RST and rejects the data after it.
+    const strict = new TcpSimpleFsm();
+    const results = steps.map(([s, dir]) => strict.checkState(seg(s), dir));
+    expect(results).toEqual([true, true, true, true, false, false, false, false, false]);
+    expect(strict.stats.afterClose).toBe(5);
+  });
+
+  it('closeOnRst false with supportMissingEstablishment: an RST first leaves the machine waiting', () => {
+    const fsm = new TcpSimpleFsm({ supportMissingEstablishment: true, closeOnRst: false });
+    expect(fsm.checkState(seg({ flags: RST }), 1)).toBe(true);
+    expect(fsm.state).toBe(TcpState.NotConnected);
+    expect(fsm.checkState(seg({ flags: ACK, len: 10 }), 0)).toBe(true);
+    expect(fsm.state).toBe(TcpState.Established);
+  });
+
   it('adds to shared counters', () => {
     const stats = new TcpFsmStats();
     const a = new TcpSimpleFsm({ stats });

@@ -48,6 +48,14 @@ export interface TcpSimpleFsmOptions {
    * segment puts the machine in the state it implies. Off by default, as in gopacket.
    */
   supportMissingEstablishment?: boolean;
+  /**
+   * Close the machine on an RST (default true, gopacket's rule). Set false when the caller relies on the
+   * reassembler to decide which RSTs end the connection (the engine's `rstPolicy: 'in-window'` ignores an RST
+   * far outside the receiver's window, as the receiver does): the machine then accepts RSTs and stays in its
+   * state, so the data after an ignored (blind or forged) RST is not rejected as "after close". The machine
+   * cannot make that decision itself: it does not follow sequence numbers.
+   */
+  closeOnRst?: boolean;
   /** Counters to add to (share one object among connections to get totals); a new one by default. */
   stats?: TcpFsmStats;
 }
@@ -59,12 +67,14 @@ export interface TcpSimpleFsmOptions {
  *
  * Differences from gopacket, on purpose: retransmitted SYN / SYN-ACK segments are accepted in every state up
  * to the close (late duplicates are normal); either side's FIN moves to Closing, and the ACK of the second FIN
- * closes; a new SYN after the close starts the machine again (port reuse). An RST closes in any state.
+ * closes; a new SYN after the close starts the machine again (port reuse). An RST closes in any state, unless
+ * `closeOnRst` is false (the reassembler decides).
  */
 export class TcpSimpleFsm {
   /** Counters (shared when given in the options). */
   readonly stats: TcpFsmStats;
   private readonly supportMissing: boolean;
+  private readonly closeOnRst: boolean;
   private current: TcpState = TcpState.NotConnected;
   /** Direction of the client (the SYN's sender); guessed as the first sender when the handshake is missing. */
   private clientDir: 0 | 1 = 0;
@@ -74,6 +84,7 @@ export class TcpSimpleFsm {
 
   constructor(options: TcpSimpleFsmOptions = {}) {
     this.supportMissing = options.supportMissingEstablishment ?? false;
+    this.closeOnRst = options.closeOnRst ?? true;
     this.stats = options.stats ?? new TcpFsmStats();
   }
 
@@ -102,6 +113,8 @@ export class TcpSimpleFsm {
       case TcpState.NotConnected:
         if (syn && !ack) return this.open(dir);
         if (!this.supportMissing) return this.reject(REASON_NO_HANDSHAKE);
+        // An RST first says nothing about who the client is; the reassembler ends the connection on it.
+        if (rst && !this.closeOnRst) return this.accept();
         if (syn) {
           // A SYN-ACK first: the client's SYN was missed; the client is the other side.
           this.clientDir = (1 - dir) as 0 | 1;
@@ -117,7 +130,7 @@ export class TcpSimpleFsm {
         return this.established(f, dir);
 
       case TcpState.SynSent:
-        if (rst) return this.close();
+        if (rst) return this.reset();
         if (syn && !ack && dir === this.clientDir) return this.accept(); // retransmitted SYN
         if (syn && ack && dir !== this.clientDir) {
           this.current = TcpState.SynAckSent;
@@ -131,7 +144,7 @@ export class TcpSimpleFsm {
         return this.reject(REASON_BAD_HANDSHAKE);
 
       case TcpState.SynAckSent:
-        if (rst) return this.close();
+        if (rst) return this.reset();
         if (syn) {
           if ((ack && dir !== this.clientDir) || (!ack && dir === this.clientDir)) return this.accept();
           return this.reject(REASON_BAD_HANDSHAKE);
@@ -159,7 +172,7 @@ export class TcpSimpleFsm {
 
   /** Established or Closing: anything goes but a stray SYN; FINs and the last ACK move towards Closed. */
   private established(f: number, dir: 0 | 1): boolean {
-    if ((f & TcpFlag.RST) !== 0) return this.close();
+    if ((f & TcpFlag.RST) !== 0) return this.reset();
     const ack = (f & TcpFlag.ACK) !== 0;
     if ((f & TcpFlag.SYN) !== 0) {
       // A late duplicate of the handshake is harmless; any other SYN does not belong to this connection.
@@ -184,6 +197,11 @@ export class TcpSimpleFsm {
     this.finSent = 0;
     this.current = TcpState.SynSent;
     return this.accept();
+  }
+
+  /** An RST: closes, or (closeOnRst false) is accepted without a change, the reassembler deciding. */
+  private reset(): boolean {
+    return this.closeOnRst ? this.close() : this.accept();
   }
 
   private close(): boolean {

@@ -129,6 +129,8 @@ export interface OverlapTotals {
   connectionId: number;
   conflicts: number;
   conflictBytes: number;
+  /** RSTs ignored as outside the receiver's window (all of them, also those beyond the engine's list bound). */
+  suspiciousRsts: number;
   retransmissions: number;
   retransmittedBytes: number;
   partialOverlaps: number;
@@ -137,11 +139,12 @@ export interface OverlapTotals {
   outOfOrderBytes: number;
 }
 
-/** Columns of the overlaps summary by connection (conflicts first: they are the headline). */
+/** Columns of the overlaps summary by connection (conflicts and suspicious RSTs first: they are the headline). */
 export const OVERLAP_TOTAL_COLUMNS: ReadonlyArray<Column<OverlapTotals>> = [
   num('connectionId', 'conn', (t) => t.connectionId),
   num('conflicts', 'conflicts', (t) => t.conflicts),
   num('conflictBytes', 'conflict bytes', (t) => t.conflictBytes),
+  num('suspiciousRsts', 'suspicious rsts', (t) => t.suspiciousRsts),
   num('retransmissions', 'retransmissions', (t) => t.retransmissions),
   num('retransmittedBytes', 'retransmitted bytes', (t) => t.retransmittedBytes),
   num('partialOverlaps', 'partial overlaps', (t) => t.partialOverlaps),

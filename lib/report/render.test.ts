@@ -256,8 +256,8 @@ describe('overlaps report', () => {
     for (const e of events) t.add(e);
     expect(t.events).toBe(5);
     expect(t.totals()).toEqual([
-      { connectionId: 5, conflicts: 2, conflictBytes: 120, retransmissions: 0, retransmittedBytes: 0, partialOverlaps: 0, partialOverlapBytes: 0, outOfOrder: 0, outOfOrderBytes: 0 },
-      { connectionId: 2, conflicts: 0, conflictBytes: 0, retransmissions: 1, retransmittedBytes: 1448, partialOverlaps: 1, partialOverlapBytes: 30, outOfOrder: 1, outOfOrderBytes: 500 },
+      { connectionId: 5, conflicts: 2, conflictBytes: 120, suspiciousRsts: 0, retransmissions: 0, retransmittedBytes: 0, partialOverlaps: 0, partialOverlapBytes: 0, outOfOrder: 0, outOfOrderBytes: 0 },
+      { connectionId: 2, conflicts: 0, conflictBytes: 0, suspiciousRsts: 0, retransmissions: 1, retransmittedBytes: 1448, partialOverlaps: 1, partialOverlapBytes: 30, outOfOrder: 1, outOfOrderBytes: 500 },
     ]);
   });
 
@@ -274,13 +274,38 @@ describe('overlaps report', () => {
     expect(renderOverlaps([ev(1, 'retransmission', 5)], 'table').split('\n')[0]).toMatch(/^No conflicting overlaps/);
   });
 
+  it('suspicious RSTs: counted per connection (listed or not), in the headline, expected and window in JSON', () => {
+    const rst: OverlapEvent = {
+      tsSec: 1_700_000_000, tsNsec: 3, connectionId: 9, direction: 's2c', seqStart: 1_073_746_875, seqEnd: 1_073_746_875,
+      bytes: 0, kind: 'suspicious rst', detail: 'record 7', expected: 5051, window: 65535,
+    };
+    const t = new OverlapTally();
+    for (const e of [...events, rst]) t.add(e);
+    t.count(9, 'suspicious rst', 2, 0); // past the engine's list bound: counted, not listed
+    expect(t.events).toBe(6);
+    expect(t.totals().map((x) => [x.connectionId, x.conflicts, x.suspiciousRsts])).toEqual([[5, 2, 0], [9, 0, 3], [2, 0, 0]]);
+    const text = renderOverlaps([rst], 'table').split('\n');
+    expect(text[0]).toMatch(/^No conflicting overlaps/);
+    expect(text[1]).toBe(
+      "SUSPICIOUS RSTS: 1 RST outside the receiver's window ignored in 1 connection (blind or forged resets: the data after them is reassembled).",
+    );
+    const doc = JSON.parse(renderOverlaps([rst], 'json'));
+    expect(doc.summary.suspiciousRsts).toBe(1);
+    expect(doc.events[0]).toEqual({
+      time: '2023-11-14T22:13:20.000000003Z', epoch: '1700000000.000000003', connectionId: 9, direction: 's2c',
+      seqStart: 1073746875, seqEnd: 1073746875, bytes: 0, kind: 'suspicious rst', detail: 'record 7', expected: 5051, window: 65535,
+    });
+    // Other kinds have no expected/window keys.
+    expect(Object.keys(JSON.parse(renderOverlaps(events, 'json')).events[0])).not.toContain('expected');
+  });
+
   it('csv and json carry every event with exact times and sequence numbers', () => {
     const csv = renderOverlaps(events, 'csv').split('\r\n');
     expect(csv[0]).toBe(OVERLAP_COLUMNS.map((c) => c.key).join(','));
     expect(csv[2]).toBe('1700000000.000000007,5,c2s,4294967250,54,100,conflict,"kept first copy; sha256 a1b2, c3d4"');
     const doc = JSON.parse(renderOverlaps(events, 'json'));
     expect(doc.summary).toEqual({
-      events: 5, connections: 2, conflicts: 2, conflictBytes: 120, retransmissions: 1, retransmittedBytes: 1448,
+      events: 5, connections: 2, conflicts: 2, conflictBytes: 120, suspiciousRsts: 0, retransmissions: 1, retransmittedBytes: 1448,
       partialOverlaps: 1, partialOverlapBytes: 30, outOfOrder: 1, outOfOrderBytes: 500,
     });
     expect(doc.events[1]).toEqual({

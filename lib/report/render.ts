@@ -85,6 +85,8 @@ export function overlapEventJson(e: OverlapEvent): object {
     bytes: e.bytes,
     kind: e.kind,
     detail: e.detail ?? '',
+    ...(e.expected !== undefined ? { expected: e.expected } : {}),
+    ...(e.window !== undefined ? { window: e.window } : {}),
   };
 }
 
@@ -98,8 +100,9 @@ export function overlapCsvLine(e: OverlapEvent): string {
   return csvLine(OVERLAP_COLUMNS.map((c) => c.value(e)));
 }
 
-const KIND_FIELDS: Record<OverlapKind, [keyof OverlapTotals, keyof OverlapTotals]> = {
+const KIND_FIELDS: Record<OverlapKind, [keyof OverlapTotals, keyof OverlapTotals | null]> = {
   conflict: ['conflicts', 'conflictBytes'],
+  'suspicious rst': ['suspiciousRsts', null],
   retransmission: ['retransmissions', 'retransmittedBytes'],
   'partial overlap': ['partialOverlaps', 'partialOverlapBytes'],
   'out of order': ['outOfOrder', 'outOfOrderBytes'],
@@ -111,12 +114,22 @@ export class OverlapTally {
   events = 0;
 
   add(e: OverlapEvent): void {
-    let t = this.byConnection.get(e.connectionId);
+    this.count(e.connectionId, e.kind, 1, e.bytes);
+    this.events++;
+  }
+
+  /**
+   * Counts `n` events of a kind without an event object: findings the engine counted but did not list (the
+   * suspicious RSTs past its per-connection bound). Not added to `events`.
+   */
+  count(connectionId: number, kind: OverlapKind, n: number, bytes: number): void {
+    let t = this.byConnection.get(connectionId);
     if (t === undefined) {
       t = {
-        connectionId: e.connectionId,
+        connectionId,
         conflicts: 0,
         conflictBytes: 0,
+        suspiciousRsts: 0,
         retransmissions: 0,
         retransmittedBytes: 0,
         partialOverlaps: 0,
@@ -124,26 +137,36 @@ export class OverlapTally {
         outOfOrder: 0,
         outOfOrderBytes: 0,
       };
-      this.byConnection.set(e.connectionId, t);
+      this.byConnection.set(connectionId, t);
     }
-    const [count, bytes] = KIND_FIELDS[e.kind];
-    t[count]++;
-    t[bytes] += e.bytes;
-    this.events++;
+    const [countKey, bytesKey] = KIND_FIELDS[kind];
+    t[countKey] += n;
+    if (bytesKey !== null) t[bytesKey] += bytes;
   }
 
-  /** Totals per connection: connections with conflicts first (most first), then by id. */
+  /** Totals per connection: connections with conflicts first (most first), then suspicious RSTs, then by id. */
   totals(): OverlapTotals[] {
-    return [...this.byConnection.values()].sort((a, b) => b.conflicts - a.conflicts || a.connectionId - b.connectionId);
+    return [...this.byConnection.values()].sort(
+      (a, b) => b.conflicts - a.conflicts || b.suspiciousRsts - a.suspiciousRsts || a.connectionId - b.connectionId,
+    );
   }
 }
 
-/** The headline of the overlaps report: conflicts first, because they are the finding. */
+/** The headline of the overlaps report: conflicts first, because they are the finding; then suspicious RSTs, if any. */
 export function overlapHeadline(totals: readonly OverlapTotals[]): string {
   const conflicts = totals.reduce((s, t) => s + t.conflicts, 0);
   const conns = totals.filter((t) => t.conflicts > 0).length;
-  if (conflicts === 0) return 'No conflicting overlaps: every overlapping copy matched the data already seen.';
-  return `CONFLICTS: ${formatCount(conflicts)} conflicting overlap${conflicts === 1 ? '' : 's'} in ${formatCount(conns)} connection${conns === 1 ? '' : 's'} (overlapping copies with different bytes).`;
+  const head =
+    conflicts === 0
+      ? 'No conflicting overlaps: every overlapping copy matched the data already seen.'
+      : `CONFLICTS: ${formatCount(conflicts)} conflicting overlap${conflicts === 1 ? '' : 's'} in ${formatCount(conns)} connection${conns === 1 ? '' : 's'} (overlapping copies with different bytes).`;
+  const rsts = totals.reduce((s, t) => s + t.suspiciousRsts, 0);
+  if (rsts === 0) return head;
+  const rstConns = totals.filter((t) => t.suspiciousRsts > 0).length;
+  return (
+    `${head}\nSUSPICIOUS RSTS: ${formatCount(rsts)} RST${rsts === 1 ? '' : 's'} outside the receiver's window ignored in ` +
+    `${formatCount(rstConns)} connection${rstConns === 1 ? '' : 's'} (blind or forged resets: the data after them is reassembled).`
+  );
 }
 
 /**
@@ -169,6 +192,7 @@ export function renderOverlaps(events: readonly OverlapEvent[], format: ReportFo
         connections: totals.length,
         conflicts: sum('conflicts'),
         conflictBytes: sum('conflictBytes'),
+        suspiciousRsts: sum('suspiciousRsts'),
         retransmissions: sum('retransmissions'),
         retransmittedBytes: sum('retransmittedBytes'),
         partialOverlaps: sum('partialOverlaps'),

@@ -92,8 +92,11 @@ export interface ReportSummary {
   elapsedNs: number;
 }
 
-/** What an overlap event was. */
-export type OverlapKind = 'retransmission' | 'partial overlap' | 'out of order' | 'conflict';
+/**
+ * What an event of the overlaps report was. `suspicious rst`: an RST the engine ignored because its sequence
+ * number lay outside any window the receiver could have had (a blind or forged reset); the connection went on.
+ */
+export type OverlapKind = 'retransmission' | 'partial overlap' | 'out of order' | 'conflict' | 'suspicious rst';
 
 /** One event of the overlaps report. */
 export interface OverlapEvent {
@@ -109,4 +112,11 @@ export interface OverlapEvent {
   kind: OverlapKind;
   /** Free text for conflicts: which copy was kept, hashes of both versions. Empty when none. */
   detail?: string;
+  /**
+   * `suspicious rst` only: the next sequence number expected in that direction when the RST came, and the
+   * receive window (bytes) the check allowed beyond the data and acknowledgements seen. The RST's own sequence
+   * number is `seqStart` (= `seqEnd`: an RST carries no bytes).
+   */
+  expected?: number;
+  window?: number;
 }

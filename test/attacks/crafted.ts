@@ -138,6 +138,29 @@ export function rstMidData(): Buffer {
   return c.b.build();
 }
 
+/** How far outside the window blind-rst.pcap's RST lies: 2^30, beyond any window (RFC 7323's largest is 2^30 - 2^14). */
+export const BLIND_RST_OFFSET = 2 ** 30;
+
+/**
+ * blind-rst.pcap: the client sends 100 bytes ('m'), the server answers 50 ('s'); then an RST|ACK claiming to be
+ * from the server arrives with a sequence number 2^30 beyond the server's next one (a blind, forged reset: the
+ * client drops it); the conversation goes on: the client sends 100 more ('n'), the server 50 more ('t'), FIN both
+ * ways.
+ */
+export function blindRst(): Buffer {
+  const c = new Capture().handshake();
+  const d = CI + 1;
+  c.c2s(d, SI + 1, TCP_ACK, letters('m', 100));
+  c.s2c(SI + 1, d + 100, TCP_ACK, letters('s', 50));
+  c.s2c((SI + 51 + BLIND_RST_OFFSET) >>> 0, d + 100, TCP_RST | TCP_ACK);
+  c.c2s(d + 100, SI + 51, TCP_ACK, letters('n', 100));
+  c.s2c(SI + 51, d + 200, TCP_ACK, letters('t', 50));
+  c.c2s(d + 200, SI + 101, TCP_FIN | TCP_ACK);
+  c.s2c(SI + 101, d + 201, TCP_FIN | TCP_ACK);
+  c.c2s(d + 201, SI + 102, TCP_ACK);
+  return c.b.build();
+}
+
 /** Every crafted capture, by file name. */
 export const CRAFTED: Record<string, () => Buffer> = {
   'conflicting-retransmission.pcap': conflictingRetransmission,
@@ -145,6 +168,7 @@ export const CRAFTED: Record<string, () => Buffer> = {
   'seq-jump.pcap': seqJump,
   'overlapping-fragments.pcap': overlappingFragments,
   'rst-mid-data.pcap': rstMidData,
+  'blind-rst.pcap': blindRst,
 };
 
 /** The folder of the crafted captures. */
