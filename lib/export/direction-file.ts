@@ -28,6 +28,8 @@ export interface ExportContext {
 
 const NAME_HINTS_MAX = 4096;
 const ZEROS = Buffer.alloc(64 * 1024);
+/** The conflicts of a direction that had none: shared, so a reused file allocates nothing for them. */
+const NO_CONFLICTS: unknown[] = Object.freeze([]) as unknown as unknown[];
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 /**
@@ -64,13 +66,46 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   private error: ExportError | null = null;
   private finished = false;
   private stats: object | null = null;
-  private conflicts: unknown[] = [];
+  private conflicts: unknown[] = NO_CONFLICTS;
   private completeAtClose = false;
 
+  /**
+   * `parts` is read whenever the file is created or named in an error, so it must stay valid until the
+   * direction is done: the exporter passes its own copy of the addresses, never the engine's reused arrays.
+   */
   constructor(
     private readonly ctx: ExportContext,
     private readonly parts: FlowNameParts,
   ) {}
+
+  /**
+   * Makes a done direction new again for the next connection (the exporter reuses its objects so that a
+   * million short connections do not leave a million promoted objects behind). `parts` is the same object,
+   * refilled by the owner. Rows returned earlier keep their own gap list.
+   * @internal
+   */
+  reset(): void {
+    if (!this.finished) throw new Error('DirectionFile.reset: direction still open');
+    this.name = null;
+    this.path = '';
+    this.nChunks = 0;
+    this.lastUsed = 0;
+    this.buffered = 0;
+    this.position = 0;
+    this.fileSize = 0;
+    this.hash = null;
+    this.digest = null;
+    this.receivedBytes = 0;
+    this.droppedBytes = 0;
+    if (this.gaps.length !== 0) this.gaps = [];
+    this.gapsOmitted = 0;
+    this.missingBytes = 0;
+    this.error = null;
+    this.finished = false;
+    this.stats = null;
+    this.conflicts = NO_CONFLICTS;
+    this.completeAtClose = false;
+  }
 
   write(buf: Buffer, offset: number, length: number): void {
     if (length <= 0) return;
@@ -122,7 +157,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   finish(end?: DirectionEnd): void {
     if (this.finished) return;
     if (end?.stats !== undefined) this.stats = end.stats;
-    if (end?.conflicts !== undefined) this.conflicts = [...end.conflicts];
+    if (end?.conflicts !== undefined && end.conflicts.length > 0) this.conflicts = [...end.conflicts];
     this.close(end?.cutShort !== true);
   }
 

@@ -510,3 +510,78 @@ describe('manifest writes', () => {
     expect(state.writes - fileWrites).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('reused connection objects', () => {
+  it('a released connection taken by the next one carries nothing over: names, data, gaps, conflicts, stats, errors', () => {
+    const dir = freshDir();
+    // The first connection's c2s fails to open (EACCES), has gaps, conflicts and stats; the next must not inherit any.
+    const { fs } = countingFs((call, p) => (call === 'open' && String(p).includes('.00001-') ? 'EACCES' : null));
+    const ex = StreamExporter.create({ dir, fs, maxGapsPerStream: 2 });
+    const a = ex.openConnection(conn(1, { clientPort: 1 }));
+    a.c2s.write(Buffer.from('lost'), 0, 4);
+    for (let i = 0; i < 3; i++) a.s2c.gap(i * 10, 5, 1, 0);
+    a.s2c.write(Buffer.from('reply'), 0, 5);
+    a.s2c.finish({ stats: { packets: 9 }, conflicts: [{ seq: 1 }] });
+    const ra = a.finish({ state: 'reset', lastTsSec: 2, lastTsNsec: 0 })!;
+    ex.release(a);
+    ex.release(a); // twice: still one spare
+    const b = ex.openConnection(conn(2, { clientPort: 2 }));
+    const c = ex.openConnection(conn(3, { clientPort: 3 }));
+    expect(b).toBe(a); // reused
+    expect(c).not.toBe(a);
+    b.c2s.write(Buffer.from('fresh'), 0, 5);
+    const rb = b.finish({ state: 'complete', lastTsSec: 3, lastTsNsec: 0 })!;
+    c.finish({ state: 'complete', lastTsSec: 3, lastTsNsec: 0 });
+    ex.close();
+
+    expect(ra.c2s).toMatchObject({ complete: false, sha256: null, droppedBytes: 4 });
+    expect(ra.s2c).toMatchObject({ gapsOmitted: 1, missingBytes: 15, conflicts: [{ seq: 1 }], stats: { packets: 9 } });
+    expect(ra.s2c.gaps.length).toBe(2); // the earlier row keeps its own gap list
+    expect(rb).toMatchObject({ id: 2, clientPort: 2, state: 'complete', lastTime: '1970-01-01T00:00:03.000000000Z' });
+    expect(rb.c2s).toEqual({
+      file: '010.001.000.002.00002-010.099.002.002.09000',
+      bytes: 5,
+      dataBytes: 5,
+      sha256: sha(Buffer.from('fresh')),
+      complete: true,
+      error: null,
+      droppedBytes: 0,
+      gaps: [],
+      gapsOmitted: 0,
+      missingBytes: 0,
+      conflicts: [],
+      stats: null,
+    });
+    expect(rb.s2c).toMatchObject({ file: null, bytes: 0, gaps: [], gapsOmitted: 0, missingBytes: 0, conflicts: [], stats: null, complete: true });
+    expect(nodeFs.readFileSync(join(dir, rb.c2s.file!), 'utf8')).toBe('fresh');
+    expect(readManifest(dir).map((r) => [r.id, r.c2s.error === null])).toEqual([
+      [1, false],
+      [2, true],
+      [3, true],
+    ]);
+  });
+
+  it('an open connection is not taken back', () => {
+    const ex = StreamExporter.create({ dir: freshDir() });
+    const a = ex.openConnection(conn(1));
+    ex.release(a);
+    expect(ex.openConnection(conn(2))).not.toBe(a);
+    ex.close();
+  });
+
+  it('addresses are copied at open: the caller may reuse its arrays (the engine does)', () => {
+    const dir = freshDir();
+    const ex = StreamExporter.create({ dir });
+    const client = Uint32Array.from(words('10.0.0.1'));
+    const server = Uint32Array.from(words('10.0.0.2'));
+    const c = ex.openConnection(conn(1, { client, server, clientPort: 41000, serverPort: 80 }));
+    c.c2s.write(Buffer.from('x'), 0, 1);
+    client.set(words('192.168.7.7'));
+    server.set(words('192.168.8.8'));
+    c.s2c.write(Buffer.from('y'), 0, 1);
+    ex.close(); // abandoned: the row is written after the arrays changed
+    const [row] = readManifest(dir);
+    expect([row.client, row.server]).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect([row.c2s.file, row.s2c.file]).toEqual(['010.000.000.001.41000-010.000.000.002.00080', '010.000.000.002.00080-010.000.000.001.41000']);
+  });
+});

@@ -1,5 +1,13 @@
 import type { CaptureSource } from '../capture/index.js';
-import { StreamExporter, type ConnectionExport, type ExportError, type ExportOptions, type ExportSummary, type StreamSink } from '../export/index.js';
+import {
+  StreamExporter,
+  type ConnectionExport,
+  type ConnectionInfo as ExportConnectionInfo,
+  type ExportError,
+  type ExportOptions,
+  type ExportSummary,
+  type StreamSink,
+} from '../export/index.js';
 import type { AssemblerContext, ConnectionInfo, ScatterGather } from '../reassembly/index.js';
 import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
@@ -23,13 +31,21 @@ export interface ExportResult {
 /** Which connections to export; all by default. */
 export type ConnectionSelector = (conn: ConnectionInfo) => boolean;
 
-/** Hands one connection's data to its two files: chunk by chunk from the engine's buffers, holes as gaps. */
+/**
+ * Hands one connection's data to its two files: chunk by chunk from the engine's buffers, holes as gaps.
+ * Reused: after complete() the handler and its ConnectionExport go back to their pools (the engine calls
+ * nothing on a stream after complete()).
+ */
 class ExportHandler implements ConnectionHandler {
-  constructor(private readonly exp: ConnectionExport) {}
+  exp: ConnectionExport | null = null;
+
+  constructor(private readonly consumer: ExportConsumer) {}
 
   reassembled(sg: ScatterGather, ctx: AssemblerContext): void {
+    const exp = this.exp;
+    if (exp === null) return;
     const info = sg.info();
-    const sink: StreamSink = info.direction === 0 ? this.exp.c2s : this.exp.s2c;
+    const sink: StreamSink = info.direction === 0 ? exp.c2s : exp.s2c;
     if (info.skip !== 0) {
       // A hole lies at [seq - skip, seq); skip -1: the start was never seen and seq is the first byte that was.
       // Its time is that of the packet that brought the first byte after it (a flush's own time is only a
@@ -53,14 +69,33 @@ class ExportHandler implements ConnectionHandler {
   }
 
   complete(conn: ConnectionInfo, interrupted: boolean): void {
+    const exp = this.exp;
+    if (exp === null) return;
+    this.exp = null;
     const cutShort = interrupted && conn.endReason === 'open-at-end';
-    this.exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0), cutShort });
-    this.exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1), cutShort });
-    this.exp.finish({ state: stateText(conn.endReason, interrupted), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
+    exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0), cutShort });
+    exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1), cutShort });
+    exp.finish({ state: stateText(conn.endReason, interrupted), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
+    this.consumer.done(this, exp);
   }
 }
 
 class ExportConsumer implements PassConsumer {
+  private readonly spare: ExportHandler[] = [];
+  /** Filled for each new connection; openConnection copies it, addresses included. */
+  private readonly info: ExportConnectionInfo = {
+    id: 0,
+    ipVersion: 4,
+    client: EMPTY_WORDS,
+    clientPort: 0,
+    server: EMPTY_WORDS,
+    serverPort: 0,
+    vlan: -1,
+    outerVlan: -1,
+    firstTsSec: 0,
+    firstTsNsec: 0,
+  };
+
   constructor(
     private readonly exporter: StreamExporter,
     private readonly select: ConnectionSelector | undefined,
@@ -68,20 +103,29 @@ class ExportConsumer implements PassConsumer {
 
   open(conn: ConnectionInfo): ConnectionHandler | null {
     if (this.select !== undefined && !this.select(conn)) return null;
-    return new ExportHandler(
-      this.exporter.openConnection({
-        id: conn.id,
-        ipVersion: conn.ipVersion,
-        client: conn.client.addr,
-        clientPort: conn.client.port,
-        server: conn.server.addr,
-        serverPort: conn.server.port,
-        vlan: conn.vlan,
-        outerVlan: conn.outerVlan,
-        firstTsSec: conn.firstTsSec,
-        firstTsNsec: conn.firstTsNsec,
-      }),
-    );
+    const i = this.info;
+    i.id = conn.id;
+    i.ipVersion = conn.ipVersion;
+    i.client = conn.client.addr;
+    i.clientPort = conn.client.port;
+    i.server = conn.server.addr;
+    i.serverPort = conn.server.port;
+    i.vlan = conn.vlan;
+    i.outerVlan = conn.outerVlan;
+    i.firstTsSec = conn.firstTsSec;
+    i.firstTsNsec = conn.firstTsNsec;
+    const h = this.spare.pop() ?? new ExportHandler(this);
+    h.exp = this.exporter.openConnection(i);
+    // The engine's address arrays belong to a connection object it reuses: drop them here.
+    i.client = EMPTY_WORDS;
+    i.server = EMPTY_WORDS;
+    return h;
+  }
+
+  /** A handler whose connection ended: both go back to their pools. */
+  done(h: ExportHandler, exp: ConnectionExport): void {
+    this.exporter.release(exp);
+    this.spare.push(h);
   }
 
   stopReason(): string | null {
@@ -89,6 +133,8 @@ class ExportConsumer implements PassConsumer {
     return e === null ? null : e.message;
   }
 }
+
+const EMPTY_WORDS: readonly number[] = [0, 0, 0, 0];
 
 /**
  * The export command without printing: writes each direction of each (selected) connection to its own file
