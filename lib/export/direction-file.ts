@@ -226,6 +226,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (n === 0) return;
     const chunks = this.buffer;
     const bytes = this.buffered;
+    const last = this.lastUsed;
     this.nChunks = 0;
     this.lastUsed = 0;
     this.buffered = 0;
@@ -233,7 +234,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (bytes === 0 || this.error !== null) return;
     // The chunks are back in the pool but nothing can take them before this write returns (no callbacks).
     if (n === 1) this.writeOut(chunks[0], 0, bytes);
-    else this.writeChunks(chunks, n, bytes);
+    else this.writeChunks(chunks, n, last, bytes);
   }
 
   /**
@@ -241,15 +242,16 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
    * buffer is full, after flushing it. Null after an error.
    */
   private room(): Buffer | null {
-    const size = this.ctx.chunks.chunkSize;
-    if (this.nChunks > 0 && this.lastUsed < size) {
-      this.ctx.chunks.touch(this);
+    const pool = this.ctx.chunks;
+    if (this.nChunks > 0 && this.lastUsed < this.buffer[this.nChunks - 1].length) {
+      pool.touch(this);
       return this.buffer[this.nChunks - 1];
     }
-    if (this.buffered >= this.ctx.bufferSize) this.flushBuffer();
+    // Full: one more regular chunk would pass the buffer size (plus the small first chunk, if there is one).
+    if (this.buffered + pool.chunkSize > this.ctx.bufferSize + pool.smallSlack) this.flushBuffer();
     if (this.error !== null) return null;
     // take() may flush this very file to free a chunk: read the counters only after it returns.
-    const chunk = this.ctx.chunks.take(this);
+    const chunk = pool.take(this, this.nChunks === 0);
     if (this.error !== null) {
       this.ctx.chunks.giveBack(this, [chunk], 1);
       return null;
@@ -316,16 +318,14 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (this.position > this.fileSize) this.fileSize = this.position;
   }
 
-  /** Writes chunks[0, n) (all full but the last) holding `bytes` bytes with one writev. */
-  private writeChunks(chunks: Buffer[], n: number, bytes: number): void {
+  /** Writes chunks[0, n) (all full but the last, which holds `last` bytes), `bytes` in all, with one writev. */
+  private writeChunks(chunks: Buffer[], n: number, last: number, bytes: number): void {
     if (!this.open()) {
       this.droppedBytes += bytes;
       return;
     }
-    const size = this.ctx.chunks.chunkSize;
-    const last = bytes - (n - 1) * size;
     const views = chunks.slice(0, n);
-    if (last < size) views[n - 1] = chunks[n - 1].subarray(0, last);
+    if (last < chunks[n - 1].length) views[n - 1] = chunks[n - 1].subarray(0, last);
     try {
       let done = this.ctx.fs.writevSync(this.fd, views, this.position);
       // A short writev (rare: signals, quotas) is finished view by view.

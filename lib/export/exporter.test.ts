@@ -440,13 +440,15 @@ describe('write errors', () => {
 
 describe('any sequence of writes and holes', () => {
   it('file = the model (data, zeros for filled holes), hash = sha256(file), with tiny pools and short writes', () => {
+    // Short writes too, so small first chunks (1 KiB) fill, take a regular one after them, and get flushed.
+    const writeLen = fc.oneof(fc.integer({ min: 1, max: 2500 }), fc.integer({ min: 1, max: 30_000 }));
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('write' as const), stream: fc.nat(3), len: fc.integer({ min: 1, max: 30_000 }) }),
+      fc.record({ kind: fc.constant('write' as const), stream: fc.nat(3), len: writeLen }),
       fc.record({ kind: fc.constant('gap' as const), stream: fc.nat(3), len: fc.integer({ min: -1, max: 40_000 }) }),
     );
     let runs = 0;
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), fc.boolean(), fc.boolean(), (ops, fillGaps, shortWrites) => {
+      fc.property(fc.array(op, { maxLength: 60 }), fc.boolean(), fc.boolean(), fc.constantFrom(8, 24), (ops, fillGaps, shortWrites, poolKiB) => {
         const dir = join(root, `prop${runs++}`);
         // Short writes: every write and writev call writes at most 5000 bytes, as a signal-interrupted call may.
         const fs: ExportFs = shortWrites
@@ -456,8 +458,9 @@ describe('any sequence of writes and holes', () => {
               writevSync: (fd, bs, p) => realFs.writeSync(fd, bs[0], 0, Math.min(bs[0].length, 5000), p),
             }
           : realFs;
-        // 24 KiB buffers but only one 8 KiB chunk in the whole pool: every new chunk flushes someone, often itself.
-        const ex = StreamExporter.create({ dir, fs, fillGaps, bufferSize: 24 * 1024, maxBufferedBytes: 8 * 1024, maxOpenFiles: 3, maxFillBytes: 30_000 });
+        // 24 KiB buffers but a tiny pool: 8 KiB is one regular chunk (no small ones), every new chunk flushes
+        // someone, often itself; 24 KiB is one slab of eight 1 KiB chunks and two regular chunks.
+        const ex = StreamExporter.create({ dir, fs, fillGaps, bufferSize: 24 * 1024, maxBufferedBytes: poolKiB * 1024, maxOpenFiles: 3, maxFillBytes: 30_000 });
         const c = [ex.openConnection(conn(1)), ex.openConnection(conn(2))];
         const sinks = [c[0].c2s, c[0].s2c, c[1].c2s, c[1].s2c];
         const model: Buffer[][] = [[], [], [], []];
@@ -486,6 +489,66 @@ describe('any sequence of writes and holes', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('write buffers', () => {
+  it('a short stream takes a 1 KiB chunk: 1000 of them fit in 125 slabs, with no early flush', () => {
+    const dir = freshDir();
+    const { fs, state } = countingFs();
+    const ex = StreamExporter.create({ dir, fs });
+    const conns = Array.from({ length: 500 }, (_, i) => ex.openConnection(conn(i)));
+    const want = conns.map((_, i) => [bytes(3 * i + 1, 1 + ((i * 37) % 1024)), bytes(3 * i + 2, 1 + ((i * 101) % 1024))]);
+    // Written in two halves, all streams interleaved, so every file holds its chunk until its connection ends.
+    for (const half of [0, 1]) {
+      conns.forEach((c, i) => {
+        for (const d of [0, 1]) {
+          const data = want[i][d];
+          const mid = data.length >> 1;
+          (d === 0 ? c.c2s : c.s2c).write(data, half === 0 ? 0 : mid, half === 0 ? mid : data.length - mid);
+        }
+      });
+    }
+    expect(state.opens).toBe(1); // the manifest only: every stream still buffered
+    const rows = conns.map((c) => c.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!);
+    const summary = ex.close();
+    expect(summary.bufferBytesAllocated).toBe(125 * 8192); // 1000 x 1 KiB; regular chunks only: 1000 x 8 KiB
+    expect(summary.forcedFlushes).toBe(0);
+    expect(state.opens).toBe(1001); // each file opened once
+    rows.forEach((row, i) => {
+      for (const [d, r] of [[0, row.c2s], [1, row.s2c]] as const) {
+        expect(nodeFs.readFileSync(join(dir, r.file!)).equals(want[i][d])).toBe(true);
+        expect(r.sha256).toBe(sha(want[i][d]));
+      }
+    });
+  });
+
+  it('small chunks take at most half the bound: the other half stays for regular chunks', () => {
+    const dir = freshDir();
+    const { fs } = countingFs();
+    // 64 KiB bound: 8 units, at most 4 of them slabs (32 small chunks).
+    const ex = StreamExporter.create({ dir, fs, maxBufferedBytes: 64 * 1024 });
+    const conns = Array.from({ length: 40 }, (_, i) => ex.openConnection(conn(i)));
+    const data = bytes(1, 3000);
+    // 40 first chunks: 32 small, 8 regular once the slabs are used up, and no room for more.
+    for (const c of conns) c.c2s.write(data, 0, 100);
+    let summary = ex.close();
+    expect(summary.bufferBytesAllocated).toBe(8 * 8192);
+    expect(summary.forcedFlushes).toBe(4); // the last 4 first chunks flushed the oldest holders
+    const rows = readManifest(dir);
+    expect(rows.every((r) => r.c2s.bytes === 100 && r.c2s.sha256 === sha(data.subarray(0, 100)))).toBe(true);
+
+    // A stream that outgrows its small chunk continues in regular ones: one file, one write.
+    const dir2 = freshDir();
+    const counting = countingFs();
+    const ex2 = StreamExporter.create({ dir: dir2, fs: counting.fs });
+    const c = ex2.openConnection(conn(1));
+    for (let at = 0; at < 3000; at += 100) c.c2s.write(data, at, 100);
+    const row = c.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!;
+    summary = ex2.close();
+    expect(nodeFs.readFileSync(join(dir2, row.c2s.file!)).equals(data)).toBe(true);
+    expect(counting.state.writes).toBe(2); // the file's writev and the manifest
+    expect(summary.bufferBytesAllocated).toBe(2 * 8192); // a slab and a regular chunk
   });
 });
 

@@ -26,7 +26,10 @@ export interface ExportOptions {
   maxFillBytes?: number;
   /** Most files open at once (the manifest included), whatever the number of connections. Default 64, at least 2. */
   maxOpenFiles?: number;
-  /** Most bytes one file buffers: small writes are batched up to this size (rounded to 8 KiB chunks). Default 64 KiB. */
+  /**
+   * Most bytes one file buffers: small writes are batched up to this size (rounded to 8 KiB chunks; plus the
+   * file's 1 KiB first chunk when it got one). Default 64 KiB.
+   */
   bufferSize?: number;
   /** Bound on all write buffers together. Default 32 MiB. */
   maxBufferedBytes?: number;

@@ -69,18 +69,32 @@ export interface ChunkHolder {
 }
 
 /**
- * Fixed-size buffer chunks shared by all files, bounded in total. A file's write buffer is a short list of
- * chunks (up to its buffer size), so the memory goes where the data is: with many active streams each holds
- * a few chunks, with few streams each holds a full buffer. When all chunks are out, the least recently
- * written file is flushed to free its chunks. Chunks are allocated once, up to the bound, and reused: no
- * allocation per packet. (One whole buffer per file would thrash as soon as streams outnumber buffers:
- * round-robin traffic then flushes a packet-sized buffer on every write.)
+ * Buffer chunks shared by all files, bounded in total. A file's write buffer is a short list of chunks (up
+ * to its buffer size), so the memory goes where the data is: with many active streams each holds a few
+ * chunks, with few streams each holds a full buffer. When all chunks are out, the least recently written
+ * file is flushed to free its chunks. Chunks are allocated once, up to the bound, and reused: no allocation
+ * per packet. (One whole buffer per file would thrash as soon as streams outnumber buffers: round-robin
+ * traffic then flushes a packet-sized buffer on every write.)
+ *
+ * Two sizes: a file's first chunk is a small one (1 KiB, cut from slabs of one regular chunk), the rest are
+ * regular. Most streams of a capture with many connections are a few hundred bytes long: with regular chunks
+ * only, 10 000 such streams open at once filled the whole bound with chunks 95% empty, and forced flushes
+ * (a file created early, reopened at its end) followed. Small chunks take at most half of the bound, so
+ * regular ones always have the other half; when the small ones are all out, a first chunk is a regular one.
  */
 export class ChunkPool {
   private readonly free: Buffer[] = [];
+  private readonly smallFree: Buffer[] = [];
   private readonly holders = new LruList<ChunkHolder>();
+  /** Regular chunks and small-chunk slabs allocated: units of chunkSize bytes. */
   private allocated = 0;
+  private slabs = 0;
   readonly maxChunks: number;
+  /** Size of the small chunks; equal to chunkSize when there are none (chunks too small to split). */
+  readonly smallSize: number;
+  /** What a file buffer may hold beyond its size: its small first chunk (0 without small chunks). */
+  readonly smallSlack: number;
+  private readonly maxSlabs: number;
   /** Buffers flushed early to free memory for another file. */
   forcedFlushes = 0;
 
@@ -89,22 +103,41 @@ export class ChunkPool {
     maxBytes: number,
   ) {
     this.maxChunks = Math.max(1, Math.floor(maxBytes / chunkSize));
+    const split = chunkSize >= 2 * SMALL_CHUNK_SIZE;
+    this.smallSize = split ? SMALL_CHUNK_SIZE : chunkSize;
+    this.maxSlabs = split ? Math.floor(this.maxChunks / 2) : 0;
+    this.smallSlack = this.maxSlabs > 0 ? this.smallSize : 0;
   }
 
-  /** A chunk for `holder`, flushing the least recently written holder if the bound is reached. */
-  take(holder: ChunkHolder): Buffer {
-    let chunk = this.free.pop();
+  /**
+   * A chunk for `holder`: a small one when `small` and one is to be had, else a regular one, flushing the
+   * least recently written holder if the bound is reached.
+   */
+  take(holder: ChunkHolder, small: boolean): Buffer {
+    let chunk: Buffer | undefined;
+    if (small && this.maxSlabs > 0) {
+      chunk = this.smallFree.pop();
+      if (chunk === undefined && this.slabs < this.maxSlabs && this.allocated < this.maxChunks) {
+        this.allocated++;
+        this.slabs++;
+        const slab = Buffer.allocUnsafeSlow(this.chunkSize);
+        for (let at = this.chunkSize - this.smallSize; at > 0; at -= this.smallSize) this.smallFree.push(slab.subarray(at, at + this.smallSize));
+        chunk = slab.subarray(0, this.smallSize);
+      }
+    }
+    if (chunk === undefined) chunk = this.free.pop();
     while (chunk === undefined) {
       if (this.allocated < this.maxChunks) {
         this.allocated++;
-        chunk = Buffer.allocUnsafe(this.chunkSize);
+        chunk = Buffer.allocUnsafeSlow(this.chunkSize);
         break;
       }
+      // Regular chunks exist (slabs take at most half of the bound) and are all held: flushing frees them.
       const victim = this.holders.oldest();
-      if (victim === null) throw new Error('ChunkPool: no chunk and no holder'); // cannot happen: maxChunks >= 1
+      if (victim === null) throw new Error('ChunkPool: no chunk and no holder'); // cannot happen: see above
       this.forcedFlushes++;
       victim.flushBuffer(); // gives its chunks back through giveBack()
-      chunk = this.free.pop();
+      chunk = (small ? this.smallFree.pop() : undefined) ?? this.free.pop();
     }
     this.holders.touch(holder.chunkLink);
     return chunk;
@@ -118,7 +151,11 @@ export class ChunkPool {
   /** Returns all of a holder's chunks: `chunks[0, count)`. */
   giveBack(holder: ChunkHolder, chunks: Buffer[], count: number): void {
     this.holders.remove(holder.chunkLink);
-    for (let i = 0; i < count; i++) this.free.push(chunks[i]);
+    for (let i = 0; i < count; i++) {
+      const c = chunks[i];
+      if (c.length === this.chunkSize) this.free.push(c);
+      else this.smallFree.push(c);
+    }
   }
 
   /** Bytes of buffer memory allocated so far (never more than maxChunks * chunkSize). */
@@ -126,3 +163,6 @@ export class ChunkPool {
     return this.allocated * this.chunkSize;
   }
 }
+
+/** A file's first chunk: most streams of a many-connection capture fit in it. */
+const SMALL_CHUNK_SIZE = 1024;
