@@ -5,6 +5,7 @@ import { errorCode, fsError, type ExportError } from './errors.js';
 import type { ChunkHolder, ChunkPool, FdHolder, FilePool } from './file-pool.js';
 import type { ExportFs } from './fs.js';
 import { LruLink } from './lru.js';
+import type { NameHints } from './name-hints.js';
 import type { DirectionRow, GapEntry } from './manifest.js';
 import { flowBaseName, isSafeFileName, withConnectionCount, type FlowNameParts } from './naming.js';
 import type { DirectionEnd, StreamSink } from './sink.js';
@@ -20,13 +21,12 @@ export interface ExportContext {
   readonly fillGaps: boolean;
   readonly maxFillBytes: number;
   readonly maxGapsPerStream: number;
-  /** Next connection count to try per base name: a bounded hint; the file system has the final word. */
-  readonly nameHints: Map<string, number>;
+  /** Next connection count to try per flow name: a bounded hint; the file system has the final word. */
+  readonly nameHints: NameHints;
   /** Called once per failed file, with the error naming it. */
   reportError(err: ExportError): void;
 }
 
-const NAME_HINTS_MAX = 4096;
 const ZEROS = Buffer.alloc(64 * 1024);
 /** The conflicts of a direction that had none: shared, so a reused file allocates nothing for them. */
 const NO_CONFLICTS: unknown[] = Object.freeze([]) as unknown as unknown[];
@@ -377,8 +377,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
    */
   private create(): void {
     const base = flowBaseName(this.parts);
-    const hints = this.ctx.nameHints;
-    let count = hints.get(base) ?? 0;
+    let count = this.ctx.nameHints.get(this.parts);
     for (;;) {
       const name = withConnectionCount(base, count);
       if (!isSafeFileName(name)) throw Object.assign(new Error(`unsafe file name ${JSON.stringify(name)}`), { code: 'EINVAL' });
@@ -397,9 +396,9 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       this.path = path;
       break;
     }
-    hints.delete(base);
-    if (hints.size >= NAME_HINTS_MAX) hints.delete(hints.keys().next().value as string);
-    hints.set(base, count + 1);
+    // Only a name found taken is worth a hint: most flow names are used once, and their slots would evict
+    // the hints of busy ones. (A second use then probes one name more, once.)
+    if (count > 0) this.ctx.nameHints.set(this.parts, count + 1);
   }
 
   private fail(err: unknown, action: string): void {

@@ -320,6 +320,25 @@ describe('manifest rows', () => {
     expect(nodeFs.readFileSync(join(dir, '010.000.000.001.41000-010.000.000.002.00080c2'), 'utf8')).toBe('conn 1');
   });
 
+  it('a 4-tuple used 100 times among 3000 others takes c1..c99 without probing its way up each time', () => {
+    const dir = freshDir();
+    let opens = 0; // attempts, the failed (EEXIST) ones too
+    const fs: ExportFs = { ...realFs, openSync: (p, f, m) => (opens++, realFs.openSync(p, f, m)) };
+    const ex = StreamExporter.create({ dir, fs });
+    const names: string[] = [];
+    for (let i = 0; i < 3100; i++) {
+      const busy = i % 31 === 0;
+      const c = ex.openConnection(busy ? conn(i, { client: words('10.0.0.1'), clientPort: 41000, server: words('10.0.0.2'), serverPort: 80 }) : conn(i));
+      c.c2s.write(Buffer.from('x'), 0, 1);
+      const row = c.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!;
+      if (busy) names.push(row.c2s.file!);
+    }
+    ex.close();
+    expect(names).toEqual(Array.from({ length: 100 }, (_, k) => `010.000.000.001.41000-010.000.000.002.00080${k === 0 ? '' : `c${k}`}`));
+    // One open a file, the manifest, and the one probe of the base name by the second use (~5000 without hints).
+    expect(opens).toBe(3100 + 1 + 1);
+  });
+
   it('closing with connections still open: their data is flushed and their rows say unfinished and partial', () => {
     const dir = freshDir();
     const ex = StreamExporter.create({ dir });
@@ -571,6 +590,26 @@ describe('manifest writes', () => {
     // At most one write per 64 KiB of rows (plus the last, partial batch), instead of one per row.
     expect(state.writes - fileWrites).toBeLessThanOrEqual(Math.ceil(manifestBytes / 65536) + 1);
     expect(state.writes - fileWrites).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('manifest rows of any size', () => {
+  it('a row larger than the batch buffer and rows with non-ASCII text keep their order and their bytes', () => {
+    const dir = freshDir();
+    const ex = StreamExporter.create({ dir, maxGapsPerStream: 5000 });
+    const notes = ['plain', 'é€😀 ünïcödé', 'x'.repeat(70_000)];
+    for (let i = 0; i < 30; i++) {
+      const c = ex.openConnection(conn(i));
+      c.c2s.write(Buffer.from('data'), 0, 4);
+      if (i === 10) for (let g = 0; g < 3000; g++) c.s2c.gap(g * 10, 5, 1, 0); // a row of some 400 KB
+      c.c2s.finish({ stats: { note: notes[i % 3] } });
+      c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 });
+    }
+    ex.close();
+    const rows = readManifest(dir);
+    expect(rows.map((r) => r.id)).toEqual([...Array(30).keys()]);
+    expect(rows.map((r) => (r.c2s.stats as { note: string }).note)).toEqual(Array.from({ length: 30 }, (_, i) => notes[i % 3]));
+    expect(rows[10].s2c.gaps.length).toBe(3000);
   });
 });
 

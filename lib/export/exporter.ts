@@ -7,6 +7,7 @@ import { ChunkPool, FilePool } from './file-pool.js';
 import { prepareOutputFolder } from './folder.js';
 import { realFs, type ExportFs } from './fs.js';
 import { LruLink, LruList } from './lru.js';
+import { NameHints } from './name-hints.js';
 import { ManifestWriter, type DirectionRow, type ManifestRow } from './manifest.js';
 import { tcpflowVlan, type FlowNameParts } from './naming.js';
 import type { ConnectionEnd, ConnectionInfo } from './sink.js';
@@ -101,7 +102,7 @@ export class StreamExporter {
       fillGaps: options.fillGaps ?? false,
       maxFillBytes: options.maxFillBytes ?? 16 * 1024 * 1024,
       maxGapsPerStream: options.maxGapsPerStream ?? 10_000,
-      nameHints: new Map(),
+      nameHints: new NameHints(),
       reportError: (err) => this.recordError(err),
     };
     this.manifest = new ManifestWriter(fs, resolve(dir, 'manifest.jsonl'));
@@ -205,8 +206,9 @@ export class ConnectionExport {
   // The connection, copied field by field: the engine reuses its connection objects and address arrays.
   private id = 0;
   private ipVersion: 4 | 6 = 4;
-  private readonly client = new Uint32Array(4);
-  private readonly server = new Uint32Array(4);
+  // Plain arrays: a Uint32Array(4) costs about 200 B with its ArrayBuffer, and there is one per open connection.
+  private readonly client: number[] = [0, 0, 0, 0];
+  private readonly server: number[] = [0, 0, 0, 0];
   private clientPort = 0;
   private serverPort = 0;
   private vlan = -1;
@@ -298,8 +300,8 @@ export class ConnectionExport {
   }
 }
 
-function copyWords(to: Uint32Array, from: AddressWords): void {
-  for (let i = 0; i < 4; i++) to[i] = from[i] ?? 0;
+function copyWords(to: number[], from: AddressWords): void {
+  for (let i = 0; i < 4; i++) to[i] = (from[i] ?? 0) >>> 0;
 }
 
 function fillParts(p: FlowNameParts, ipVersion: 4 | 6, srcPort: number, dstPort: number, vlan: number): void {

@@ -74,7 +74,7 @@ export interface ManifestRow {
   s2c: DirectionRow;
 }
 
-/** Rows are written once this many bytes wait... */
+/** Rows are written once this many bytes wait (the size of the writer's one buffer)... */
 const BATCH_BYTES = 64 * 1024;
 /** ...or once the oldest waiting row is this old (ms), so a crash loses at most about a second of rows. */
 const BATCH_AGE_MS = 1000;
@@ -84,13 +84,15 @@ const BATCH_AGE_MS = 1000;
  * written only after their files were flushed and closed, so a row on disk always describes files that are
  * whole, even if the process dies later; a crash can leave the last second's files without their rows,
  * never a row without its file. One write per batch instead of one per connection: with a million short
- * connections the manifest was a third of the export's write calls.
+ * connections the manifest was a third of the export's write calls. Each row is encoded straight into one
+ * reused buffer, so no row outlives its append (kept as strings until the batch went out, they were promoted
+ * to the old generation by the thousand).
  */
 export class ManifestWriter {
   private fd: number;
   private position = 0;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  private readonly buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private used = 0;
   private pendingRows = 0;
   private pendingSince = 0;
   /** Rows on disk. */
@@ -110,29 +112,44 @@ export class ManifestWriter {
   /** Queues a row, writing the batch when it is due; returns a write error (fatal when the disk is full) instead of throwing. */
   append(row: ManifestRow): ExportError | null {
     if (this.fd < 0) return null;
-    const line = `${JSON.stringify(row)}\n`;
+    const json = JSON.stringify(row);
+    // UTF-8 length: the JSON is ASCII unless a string in the engine's stats or conflicts is not.
+    const len = Buffer.byteLength(json, 'utf8') + 1;
+    let err: ExportError | null = null;
+    if (this.used + len > this.buffer.length) err = this.flush();
+    if (len > this.buffer.length) {
+      // A row larger than the buffer (thousands of gaps): on its own, in order, after the batch before it.
+      const line = Buffer.from(`${json}\n`, 'utf8');
+      const e = this.writeOut(line, line.length, 1);
+      return err ?? e;
+    }
     if (this.pendingRows === 0) this.pendingSince = performance.now();
-    this.pending.push(line);
-    this.pendingBytes += line.length;
+    this.buffer.write(json, this.used, 'utf8');
+    this.buffer[this.used + len - 1] = 0x0a;
+    this.used += len;
     this.pendingRows++;
-    if (this.pendingBytes >= BATCH_BYTES || performance.now() - this.pendingSince >= BATCH_AGE_MS) return this.flush();
-    return null;
+    if (this.used === this.buffer.length || performance.now() - this.pendingSince >= BATCH_AGE_MS) err = this.flush() ?? err;
+    return err;
   }
 
   /** Writes the waiting rows; returns the error instead of throwing (the rows are then lost). */
   flush(): ExportError | null {
     if (this.fd < 0 || this.pendingRows === 0) return null;
-    const data = Buffer.from(this.pending.join(''), 'utf8');
+    const bytes = this.used;
     const rows = this.pendingRows;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.used = 0;
     this.pendingRows = 0;
+    return this.writeOut(this.buffer, bytes, rows);
+  }
+
+  /** Writes data[0, bytes) holding `rows` rows at the end of the file. */
+  private writeOut(data: Buffer, bytes: number, rows: number): ExportError | null {
     try {
       let done = 0;
-      while (done < data.length) {
-        done += this.fs.writeSync(this.fd, data, done, data.length - done, this.position + done);
+      while (done < bytes) {
+        done += this.fs.writeSync(this.fd, data, done, bytes - done, this.position + done);
       }
-      this.position += data.length;
+      this.position += bytes;
       this.rows += rows;
       return null;
     } catch (err) {
