@@ -45,10 +45,14 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   private name: string | null = null;
   private path = '';
   private fd = -1;
-  /** Buffered bytes: chunks[0, nChunks), all full but the last, which holds `lastUsed` bytes. */
+  /**
+   * Buffered bytes: chunks[0, nChunks), all full but the last, which holds `lastUsed` bytes of `lastCap`
+   * (its length, or less when a whole chunk would pass the buffer size).
+   */
   private readonly buffer: Buffer[] = [];
   private nChunks = 0;
   private lastUsed = 0;
+  private lastCap = 0;
   private buffered = 0;
   /** File offset where the buffered bytes go: everything before it is written (or is a sparse hole). */
   private position = 0;
@@ -125,7 +129,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
         this.droppedBytes += length;
         return;
       }
-      const n = Math.min(length, chunk.length - this.lastUsed);
+      const n = Math.min(length, this.lastCap - this.lastUsed);
       buf.copy(chunk, this.lastUsed, offset, offset + n);
       this.lastUsed += n;
       this.buffered += n;
@@ -243,12 +247,11 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
    */
   private room(): Buffer | null {
     const pool = this.ctx.chunks;
-    if (this.nChunks > 0 && this.lastUsed < this.buffer[this.nChunks - 1].length) {
+    if (this.nChunks > 0 && this.lastUsed < this.lastCap) {
       pool.touch(this);
       return this.buffer[this.nChunks - 1];
     }
-    // Full: one more regular chunk would pass the buffer size (plus the small first chunk, if there is one).
-    if (this.buffered + pool.chunkSize > this.ctx.bufferSize + pool.smallSlack) this.flushBuffer();
+    if (this.buffered >= this.ctx.bufferSize) this.flushBuffer();
     if (this.error !== null) return null;
     // take() may flush this very file to free a chunk: read the counters only after it returns.
     const chunk = pool.take(this, this.nChunks === 0);
@@ -258,6 +261,8 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     }
     this.buffer[this.nChunks++] = chunk;
     this.lastUsed = 0;
+    // After a small first chunk the regular ones end off the 8 KiB grid: the last is used only up to the buffer size.
+    this.lastCap = Math.min(chunk.length, this.ctx.bufferSize - this.buffered);
     return chunk;
   }
 
@@ -285,7 +290,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       }
       const chunk = this.room();
       if (chunk === null) return;
-      const k = Math.min(n, chunk.length - this.lastUsed);
+      const k = Math.min(n, this.lastCap - this.lastUsed);
       chunk.fill(0, this.lastUsed, this.lastUsed + k);
       this.lastUsed += k;
       this.buffered += k;

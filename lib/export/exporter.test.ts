@@ -542,6 +542,25 @@ describe('write buffers', () => {
     });
   });
 
+  it('a buffer that starts with a small chunk still holds exactly bufferSize bytes before it is written', () => {
+    const dir = freshDir();
+    const sizes: number[] = [];
+    const fs: ExportFs = {
+      ...realFs,
+      writeSync: (fd, b, o, l, p) => (sizes.push(l), realFs.writeSync(fd, b, o, l, p)),
+      writevSync: (fd, bs, p) => (sizes.push(bs.reduce((n, v) => n + v.length, 0)), realFs.writevSync(fd, bs, p)),
+    };
+    const ex = StreamExporter.create({ dir, fs, bufferSize: 64 * 1024 });
+    const c = ex.openConnection(conn(1));
+    const data = bytes(4, 200_000);
+    for (let at = 0; at < data.length; at += 100) c.c2s.write(data, at, 100);
+    const row = c.finish({ state: 'complete', lastTsSec: 0, lastTsNsec: 0 })!;
+    ex.close();
+    sizes.pop(); // the manifest
+    expect(sizes).toEqual([65_536, 65_536, 65_536, 200_000 - 3 * 65_536]);
+    expect(nodeFs.readFileSync(join(dir, row.c2s.file!)).equals(data)).toBe(true);
+  });
+
   it('small chunks take at most half the bound: the other half stays for regular chunks', () => {
     const dir = freshDir();
     const { fs } = countingFs();
@@ -627,6 +646,7 @@ describe('reused connection objects', () => {
     const ra = a.finish({ state: 'reset', lastTsSec: 2, lastTsNsec: 0 })!;
     ex.release(a);
     ex.release(a); // twice: still one spare
+    expect(a.finish({ state: 'complete', lastTsSec: 9, lastTsNsec: 0 })).toBeNull(); // released: no second row
     const b = ex.openConnection(conn(2, { clientPort: 2 }));
     const c = ex.openConnection(conn(3, { clientPort: 3 }));
     expect(b).toBe(a); // reused

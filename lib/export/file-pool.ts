@@ -92,8 +92,6 @@ export class ChunkPool {
   readonly maxChunks: number;
   /** Size of the small chunks; equal to chunkSize when there are none (chunks too small to split). */
   readonly smallSize: number;
-  /** What a file buffer may hold beyond its size: its small first chunk (0 without small chunks). */
-  readonly smallSlack: number;
   private readonly maxSlabs: number;
   /** Buffers flushed early to free memory for another file. */
   forcedFlushes = 0;
@@ -106,7 +104,6 @@ export class ChunkPool {
     const split = chunkSize >= 2 * SMALL_CHUNK_SIZE;
     this.smallSize = split ? SMALL_CHUNK_SIZE : chunkSize;
     this.maxSlabs = split ? Math.floor(this.maxChunks / 2) : 0;
-    this.smallSlack = this.maxSlabs > 0 ? this.smallSize : 0;
   }
 
   /**
