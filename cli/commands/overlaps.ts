@@ -9,6 +9,7 @@ import {
   renderSummary,
   renderTable,
   summaryJson,
+  sumOverlapTotals,
   type OverlapTotals,
 } from '../../lib/report/index.js';
 import { connectionSelector, exitCodeOf, failure, finalWarnings, processOutput, runContext, UsageError, type CommonArgs, type Output } from './common.js';
@@ -80,21 +81,9 @@ export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput
   }
 }
 
-/** Sums of the per-connection totals. */
+/** Sums of the per-connection totals, and the number of events they make. */
 function totalsOf(t: readonly OverlapTotals[]) {
-  const sum = (k: keyof OverlapTotals) => t.reduce((s, x) => s + x[k], 0);
-  const r = {
-    events: 0,
-    conflicts: sum('conflicts'),
-    conflictBytes: sum('conflictBytes'),
-    suspiciousRsts: sum('suspiciousRsts'),
-    retransmissions: sum('retransmissions'),
-    retransmittedBytes: sum('retransmittedBytes'),
-    partialOverlaps: sum('partialOverlaps'),
-    partialOverlapBytes: sum('partialOverlapBytes'),
-    outOfOrder: sum('outOfOrder'),
-    outOfOrderBytes: sum('outOfOrderBytes'),
-  };
-  r.events = r.conflicts + r.suspiciousRsts + r.retransmissions + r.partialOverlaps + r.outOfOrder;
-  return r;
+  const sums = sumOverlapTotals(t);
+  const events = sums.conflicts + sums.suspiciousRsts + sums.retransmissions + sums.partialOverlaps + sums.outOfOrder;
+  return { events, ...sums };
 }

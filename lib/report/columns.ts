@@ -139,6 +139,22 @@ export interface OverlapTotals {
   outOfOrderBytes: number;
 }
 
+/** The totals of every connection added up (everything but the id). */
+export function sumOverlapTotals(t: readonly OverlapTotals[]): Omit<OverlapTotals, 'connectionId'> {
+  const sum = (k: keyof OverlapTotals): number => t.reduce((s, x) => s + x[k], 0);
+  return {
+    conflicts: sum('conflicts'),
+    conflictBytes: sum('conflictBytes'),
+    suspiciousRsts: sum('suspiciousRsts'),
+    retransmissions: sum('retransmissions'),
+    retransmittedBytes: sum('retransmittedBytes'),
+    partialOverlaps: sum('partialOverlaps'),
+    partialOverlapBytes: sum('partialOverlapBytes'),
+    outOfOrder: sum('outOfOrder'),
+    outOfOrderBytes: sum('outOfOrderBytes'),
+  };
+}
+
 /** Columns of the overlaps summary by connection (conflicts and suspicious RSTs first: they are the headline). */
 export const OVERLAP_TOTAL_COLUMNS: ReadonlyArray<Column<OverlapTotals>> = [
   num('connectionId', 'conn', (t) => t.connectionId),

@@ -9,6 +9,7 @@ export {
   addressSortKey,
   cellText,
   type Column,
+  sumOverlapTotals,
   type OverlapTotals,
 } from './columns.js';
 export { SelectionError, findColumn, sortRows, topRows, sortedOrder, TopRows, connectionFilter, type ConnectionFilter } from './select.js';

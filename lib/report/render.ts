@@ -6,6 +6,7 @@ import {
   OVERLAP_COLUMNS,
   OVERLAP_TOTAL_COLUMNS,
   type Column,
+  sumOverlapTotals,
   type OverlapTotals,
 } from './columns.js';
 import { csvLine } from './csv.js';
@@ -186,20 +187,7 @@ export function renderOverlaps(events: readonly OverlapEvent[], format: ReportFo
     case 'csv':
       return overlapCsvHeader() + events.map(overlapCsvLine).join('');
     case 'json': {
-      const sum = (k: keyof OverlapTotals) => totals.reduce((s, t) => s + t[k], 0);
-      const summary = {
-        events: events.length,
-        connections: totals.length,
-        conflicts: sum('conflicts'),
-        conflictBytes: sum('conflictBytes'),
-        suspiciousRsts: sum('suspiciousRsts'),
-        retransmissions: sum('retransmissions'),
-        retransmittedBytes: sum('retransmittedBytes'),
-        partialOverlaps: sum('partialOverlaps'),
-        partialOverlapBytes: sum('partialOverlapBytes'),
-        outOfOrder: sum('outOfOrder'),
-        outOfOrderBytes: sum('outOfOrderBytes'),
-      };
+      const summary = { events: events.length, connections: totals.length, ...sumOverlapTotals(totals) };
       return `${JSON.stringify({ summary, connections: totals, events: events.map(overlapEventJson) }, null, 2)}\n`;
     }
   }
