@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CaptureSource } from '../capture/index.js';
 import {
   StreamExporter,
@@ -150,6 +152,8 @@ export async function exportCapture(
   options: PassOptions = {},
   select?: ConnectionSelector,
 ): Promise<ExportResult> {
+  // Only a folder this run creates may be taken away again (see below); an injected fs is the caller's business.
+  const created = output.fs === undefined && !existsSync(output.dir);
   const exporter = StreamExporter.create(output);
   const consumer = new ExportConsumer(exporter, select);
   const { options: opts, warnings } = keepingWarnings(options);
@@ -157,10 +161,14 @@ export async function exportCapture(
   let exportSummary: ExportSummary;
   try {
     pass = await runPass(source, consumer, opts);
-  } finally {
-    // Unreadable input still leaves a closed (empty) manifest rather than an open descriptor.
-    exportSummary = exporter.close();
+  } catch (e) {
+    // Unreadable input (CaptureError): close the empty manifest, and remove the folder if this run made it and
+    // wrote nothing else, so a typo in the capture name leaves no empty output folder behind.
+    exporter.close();
+    if (created) removeIfOnlyEmptyManifest(output.dir);
+    throw e;
   }
+  exportSummary = exporter.close();
   const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
   return {
     summary: runSummary(input, pass, warnings),
@@ -170,4 +178,17 @@ export async function exportCapture(
     fatalError: exporter.fatalError,
     pass,
   };
+}
+
+function removeIfOnlyEmptyManifest(dir: string): void {
+  try {
+    const names = readdirSync(dir);
+    const manifest = join(dir, 'manifest.jsonl');
+    if (names.length === 1 && names[0] === 'manifest.jsonl' && statSync(manifest).size === 0) {
+      unlinkSync(manifest);
+      rmdirSync(dir);
+    }
+  } catch {
+    // Best effort: a folder that cannot be cleaned is merely left as it is.
+  }
 }
