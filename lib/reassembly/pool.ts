@@ -110,12 +110,7 @@ export class StreamPool {
   /** Enters an open connection in the table and at the recent end of the LRU list. */
   add(c: Connection): void {
     this.table.insert(c);
-    if (this.lruTail !== null && c.lastSeen < this.lruTail.lastSeen) this.lruUnsorted = true;
-    c.listPrev = this.lruTail;
-    c.listNext = null;
-    if (this.lruTail !== null) this.lruTail.listNext = c;
-    else this.lruHead = c;
-    this.lruTail = c;
+    this.appendLru(c);
     const s = this.stats;
     if (++s.connectionsOpen > s.connectionsPeakOpen) s.connectionsPeakOpen = s.connectionsOpen;
   }
@@ -124,6 +119,11 @@ export class StreamPool {
   touch(c: Connection): void {
     if (this.lruTail === c) return;
     this.unlinkOpen(c);
+    this.appendLru(c);
+  }
+
+  /** Puts a connection at the recent end of the LRU list (noting when capture time went backwards). */
+  private appendLru(c: Connection): void {
     if (this.lruTail !== null && c.lastSeen < this.lruTail.lastSeen) this.lruUnsorted = true;
     c.listPrev = this.lruTail;
     c.listNext = null;
