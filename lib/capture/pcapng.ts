@@ -98,11 +98,11 @@ export class PcapngReader implements FormatReader {
       ctx.need = MIN_BLOCK;
       return -1;
     }
-    const bom = u32le(buf, p + 8);
-    if (bom !== BYTE_ORDER_MAGIC && bom !== BYTE_ORDER_MAGIC_SWAPPED) {
-      throw new CaptureError('not-a-capture', name, `pcapng section header with a bad byte-order magic 0x${bom.toString(16)}`);
+    const order = blockOrder(buf, p, SHB_TYPE, true);
+    if (order === BAD_ORDER) {
+      throw new CaptureError('not-a-capture', name, `pcapng section header with a bad byte-order magic 0x${u32le(buf, p + 8).toString(16)}`);
     }
-    const le = bom === BYTE_ORDER_MAGIC;
+    const le = order === LITTLE;
     const len = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
     if (len < SHB_MIN || len % 4 !== 0 || len > ctx.maxRecordLength) {
       throw new CaptureError('not-a-capture', name, `pcapng section header with an impossible length ${len}`);
@@ -142,15 +142,12 @@ export class PcapngReader implements FormatReader {
         ctx.need = MIN_BLOCK;
         return -(p + 1);
       }
-      let le = this.le;
-      const type = le ? u32le(buf, p) : u32be(buf, p);
-      if (type === SHB_TYPE) {
-        const bom = u32le(buf, p + 8);
-        if (bom !== BYTE_ORDER_MAGIC && bom !== BYTE_ORDER_MAGIC_SWAPPED) {
-          return this.damage(p, off, at, 'bad-section-header', `section header with a bad byte-order magic 0x${bom.toString(16)}`);
-        }
-        le = bom === BYTE_ORDER_MAGIC;
+      const type = this.le ? u32le(buf, p) : u32be(buf, p);
+      const order = blockOrder(buf, p, type, this.le);
+      if (order === BAD_ORDER) {
+        return this.damage(p, off, at, 'bad-section-header', `section header with a bad byte-order magic 0x${u32le(buf, p + 8).toString(16)}`);
       }
+      const le = order === LITTLE;
       const len = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
       if (len < MIN_BLOCK || len % 4 !== 0 || len > max) {
         const why = len > max ? `over the cap of ${max}` : len % 4 !== 0 ? 'not a multiple of 4' : 'too small';
@@ -357,15 +354,11 @@ export class PcapngReader implements FormatReader {
         ctx.need = MIN_BLOCK;
         return -(p + 1);
       }
-      let le = this.le;
-      const type = le ? u32le(buf, p) : u32be(buf, p);
-      if (type === SHB_TYPE) {
-        const bom = u32le(buf, p + 8);
-        if (bom !== BYTE_ORDER_MAGIC && bom !== BYTE_ORDER_MAGIC_SWAPPED) continue;
-        le = bom === BYTE_ORDER_MAGIC;
-      } else if (!isKnownType(type)) {
-        continue;
-      }
+      const type = this.le ? u32le(buf, p) : u32be(buf, p);
+      if (type !== SHB_TYPE && !isKnownType(type)) continue;
+      const order = blockOrder(buf, p, type, this.le);
+      if (order === BAD_ORDER) continue;
+      const le = order === LITTLE;
       const len = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
       if (len < MIN_BLOCK || len % 4 !== 0 || len > ctx.maxRecordLength) continue;
       if (len < minLength(type)) continue;
@@ -390,6 +383,22 @@ export class PcapngReader implements FormatReader {
   private endScan(resumeAt: number, how: string): void {
     this.ctx.diag('error', this.damageCode, this.damageAt, this.damageRecord, `${this.damageWhat}; ${how}`, resumeAt - this.damageAt);
   }
+}
+
+const LITTLE = 1;
+const BIG = 0;
+const BAD_ORDER = -1;
+
+/**
+ * Byte order of the block at p: a section header carries its own (its byte-order magic), every other block
+ * has the section's. BAD_ORDER for a section header whose magic is neither order.
+ */
+function blockOrder(buf: Buffer, p: number, type: number, sectionLe: boolean): number {
+  if (type !== SHB_TYPE) return sectionLe ? LITTLE : BIG;
+  const bom = u32le(buf, p + 8);
+  if (bom === BYTE_ORDER_MAGIC) return LITTLE;
+  if (bom === BYTE_ORDER_MAGIC_SWAPPED) return BIG;
+  return BAD_ORDER;
 }
 
 function isKnownType(type: number): boolean {
