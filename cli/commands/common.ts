@@ -5,10 +5,8 @@
 import { statSync } from 'node:fs';
 import { CaptureError, type Diagnostic } from '../../lib/capture/index.js';
 import { ExportError } from '../../lib/export/index.js';
-import { formatAddress } from '../../lib/net/index.js';
-import type { ConnectionInfo } from '../../lib/reassembly/index.js';
-import { connectionFilter, SelectionError, type ConnectionRow } from '../../lib/report/index.js';
-import { hadWarnings, type PassOptions, type RunSummary } from '../../lib/pipeline/index.js';
+import { connectionFilter, SelectionError } from '../../lib/report/index.js';
+import { hadWarnings, type ConnectionSelector, type PassOptions, type RunSummary } from '../../lib/pipeline/index.js';
 import { parseDuration } from '../duration.js';
 import { ExitCode } from '../exit-codes.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -51,55 +49,23 @@ export const processOutput: Output = {
 /** A usage problem found after parsing (bad --sort, bad --host): exit code 1. */
 export class UsageError extends Error {}
 
-/** The fields a selection looks at. */
-interface Selectable {
-  id: number;
-  client: string;
-  server: string;
-  clientPort: number;
-  serverPort: number;
-}
-
-/**
- * The --host / --port / --id filter: a connection matches when it matches one of the hosts (if any are given),
- * one of the ports (if any) and one of the ids (if any). Null when no filter was given. Throws UsageError for
- * a value that cannot match anything (a typo must not give an empty report).
- */
-export function selection(args: CommonArgs): ((r: Selectable) => boolean) | null {
-  const hosts = args.host ?? [];
-  const ports = args.port ?? [];
-  const ids = args.id ?? [];
-  if (hosts.length + ports.length + ids.length === 0) return null;
+/** Runs `f`, turning a SelectionError (a bad --sort, --host, ...) into a usage error. */
+export function asUsage<T>(f: () => T): T {
   try {
-    const hostTests = hosts.map((host) => connectionFilter({ host }));
-    const portTests = ports.map((port) => connectionFilter({ port }));
-    const idTest = ids.length > 0 ? connectionFilter({ ids }) : null;
-    return (r) => {
-      const row = r as unknown as ConnectionRow;
-      return (
-        (hostTests.length === 0 || hostTests.some((t) => t(row))) &&
-        (portTests.length === 0 || portTests.some((t) => t(row))) &&
-        (idTest === null || idTest(row))
-      );
-    };
+    return f();
   } catch (e) {
     if (e instanceof SelectionError) throw new UsageError(e.message);
     throw e;
   }
 }
 
-/** The selection applied to an engine connection (addresses formatted once, when it starts). */
-export function connectionSelector(args: CommonArgs): ((c: ConnectionInfo) => boolean) | undefined {
-  const test = selection(args);
-  if (test === null) return undefined;
-  return (c) =>
-    test({
-      id: c.id,
-      client: formatAddress(c.client.addr, c.ipVersion),
-      server: formatAddress(c.server.addr, c.ipVersion),
-      clientPort: c.client.port,
-      serverPort: c.server.port,
-    });
+/**
+ * The --host / --port / --id filter as the pass's selection: a connection matches when it matches one of the
+ * hosts (if any are given), one of the ports (if any) and one of the ids (if any). Undefined when no filter was
+ * given. Throws UsageError for a value that cannot match anything (a typo must not give an empty report).
+ */
+export function selection(args: CommonArgs): ConnectionSelector | undefined {
+  return asUsage(() => connectionFilter({ hosts: args.host, ports: args.port, ids: args.id })) ?? undefined;
 }
 
 /** `tcpreasm: warning: FILE: record 240 at offset 202104: last record cut short: ...` */
@@ -121,6 +87,7 @@ export interface RunContext {
 /** Pass options from the arguments, with the warning printer, the progress bar and Ctrl-C wired in. */
 export function runContext(args: CommonArgs, io: Output): RunContext {
   const source = args.capture;
+  const select = selection(args);
   let total = 0;
   if (source !== '-') {
     try {
@@ -153,6 +120,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     checkOptions: args.checkOptions,
     verifyChecksums: args.checksum,
     resync: args.resync,
+    select,
     signal: controller.signal,
     onDiagnostic: args.quiet ? undefined : (d) => {
       progress.done();

@@ -1,8 +1,7 @@
 import { exportCapture, type ExportResult } from '../../lib/pipeline/index.js';
 import { formatBytes, formatCount, renderSummary, summaryJson } from '../../lib/report/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { connectionSelector, exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
-import { engineLines } from './summary-lines.js';
+import { exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
 
 /** Arguments of `tcpreasm export`. */
 export interface ExportArgs extends CommonArgs {
@@ -16,20 +15,18 @@ export interface ExportArgs extends CommonArgs {
 export async function runExport(args: ExportArgs, io: Output = processOutput): Promise<number> {
   let ctx: ReturnType<typeof runContext> | undefined;
   try {
-    const select = connectionSelector(args);
     ctx = runContext(args, io);
     const r = await exportCapture(
       args.capture,
       { dir: args.output, force: args.force, fillGaps: args.fillGaps, maxOpenFiles: args.maxOpenFiles },
       ctx.options,
-      select,
     );
     ctx.done();
     const s = r.summary;
     if (args.format === 'json') {
       io.out(`${JSON.stringify({ summary: summaryJson(s), export: exportJson(r, args.output) }, null, 2)}\n`);
     } else {
-      io.out(`${exportText(r, args.output)}\n\n${renderSummary(s)}\n${engineLines(s)}`);
+      io.out(`${exportText(r, args.output)}\n\n${renderSummary(s)}\n`);
     }
     for (const e of r.exportErrors) io.err(`tcpreasm: error: ${e.message}\n`);
     if (r.exportErrorCount > r.exportErrors.length) io.err(`tcpreasm: error: ${r.exportErrorCount - r.exportErrors.length} more file errors\n`);

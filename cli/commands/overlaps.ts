@@ -7,13 +7,12 @@ import {
   overlapEventJson,
   overlapHeadline,
   renderSummary,
-  renderTable,
+  tableText,
   summaryJson,
   sumOverlapTotals,
   type OverlapTotals,
 } from '../../lib/report/index.js';
-import { connectionSelector, exitCodeOf, failure, finalWarnings, processOutput, runContext, UsageError, type CommonArgs, type Output } from './common.js';
-import { engineLines } from './summary-lines.js';
+import { exitCodeOf, failure, finalWarnings, processOutput, runContext, UsageError, type CommonArgs, type Output } from './common.js';
 
 /** Arguments of `tcpreasm overlaps`. */
 export interface OverlapsArgs extends CommonArgs {
@@ -28,14 +27,12 @@ export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput
     if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 0)) {
       throw new UsageError(`--limit wants a whole number of rows, not ${args.limit}`);
     }
-    const select = connectionSelector(args);
     ctx = runContext(args, io);
     const csv = args.format === 'csv';
     let streamed = 0;
     if (csv) io.out(overlapCsvHeader());
     const o: OverlapsOptions = {
       kinds: args.kind,
-      select,
       limit: args.limit,
       // CSV rows go out as events happen (capture order; suspicious RSTs when their connection ends), so a huge
       // report needs no memory.
@@ -68,9 +65,9 @@ export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput
       const more = r.eventsOmitted > 0 ? `\n(${r.eventsOmitted} more events not listed: raise --limit, or use --format csv)` : '';
       io.out(
         `${overlapHeadline(r.byConnection)}\n\n` +
-          `${r.events.length > 0 ? renderTable(r.events, OVERLAP_COLUMNS) : 'No overlap events.'}${more}\n\n` +
-          `By connection:\n${r.byConnection.length > 0 ? renderTable(r.byConnection, OVERLAP_TOTAL_COLUMNS) : '(none)'}\n\n` +
-          `${renderSummary(s)}\n${engineLines(s)}`,
+          `${r.events.length > 0 ? tableText(r.events, OVERLAP_COLUMNS) : 'No overlap events.'}${more}\n\n` +
+          `By connection:\n${r.byConnection.length > 0 ? tableText(r.byConnection, OVERLAP_TOTAL_COLUMNS) : '(none)'}\n\n` +
+          `${renderSummary(s)}\n`,
       );
     }
     finalWarnings(s, io, args.quiet);

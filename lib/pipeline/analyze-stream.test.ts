@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapBuilder } from '../../test/support/capture-builder.js';
 import { tcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../test/support/frame-builder.js';
-import { analyzeCapture, runPass, streamAnalyze, type ConnectionReport } from './index.js';
+import { analyzeCapture, runPass, streamAnalyze, } from './index.js';
+import type { ConnectionRow as ConnectionReport } from '../schema/row.js';
 
 const T0 = 1_700_000_000;
 const tmp = mkdtempSync(join(tmpdir(), 'tcpreasm-stream-'));

@@ -5,14 +5,14 @@ import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { HeldRows } from './held-rows.js';
 import { DEFAULT_MAX_HELD_ROWS, IdReorder } from './reorder.js';
-import { ROW_FIELDS, stateCode, writeRow } from './row-layout.js';
+import { ROW_FIELDS, type ConnectionRow } from '../schema/row.js';
+import { writeRow } from './snapshot.js';
 import { ConnectionRowView } from './row-view.js';
-import type { ConnectionReport } from './rows.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /** Result of {@link analyzeCapture}: one row per connection in id order, and the run summary. */
 export interface AnalyzeResult {
-  connections: ConnectionReport[];
+  connections: ConnectionRow[];
   summary: RunSummary;
   pass: PassResult;
 }
@@ -62,24 +62,29 @@ class AnalyzeConsumer implements PassConsumer {
     return this.handler;
   }
 
+  /** Not selected: no row, but its id still takes its place in the order. */
+  unselected(conn: ConnectionInfo): void {
+    this.reorder.add(conn.id, NO_ROW);
+  }
+
   // Stateless: one handler serves every connection, and the row is a snapshot taken at complete(), so no
   // engine object is referenced once its connection has ended.
   private readonly handler: ConnectionHandler = {
     reassembled: () => {},
-    complete: (conn: ConnectionInfo, interrupted: boolean) => {
-      const state = stateCode(conn.endReason, interrupted);
+    complete: (conn: ConnectionInfo) => {
       if (this.reorder.ready(conn.id)) {
-        writeRow(this.scratch, 0, conn, state);
+        writeRow(this.scratch, 0, conn);
         this.reorder.add(conn.id, SCRATCH);
         return;
       }
       const slot = this.held.alloc();
-      writeRow(this.held.values(slot), this.held.offset(slot), conn, state);
+      writeRow(this.held.values(slot), this.held.offset(slot), conn);
       this.reorder.add(conn.id, slot);
     },
   };
 
   private emit(slot: number): void {
+    if (slot === NO_ROW) return;
     if (slot === SCRATCH) this.view.point(this.scratch, 0);
     else this.view.point(this.held.values(slot), this.held.offset(slot));
     this.rows++;
@@ -89,6 +94,8 @@ class AnalyzeConsumer implements PassConsumer {
 }
 
 const SCRATCH = -1;
+/** The place of a connection the selection did not choose. */
+const NO_ROW = -2;
 
 /**
  * The analyze command, streaming: reads the capture once and hands every connection's row to `onRow` as soon
@@ -118,7 +125,7 @@ export async function streamAnalyze(
  * Holds every row as an object (about 1.5 kB a connection): for large captures use {@link streamAnalyze}.
  */
 export async function analyzeCapture(source: CaptureSource, options: AnalyzeStreamOptions = {}): Promise<AnalyzeResult> {
-  const connections: ConnectionReport[] = [];
+  const connections: ConnectionRow[] = [];
   const r = await streamAnalyze(source, (row) => connections.push(row.report()), options);
   if (r.lateRows > 0) connections.sort((a, b) => a.id - b.id);
   return { connections, summary: r.summary, pass: r.pass };

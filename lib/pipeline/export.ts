@@ -15,7 +15,7 @@ import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { directionConflicts, directionReport } from './rows.js';
-import { stateText } from './state.js';
+import { stateWord } from '../schema/states.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /** Result of {@link exportCapture}. */
@@ -29,9 +29,6 @@ export interface ExportResult {
   fatalError: ExportError | null;
   pass: PassResult;
 }
-
-/** Which connections to export; all by default. */
-export type ConnectionSelector = (conn: ConnectionInfo) => boolean;
 
 /**
  * Hands one connection's data to its two files: chunk by chunk from the engine's buffers, holes as gaps.
@@ -70,14 +67,14 @@ class ExportHandler implements ConnectionHandler {
     }
   }
 
-  complete(conn: ConnectionInfo, interrupted: boolean): void {
+  complete(conn: ConnectionInfo): void {
     const exp = this.exp;
     if (exp === null) return;
     this.exp = null;
-    const cutShort = interrupted && conn.endReason === 'open-at-end';
+    const cutShort = conn.endReason === 'interrupted';
     exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0), cutShort });
     exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1), cutShort });
-    exp.finish({ state: stateText(conn.endReason, interrupted), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
+    exp.finish({ state: stateWord(conn.endReason), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
     this.consumer.done(this, exp);
   }
 }
@@ -98,13 +95,9 @@ class ExportConsumer implements PassConsumer {
     firstTsNsec: 0,
   };
 
-  constructor(
-    private readonly exporter: StreamExporter,
-    private readonly select: ConnectionSelector | undefined,
-  ) {}
+  constructor(private readonly exporter: StreamExporter) {}
 
-  open(conn: ConnectionInfo): ConnectionHandler | null {
-    if (this.select !== undefined && !this.select(conn)) return null;
+  open(conn: ConnectionInfo): ConnectionHandler {
     const i = this.info;
     i.id = conn.id;
     i.ipVersion = conn.ipVersion;
@@ -139,7 +132,7 @@ class ExportConsumer implements PassConsumer {
 const EMPTY_WORDS: readonly number[] = [0, 0, 0, 0];
 
 /**
- * The export command without printing: writes each direction of each (selected) connection to its own file
+ * The export command without printing: writes each direction of each connection (`options.select` chooses) to its own file
  * in `output.dir`, named as tcpflow names them, and `manifest.jsonl` (one row a connection, written when it
  * ends). Prepares the folder first: throws ExportError when it is not usable (not empty without `force`,
  * not writable), CaptureError when the capture is unreadable. Write errors later on are reported in the result.
@@ -150,12 +143,11 @@ export async function exportCapture(
   source: CaptureSource,
   output: ExportOptions,
   options: PassOptions = {},
-  select?: ConnectionSelector,
 ): Promise<ExportResult> {
   // Only a folder this run creates may be taken away again (see below); an injected fs is the caller's business.
   const created = output.fs === undefined && !existsSync(output.dir);
   const exporter = StreamExporter.create(output);
-  const consumer = new ExportConsumer(exporter, select);
+  const consumer = new ExportConsumer(exporter);
   const { options: opts, warnings } = keepingWarnings(options);
   let pass: PassResult;
   let exportSummary: ExportSummary;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeldRows } from './held-rows.js';
-import { ROW_FIELDS } from './row-layout.js';
+import { ROW_FIELDS } from '../schema/row.js';
 
 describe('held row slots', () => {
   it('each live slot keeps its own numbers; freed slots are reused before the blocks grow', () => {

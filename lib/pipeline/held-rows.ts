@@ -1,4 +1,4 @@
-import { ROW_FIELDS } from './row-layout.js';
+import { ROW_FIELDS } from '../schema/row.js';
 
 /** Slots per block: blocks are added as more rows wait, never copied. */
 const SLOTS_PER_BLOCK = 1024;

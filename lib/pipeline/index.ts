@@ -3,24 +3,14 @@
  * by capture time. The CLI is a thin layer over these functions; the library API uses them directly.
  */
 export { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
-export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, PIPELINE_POOL_DEFAULTS, type PassOptions } from './options.js';
+export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, PIPELINE_POOL_DEFAULTS, type ConnectionSelector, type PassOptions } from './options.js';
 export { analyzeCapture, streamAnalyze, type AnalyzeResult, type AnalyzeStreamOptions, type AnalyzeStreamResult } from './analyze.js';
 export { IdReorder, DEFAULT_MAX_HELD_ROWS } from './reorder.js';
 export { ConnectionRowStore } from './row-store.js';
 export { ConnectionRowView } from './row-view.js';
-export { NumberColumn } from './number-column.js';
-export { exportCapture, type ConnectionSelector, type ExportResult } from './export.js';
+export { exportCapture, type ExportResult } from './export.js';
 export { overlapsCapture, DEFAULT_EVENT_LIMIT, type OverlapsKind, type OverlapsOptions, type OverlapsResult } from './overlaps.js';
-export {
-  connectionReport,
-  conflictJson,
-  directionConflicts,
-  directionReport,
-  type ConflictCopyJson,
-  type ConflictJson,
-  type ConnectionReport,
-  type DirectionReport,
-} from './rows.js';
+export { conflictJson, directionConflicts, directionReport, type ConflictCopyJson, type ConflictJson } from './rows.js';
 export { runSummary, hadWarnings, MAX_LISTED_WARNINGS, type RunSummary, type WarningJson } from './summary.js';
-export { stateText, INTERRUPTED_STATE } from './state.js';
 export { ConnectionChecks, checkTotals, type CheckTotals } from './checks.js';
+export { analyzeReport, type AnalyzeReport, type AnalyzeReportOptions } from './analyze-report.js';

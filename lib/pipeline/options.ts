@@ -1,4 +1,7 @@
-import type { AssemblerOptions, StreamPoolOptions } from '../reassembly/index.js';
+import type { AssemblerOptions, ConnectionInfo, StreamPoolOptions } from '../reassembly/index.js';
+
+/** Which connections a command handles (see `PassOptions.select`). */
+export type ConnectionSelector = (conn: ConnectionInfo) => boolean;
 import type { Diagnostic } from '../capture/index.js';
 
 /**
@@ -32,6 +35,11 @@ export interface PassOptions {
   verifyChecksums?: boolean;
   /** Classic pcap: search past a damaged record header instead of stopping there. Default false. */
   resync?: boolean;
+  /**
+   * Which connections the command handles (analyze rows, exported files, overlap events); all by default.
+   * Called once per connection, at its first packet. The run totals count every connection.
+   */
+  select?: ConnectionSelector;
   /** Receives reader diagnostics (damage, truncation) as they are found. */
   onDiagnostic?: (d: Diagnostic) => void;
   /**

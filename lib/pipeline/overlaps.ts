@@ -13,7 +13,6 @@ import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { conflictJson } from './rows.js';
 import { runSummary, type RunSummary } from './summary.js';
-import type { ConnectionSelector } from './export.js';
 
 /** Report words of the engine's event kinds. */
 const KIND: Readonly<Record<EngineKind, OverlapKind>> = {
@@ -36,8 +35,6 @@ export interface OverlapsOptions {
    * `suspicious-rst`).
    */
   kinds?: readonly OverlapsKind[];
-  /** Which connections to report. */
-  select?: ConnectionSelector;
   /**
    * Events kept for the result (conflicts are kept first); the tally still counts every event. Default 100 000:
    * the report of a capture with millions of retransmissions stays a bounded amount of memory.
@@ -79,27 +76,29 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
   private readonly kinds: ReadonlySet<OverlapsKind> | null;
   private readonly wantRsts: boolean;
   private readonly limit: number;
-  /** Selection verdict per connection id while the connection is open (ids are dense and increasing). */
-  private readonly selected = new Map<number, boolean>();
+  /** With a selection (PassOptions.select): ids of the chosen connections while they are open. */
+  private readonly selected = new Set<number>();
 
-  constructor(private readonly o: OverlapsOptions) {
+  constructor(
+    private readonly o: OverlapsOptions,
+    private readonly selective: boolean,
+  ) {
     this.kinds = o.kinds === undefined || o.kinds.length === 0 ? null : new Set(o.kinds);
     this.wantRsts = this.kinds === null || this.kinds.has('suspicious-rst');
     this.limit = o.limit ?? DEFAULT_EVENT_LIMIT;
   }
 
   open(conn: ConnectionInfo): ConnectionHandler | null {
-    if (this.o.select !== undefined) this.selected.set(conn.id, this.o.select(conn));
-    return this.o.select === undefined && !this.wantRsts ? null : this.ending;
+    if (this.selective) this.selected.add(conn.id);
+    return !this.selective && !this.wantRsts ? null : this.ending;
   }
 
   /** At the end of a connection: its suspicious RSTs become events; its selection verdict is dropped. */
   private readonly ending: ConnectionHandler = {
     reassembled: () => {},
     complete: (conn) => {
-      const chosen = this.o.select === undefined || this.selected.get(conn.id) === true;
-      if (this.o.select !== undefined) this.selected.delete(conn.id);
-      if (!chosen || !this.wantRsts || conn.suspiciousRsts === 0) return;
+      this.selected.delete(conn.id);
+      if (!this.wantRsts || conn.suspiciousRsts === 0) return;
       const list = conn.suspiciousRstRecords;
       for (let i = 0; i < list.length; i++) this.rst(conn, list[i]!);
       // Past the engine's list bound: counted in the totals, no event to show.
@@ -133,7 +132,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
   onOverlap(ev: EngineEvent): void {
     if (this.kinds !== null && !this.kinds.has(ev.kind)) return;
     const conn = ev.connection;
-    if (this.o.select !== undefined && this.selected.get(conn.id) !== true) return;
+    if (this.selective && !this.selected.has(conn.id)) return;
     // An event is a finding of the report, not per-packet work on the normal path: one object each.
     const e: OverlapEvent = {
       tsSec: ev.tsSec,
@@ -203,7 +202,7 @@ function findConflict(conn: ConnectionInfo, ev: EngineEvent): ConflictRecord | n
  * time, connection, direction and sequence range, and totals by connection.
  */
 export async function overlapsCapture(source: CaptureSource, o: OverlapsOptions = {}, options: PassOptions = {}): Promise<OverlapsResult> {
-  const consumer = new OverlapsConsumer(o);
+  const consumer = new OverlapsConsumer(o, options.select !== undefined);
   const { options: opts, warnings } = keepingWarnings(options);
   const pass = await runPass(source, consumer, opts);
   const limit = o.limit ?? DEFAULT_EVENT_LIMIT;

@@ -44,7 +44,7 @@ describe('capture time drives the engine', () => {
       expect(r.connections[0]!.c2s.bytes).toBe(10);
       expect(r.connections[0]!.c2s.missingBytes).toBe(10);
       expect(r.summary.bytesMissing).toBe(10);
-      expect(r.summary.engine.closed.timedOut).toBe(r === short ? 1 : 0);
+      expect(r.summary.engine.ended.timedOut).toBe(r === short ? 1 : 0);
     }
   });
 
@@ -119,7 +119,7 @@ describe('RST policy through the pass', () => {
   it('--check-state keeps the engine\'s decision: an ignored RST does not close the state machine', async () => {
     for (const checkState of [false, true]) {
       const r = await analyzeCapture(file, { checkState });
-      expect(r.connections[0]).toMatchObject({ state: 'complete', suspiciousRsts: 1, c2s: { bytes: 200, rejected: 0 }, s2c: { bytes: 100, rstIgnored: 1, rejected: 0 } });
+      expect(r.connections[0]).toMatchObject({ state: 'closed', suspiciousRsts: 1, c2s: { bytes: 200, rejected: 0 }, s2c: { bytes: 100, rstIgnored: 1, rejected: 0 } });
       expect(r.summary.rstIgnored).toBe(1);
       const any = await analyzeCapture(file, { checkState, assembler: { rstPolicy: 'any' } });
       expect(any.connections[0]).toMatchObject({ state: 'reset', suspiciousRsts: 0, c2s: { bytes: 100 }, s2c: { bytes: 50, rstIgnored: 0 } });
@@ -130,9 +130,9 @@ describe('RST policy through the pass', () => {
     const all = await overlapsCapture(file);
     expect(all.events.map((e) => [e.kind, e.connectionId, e.seqStart, e.expected, e.window])).toEqual([['suspicious rst', 0, 5051 + 2 ** 30, 5051, 65535]]);
     expect(all.byConnection).toMatchObject([{ connectionId: 0, suspiciousRsts: 1 }]);
-    const other = await overlapsCapture(file, { select: (c) => c.client.port !== 40000 });
+    const other = await overlapsCapture(file, {}, { select: (c) => c.client.port !== 40000 });
     expect([other.events.length, other.byConnection.length]).toEqual([0, 0]);
-    const chosen = await overlapsCapture(file, { select: (c) => c.client.port === 40000, kinds: ['suspicious-rst'] });
+    const chosen = await overlapsCapture(file, { kinds: ['suspicious-rst'] }, { select: (c) => c.client.port === 40000 });
     expect(chosen.events).toHaveLength(1);
     const streamed: string[] = [];
     const none = await overlapsCapture(file, { kinds: ['retransmission'], onEvent: (e) => streamed.push(e.kind) });

@@ -20,24 +20,28 @@ import {
   type StreamFactory,
 } from '../reassembly/index.js';
 import { checkTotals, ConnectionChecks, type CheckTotals } from './checks.js';
-import { addHalfStats } from './totals.js';
-import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, flushInterval, PIPELINE_POOL_DEFAULTS, type PassOptions } from './options.js';
+import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, flushInterval, PIPELINE_POOL_DEFAULTS, type ConnectionSelector, type PassOptions } from './options.js';
 
 /** What a command does with one connection's data. */
 export interface ConnectionHandler {
   /** In-order data of either direction (see ScatterGather; valid only during the call). */
   reassembled(sg: ScatterGather, ctx: AssemblerContext): void;
   /**
-   * The connection ended (its `endReason` is set; `interrupted` when the run was stopped and the connection
+   * The connection ended: its `endReason` says how (`interrupted` when the run was stopped and the connection
    * was cut short). Called exactly once.
    */
-  complete(conn: ConnectionInfo, interrupted: boolean): void;
+  complete(conn: ConnectionInfo): void;
 }
 
 /** A command's part of the pass. */
 export interface PassConsumer {
-  /** A new connection: its handler, or null when the command ignores it (its statistics still count). */
+  /**
+   * A new connection the selection chose (every one without `PassOptions.select`): its handler, or null when
+   * the command ignores it. Connections not chosen are never opened; their statistics still count in the totals.
+   */
   open(conn: ConnectionInfo): ConnectionHandler | null;
+  /** A connection the selection did not choose has ended (analyze keeps its id order with it). */
+  unselected?(conn: ConnectionInfo): void;
   /** Overlap events (the overlaps report); omit when not needed, it then costs nothing. */
   readonly observer?: OverlapObserver;
   /**
@@ -57,6 +61,8 @@ export interface PassResult {
   checks: CheckTotals;
   /** Both directions of every connection added up, as each connection ended. */
   totals: HalfStats;
+  /** Bytes of one page of the engine's memory (what pagesPeak counts). */
+  pageSize: number;
   /** Wall-clock nanoseconds from the start of reading to the end of the final flush. */
   elapsedNs: number;
   /** Reading stopped early: Ctrl-C (signal) or the consumer's stopReason. */
@@ -77,13 +83,15 @@ class PassStream implements Stream {
   constructor(
     private readonly pass: PassState,
     private conn: ConnectionInfo,
+    private selected: boolean,
     private handler: ConnectionHandler | null,
     private checks: ConnectionChecks | null,
   ) {}
 
   /** Takes on a new connection. */
-  reuse(conn: ConnectionInfo, handler: ConnectionHandler | null, checks: ConnectionChecks | null): void {
+  reuse(conn: ConnectionInfo, selected: boolean, handler: ConnectionHandler | null, checks: ConnectionChecks | null): void {
     this.conn = conn;
+    this.selected = selected;
     this.handler = handler;
     this.checks = checks;
   }
@@ -102,9 +110,10 @@ class PassStream implements Stream {
   complete(): boolean {
     const c = this.conn;
     const pass = this.pass;
-    addHalfStats(pass.totals, c.stats[0]);
-    addHalfStats(pass.totals, c.stats[1]);
-    if (this.handler !== null) this.handler.complete(c, pass.interrupted);
+    pass.totals.add(c.stats[0]);
+    pass.totals.add(c.stats[1]);
+    if (this.handler !== null) this.handler.complete(c);
+    else if (!this.selected) pass.consumer.unselected?.(c);
     // The engine drops the stream once this returns true: free for the next connection.
     this.handler = null;
     this.checks = null;
@@ -118,21 +127,22 @@ class PassState implements StreamFactory {
   readonly totals = new HalfStats();
   /** Streams of ended connections, for the next ones. */
   readonly spare: PassStream[] = [];
-  interrupted = false;
 
   constructor(
     readonly consumer: PassConsumer,
     readonly checks: CheckTotals,
     readonly allowMissingInit: boolean,
+    private readonly select: ConnectionSelector | undefined,
   ) {}
 
   new(_pkt: TcpPacket, _ctx: AssemblerContext, conn: ConnectionInfo): Stream {
     const wantChecks = this.checks.state !== null || this.checks.options !== null;
-    const handler = this.consumer.open(conn);
+    const selected = this.select === undefined || this.select(conn);
+    const handler = selected ? this.consumer.open(conn) : null;
     const checks = wantChecks ? new ConnectionChecks(this.checks, this.allowMissingInit) : null;
     const s = this.spare.pop();
-    if (s === undefined) return new PassStream(this, conn, handler, checks);
-    s.reuse(conn, handler, checks);
+    if (s === undefined) return new PassStream(this, conn, selected, handler, checks);
+    s.reuse(conn, selected, handler, checks);
     return s;
   }
 }
@@ -156,7 +166,7 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
   const flushAfter = options.flushAfterSec ?? DEFAULT_FLUSH_AFTER_SEC;
   const closeAfter = options.closeAfterSec ?? DEFAULT_CLOSE_AFTER_SEC;
   const interval = flushInterval(flushAfter, closeAfter);
-  const state = new PassState(consumer, checkTotals(options.checkState ?? false, options.checkOptions ?? false), options.allowMissingInit ?? true);
+  const state = new PassState(consumer, checkTotals(options.checkState ?? false, options.checkOptions ?? false), options.allowMissingInit ?? true, options.select);
   const pool = new StreamPool(state, { ...PIPELINE_POOL_DEFAULTS, ...options.pool });
   const assembler = new Assembler(pool, options.assembler);
   if (consumer.observer !== undefined) assembler.observer = consumer.observer;
@@ -228,9 +238,8 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
   } finally {
     userSignal?.removeEventListener('abort', onAbort);
   }
-  state.interrupted = read.aborted;
   decoder.finish();
-  assembler.flushAll();
+  assembler.flushAll(read.aborted ? 'interrupted' : 'open-at-end');
   return {
     read,
     decode: decoder.stats,
@@ -238,6 +247,7 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
     pool: pool.stats,
     checks: state.checks,
     totals: state.totals,
+    pageSize: assembler.options.pageSize,
     elapsedNs: Number(process.hrtime.bigint() - started),
     interrupted: read.aborted,
     stopReason,

@@ -1,5 +1,4 @@
-import { F_ID, readRow } from './row-layout.js';
-import type { ConnectionReport } from './rows.js';
+import { readRow, rowId, type ConnectionRow } from '../schema/row.js';
 
 const NO_ROW = new Float64Array(0);
 
@@ -14,15 +13,15 @@ export class ConnectionRowView {
 
   /** Connection id (Wireshark `tcp.stream` order). */
   get id(): number {
-    return this.buf[this.pos + F_ID]!;
+    return rowId(this.buf, this.pos);
   }
 
   /** The row as a new plain object (what JSON and CSV print); keep this, not the view. */
-  report(): ConnectionReport {
+  report(): ConnectionRow {
     return readRow(this.buf, this.pos);
   }
 
-  /** The numbers of the row: `values[at, at + ROW_FIELDS)`, in the row layout (row-layout.ts). */
+  /** The numbers of the row: `values[at, at + ROW_FIELDS)`, in the row layout (lib/schema/row.ts). */
   get values(): Float64Array {
     return this.buf;
   }

@@ -1,85 +1,7 @@
+export type { RunSummary, WarningJson } from '../report/index.js';
 import type { Diagnostic } from '../capture/index.js';
-import type { ReportSummary } from '../report/index.js';
+import type { RunSummary } from '../report/index.js';
 import type { PassResult } from './pass.js';
-
-/** A reader diagnostic as the JSON summary lists it. */
-export interface WarningJson {
-  severity: 'warning' | 'error';
-  code: string;
-  message: string;
-  fileOffset: number;
-  recordNumber: number;
-  bytesSkipped: number | null;
-}
-
-/** The whole-run summary of every report: the report's totals, plus reader, decoder, engine and check figures. */
-export interface RunSummary extends ReportSummary {
-  /** Packets read per second of wall-clock time. */
-  packetsPerSecond: number | null;
-  /** The run was stopped (Ctrl-C, or an output failure) before the end of the capture. */
-  interrupted: boolean;
-  reader: {
-    format: 'pcap' | 'pcapng';
-    compressed: boolean;
-    byteOrder: 'little' | 'big';
-    nanosecond: boolean;
-    interfaces: Array<{ id: number; section: number; linkType: number; snaplen: number; name: string | null }>;
-    /** Records delivered; records met including skipped damaged ones. */
-    records: number;
-    recordsSeen: number;
-    /** Records cut by snaplen (captured length below the original length). */
-    truncatedRecords: number;
-    /** Bytes of the source read (compressed bytes for gzip). */
-    sourceBytes: number;
-    cleanEnd: boolean;
-    stoppedOnDamage: boolean;
-  };
-  decode: {
-    packets: number;
-    tcp: number;
-    nonTcp: number;
-    nonTcpByKind: Record<string, number>;
-    malformed: number;
-    checksumFailed: number;
-    snaplenCut: number;
-    badTcpOptions: number;
-    fragments: number;
-    fragmentsReassembled: number;
-    fragmentOverlapConflicts: number;
-    fragmentsUnfinished: number;
-  };
-  engine: {
-    packets: number;
-    connectionsCreated: number;
-    connectionsPeakOpen: number;
-    midStreamPickups: number;
-    portReuses: number;
-    closed: { complete: number; reset: number; timedOut: number; openAtEnd: number; evicted: number; superseded: number };
-    /** Connections closed to respect --max-connections (the idlest first). */
-    connectionsEvicted: number;
-    packetsToTombstones: number;
-    /** Highest number of pages (1900 bytes each) in use at once: buffered plus delivered-data windows. */
-    pagesPeak: number;
-    bufferedPagesPeak: number;
-    windowPagesPeak: number;
-    /** Missing bytes caused by the page limits rather than by the capture (subset of bytesMissing). */
-    bytesSkippedByLimits: number;
-    limitHitsPerConnection: number;
-    limitHitsTotal: number;
-    retransmittedPackets: number;
-    retransmittedBytes: number;
-    conflictBytes: number;
-    conflictChecksImpossible: number;
-    /** Packets the optional checks refused. */
-    rejected: number;
-  };
-  checks: {
-    state: { accepted: number; rejected: number; noHandshake: number; badHandshake: number; unexpectedSyn: number; afterClose: number } | null;
-    options: { accepted: number; rejected: number; exceedsMss: number; outsideWindow: number; retransmission: number } | null;
-  };
-  /** The first reader diagnostics in full (at most {@link MAX_LISTED_WARNINGS}); `diagnostics` counts them all. */
-  warnings: WarningJson[];
-}
 
 /** Diagnostics listed one by one in the summary; more are only counted. */
 export const MAX_LISTED_WARNINGS = 100;
@@ -97,8 +19,8 @@ export function runSummary(input: string, r: PassResult, warnings: readonly Diag
     packetsRead: r.read.records,
     tcpSegments: d.tcp,
     connections: p.connectionsCreated,
-    bytesReassembled: t.bytesDelivered,
-    bytesMissing: t.bytesMissing,
+    bytesReassembled: t.bytes,
+    bytesMissing: t.missingBytes,
     overlapBytes: t.overlapBytes,
     overlapPackets: t.overlapPackets,
     conflicts: t.conflicts,
@@ -143,9 +65,10 @@ export function runSummary(input: string, r: PassResult, warnings: readonly Diag
       connectionsPeakOpen: p.connectionsPeakOpen,
       midStreamPickups: p.midStreamPickups,
       portReuses: p.portReuses,
-      closed: { ...p.closed },
-      connectionsEvicted: p.closed.evicted,
+      ended: { ...p.ended },
+      connectionsEvicted: p.ended.evicted,
       packetsToTombstones: p.packetsToTombstones,
+      pageSize: r.pageSize,
       pagesPeak: a.pagesPeak,
       bufferedPagesPeak: a.bufferedPagesPeak,
       windowPagesPeak: a.windowPagesPeak,

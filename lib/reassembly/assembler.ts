@@ -24,6 +24,7 @@ import type { StreamPool } from './pool.js';
 import { ScatterGatherImpl } from './scatter-gather.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import { AssemblerStats } from './stats.js';
+import { endKey } from '../schema/states.js';
 import {
   type AssemblerContext,
   FlushContext,
@@ -140,7 +141,7 @@ export class Assembler {
     const capLen = pkt.payloadLength;
     let wireLen = pkt.wireLength;
     if (wireLen < capLen) wireLen = capLen;
-    st.bytes += wireLen;
+    st.wireBytes += wireLen;
     if (wireLen > capLen) {
       st.truncatedPackets++;
       st.truncatedBytes += wireLen - capLen;
@@ -314,12 +315,15 @@ export class Assembler {
     return this.flushWithOptions({ t, tc: t }).closed;
   }
 
-  /** End of capture: delivers everything buffered (skipping gaps), closes all connections (`open-at-end`). */
-  flushAll(): number {
+  /**
+   * End of capture: delivers everything buffered (skipping gaps), closes all connections with `reason`
+   * (`open-at-end`; `interrupted` when the run was stopped before the capture's end).
+   */
+  flushAll(reason: 'open-at-end' | 'interrupted' = 'open-at-end'): number {
     let closed = 0;
     while (this.pool.lruHead !== null) {
       const c = this.pool.lruHead;
-      this.finishConnection(c, 'open-at-end', this.flushCtx.setTime(c.lastSeen));
+      this.finishConnection(c, reason, this.flushCtx.setTime(c.lastSeen));
       closed++;
     }
     this.pool.clearTombstones();
@@ -516,27 +520,7 @@ export class Assembler {
     }
     conn.closed = true;
     this.unlistFlushable(conn);
-    const byReason = this.pool.stats.closed;
-    switch (reason) {
-      case 'complete':
-        byReason.complete++;
-        break;
-      case 'reset':
-        byReason.reset++;
-        break;
-      case 'timed-out':
-        byReason.timedOut++;
-        break;
-      case 'open-at-end':
-        byReason.openAtEnd++;
-        break;
-      case 'evicted':
-        byReason.evicted++;
-        break;
-      case 'superseded':
-        byReason.superseded++;
-        break;
-    }
+    this.pool.stats.ended[endKey(reason)]++;
     const stream = conn.stream;
     const drop = stream === null ? true : stream.complete(ctx);
     conn.keepStream = !drop;
@@ -550,7 +534,7 @@ export class Assembler {
     if (half.finPending) half.nextSeq = seqAdd(half.finSeq, 1);
     this.releaseHalf(half);
     if (!conn.ending && conn.half0.closed && conn.half1.closed) {
-      this.finishConnection(conn, 'complete', ctx);
+      this.finishConnection(conn, 'closed', ctx);
     }
   }
 
@@ -679,7 +663,7 @@ export class Assembler {
     const st = half.stats;
     if (sg.skip > 0) {
       st.gaps++;
-      st.bytesMissing += sg.skip;
+      st.missingBytes += sg.skip;
     } else if (sg.skip < 0) {
       st.startMissing = true;
     }
@@ -703,7 +687,7 @@ export class Assembler {
     }
     half.deliveredAny = true;
     conn.stream!.reassembled(sg, ctx);
-    st.bytesDelivered += sg.available - sg.saved;
+    st.bytes += sg.available - sg.saved;
     half.nextSeq = next;
     if (half.holeValid && seqDiff(half.holeEnd, next) >= 0) half.holeValid = false;
     this.afterDelivery(half);

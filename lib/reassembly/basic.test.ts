@@ -14,7 +14,7 @@ describe('in-order delivery after a handshake', () => {
     const s = factory.streams[0]!;
     expect(s.bytes(0).toString()).toBe('GET / HTTP/1.1\r\n\r\n');
     expect(s.bytes(1).toString()).toBe('HTTP/1.1 200 OK\r\n\r\nhello');
-    expect(s.conn.endReason).toBe('complete');
+    expect(s.conn.endReason).toBe('closed');
     expect(s.conn.midStream).toBe(false);
     expect(s.conn.serverGuessed).toBe(false);
     expect(s.conn.server.port).toBe(80);
@@ -26,7 +26,7 @@ describe('in-order delivery after a handshake', () => {
     // The last ACK hits the tombstone: no phantom connection.
     expect(pool.stats.connectionsCreated).toBe(1);
     expect(pool.stats.packetsToTombstones).toBe(1);
-    expect(s.conn.stats[0].bytesDelivered).toBe(18);
+    expect(s.conn.stats[0].bytes).toBe(18);
     expect(s.conn.isn(0)).toBe(1000);
     expect(s.conn.isn(1)).toBe(5000);
   });

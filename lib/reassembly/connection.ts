@@ -2,6 +2,7 @@
  * A connection and its two half-connections: the per-connection state the assembler keeps.
  */
 import { formatAddress } from '../net/address.js';
+import type { EndReason } from '../schema/states.js';
 import type { Page } from './memory.js';
 import { HalfStats } from './stats.js';
 import type { Stream } from './stream.js';
@@ -13,16 +14,8 @@ export const CLIENT_TO_SERVER: Direction = 0;
 /** Server to client. */
 export const SERVER_TO_CLIENT: Direction = 1;
 
-/**
- * Why a connection ended:
- * - `complete`: FIN seen both ways and all data before them delivered (or skipped, see bytesMissing);
- * - `reset`: an RST the receiver could accept (either direction, in order or not; see `AssemblerOptions.rstPolicy`);
- * - `timed-out`: idle longer than the close timeout (`flushWithOptions` tc);
- * - `open-at-end`: still open when `flushAll` ran at the end of the capture;
- * - `evicted`: closed to respect the bound on open connections (the idlest goes first);
- * - `superseded`: a new SYN with a new ISN started a new connection on the same 4-tuple while this one was open.
- */
-export type EndReason = 'complete' | 'reset' | 'timed-out' | 'open-at-end' | 'evicted' | 'superseded';
+/** Why a connection ended: one of the states of lib/schema/states.ts (its table says what each means). */
+export type { EndReason };
 
 /** One end of a connection. */
 export class Endpoint {

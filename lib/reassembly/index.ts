@@ -29,7 +29,7 @@ export {
 export { StreamPool, type TombstoneInfo } from './pool.js';
 export type { ScatterGather, SgInfo, SgLengths, SgStats } from './scatter-gather.js';
 export { Sequence, seqAdd, seqDiff } from './sequence.js';
-export { AssemblerStats, ClosedByReason, HalfStats, PoolStats } from './stats.js';
+export { AssemblerStats, HalfStats, PoolStats } from './stats.js';
 export {
   type AssemblerContext,
   CaptureInfo,

@@ -26,7 +26,7 @@ describe('RST ends the connection in both directions', () => {
     expect(s.conn.endReason).toBe('reset');
     expect(s.completed).toBe(1);
     expect(pool.stats.connectionsOpen).toBe(0);
-    expect(pool.stats.closed.reset).toBe(1);
+    expect(pool.stats.ended.reset).toBe(1);
   });
 
   it('out of order, ahead of missing data: buffered data is delivered over the gap, then the end', () => {
@@ -38,7 +38,7 @@ describe('RST ends the connection in both directions', () => {
     expect(s.conn.endReason).toBe('reset');
     expect(s.bytes(0).toString()).toBe('later');
     expect(s.calls[0]!.skip).toBe(10);
-    expect(s.conn.stats[0].bytesMissing).toBe(10);
+    expect(s.conn.stats[0].missingBytes).toBe(10);
     expect(s.conn.stats[0].gaps).toBe(1);
     expect(asm.stats.bufferedPages).toBe(0);
   });
@@ -55,7 +55,7 @@ describe('tombstones and port reuse', () => {
     expect(pool.stats.tombstones).toBe(1);
     asm.flushWithOptions({ t: T0 + 100, tc: T0 + 10 });
     expect(pool.stats.tombstones).toBe(0);
-    expect(factory.streams[0]!.conn.endReason).toBe('complete');
+    expect(factory.streams[0]!.conn.endReason).toBe('closed');
   });
 
   it('a new SYN with a new ISN on the same 4-tuple is a new connection with its own id and reuse index', () => {
@@ -85,7 +85,7 @@ describe('tombstones and port reuse', () => {
     expect(factory.streams).toHaveLength(2);
     expect(factory.streams[0]!.conn.endReason).toBe('superseded');
     expect(factory.streams[1]!.conn.reuseIndex).toBe(1);
-    expect(pool.stats.closed.superseded).toBe(1);
+    expect(pool.stats.ended.superseded).toBe(1);
   });
 
   it('complete() returning false keeps the stream seeing late packets on the tombstone', () => {
@@ -178,7 +178,7 @@ describe('FIN', () => {
     asm.flushWithOptions({ t: T0 + 1 });
     expect(s.calls).toHaveLength(1);
     expect(s.calls[0]).toMatchObject({ end: true, skip: 5 });
-    expect(s.conn.stats[0].bytesMissing).toBe(5);
+    expect(s.conn.stats[0].missingBytes).toBe(5);
   });
 });
 
@@ -201,7 +201,7 @@ describe('flush by capture time', () => {
     r = asm.flushWithOptions({ t: T0 + 6, tc: T0 + 5.5 });
     expect(r.closed).toBe(1);
     expect(s.conn.endReason).toBe('timed-out');
-    expect(pool.stats.closed.timedOut).toBe(1);
+    expect(pool.stats.ended.timedOut).toBe(1);
     expect(s.completed).toBe(1);
   });
 
@@ -230,7 +230,7 @@ describe('bounds', () => {
     expect(s.bytes(0).toString()).toBe('0000000000111111111122222222223333333333' + '4444444444');
     expect(s.calls[0]!.skip).toBe(10);
     expect(s.conn.stats[0].bytesSkippedByLimits).toBe(10);
-    expect(s.conn.stats[0].bytesMissing).toBe(10);
+    expect(s.conn.stats[0].missingBytes).toBe(10);
     expect(asm.stats.limitHitsPerConnection).toBe(1);
     expect(s.conn.stats[0].pagesPeak).toBeLessThanOrEqual(5 + 1);
   });
@@ -257,7 +257,7 @@ describe('bounds', () => {
     asm.assemble(c2s(1, 'x', { sport: 1 }));
     asm.assemble(c2s(0, '', { sport: 3, flags: SYN }));
     expect(factory.streams.map((s) => s.conn.endReason)).toEqual([null, 'evicted', null]);
-    expect(pool.stats.closed.evicted).toBe(1);
+    expect(pool.stats.ended.evicted).toBe(1);
     expect(pool.stats.connectionsPeakOpen).toBe(2);
   });
 

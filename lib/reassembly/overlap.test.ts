@@ -233,7 +233,7 @@ describe('sequence wrap (gopacket is off by one here)', () => {
     expect(s.bytes(0).toString()).toBe(fill(14));
     asm.assemble(c2s(0xffffffff, 'A'));
     expect(s.bytes(0).toString()).toBe(fill(14) + 'ABC');
-    expect(s.conn.stats[0].bytesMissing).toBe(0);
+    expect(s.conn.stats[0].missingBytes).toBe(0);
     expect(s.conn.stats[0].overlapBytes).toBe(0);
   });
 

@@ -175,7 +175,7 @@ export class StreamPool {
     if (stats != null) {
       const st = stats[dir];
       st.packets++;
-      st.bytes += wireBytes;
+      st.wireBytes += wireBytes;
       st.packetsAfterClose++;
     }
     this.stats.packetsToTombstones++;

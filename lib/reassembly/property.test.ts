@@ -98,10 +98,10 @@ describe('property: random streams cut, reordered, duplicated, re-segmented and 
           }
         }
         const st = r.stream.conn.stats[0];
-        expect(st.bytesDelivered).toBe(coveredCount);
+        expect(st.bytes).toBe(coveredCount);
         expect(prevEnd).toBe(lastCovered + 1);
         const droppedInside = lastCovered + 1 - coveredCount;
-        expect(st.bytesMissing).toBe(droppedInside);
+        expect(st.missingBytes).toBe(droppedInside);
         expect(st.conflicts).toBe(0);
         // Each byte sent again overlaps exactly once (1-byte keep-alive look-alikes aside).
         const sent = r.txs.reduce((a, t) => a + t.end - t.start, 0);
@@ -127,8 +127,8 @@ describe('property: random streams cut, reordered, duplicated, re-segmented and 
           }
         }
         const st = r.stream.conn.stats[0];
-        expect(st.bytesDelivered).toBe(delivered);
-        expect(st.bytesDelivered + st.bytesMissing).toBe(prevEnd);
+        expect(st.bytes).toBe(delivered);
+        expect(st.bytes + st.missingBytes).toBe(prevEnd);
         expect(st.conflicts).toBe(0);
         expect(r.asm.stats.bufferedPagesPeak).toBeLessThanOrEqual(Math.max(perConn, total) + Math.ceil(400 / 64) + 1);
         expect(r.asm.stats.bufferedPages).toBe(0);

@@ -26,11 +26,11 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
       { direction: 1, seq: 101 + BLIND, expected: 101, window: 65535, tsSec: T0, tsNsec: 5, recordNumber: 7, fileOffset: 900 },
     ]);
     expect(s.conn.stats[0].packetsAfterClose).toBe(0);
-    expect(pool.stats.closed.reset).toBe(0);
+    expect(pool.stats.ended.reset).toBe(0);
     // The connection ends normally later.
     asm.assemble(c2s(7, '', { flags: FIN | ACK, ack: 103 }));
     asm.assemble(s2c(103, '', { flags: FIN | ACK, ack: 8 }));
-    expect(s.conn.endReason).toBe('complete');
+    expect(s.conn.endReason).toBe('closed');
   });
 
   it('a blind RST far behind nextSeq is ignored too', () => {
@@ -90,7 +90,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
     asm.assemble(s2c(555, '', { flags: RST | ACK, ack: 1 }));
     const s = factory.streams[0]!;
     expect(s.conn.endReason).toBe('reset');
-    expect(pool.stats.closed.reset).toBe(1);
+    expect(pool.stats.ended.reset).toBe(1);
     expect(s.conn.suspiciousRsts).toBe(0);
   });
 

@@ -110,14 +110,14 @@ describe('end to end on the committed samples', () => {
       expect({ cport: row.cport, c2s: s!.len[0], s2c: s!.len[1] }).toEqual({ cport: row.cport, c2s: row.c2s_len, s2c: row.s2c_len });
       expect(s!.hash[0].digest('hex')).toBe(row.c2s_sha256);
       expect(s!.hash[1].digest('hex')).toBe(row.s2c_sha256);
-      expect(s!.conn.endReason).toBe('complete');
+      expect(s!.conn.endReason).toBe('closed');
       expect(s!.conn.midStream).toBe(false);
       expect(s!.ends).toEqual([1, 1]);
-      expect(st[0].bytesMissing + st[1].bytesMissing).toBe(0);
+      expect(st[0].missingBytes + st[1].missingBytes).toBe(0);
       expect(st[0].conflicts + st[1].conflicts).toBe(0);
-      expect(st[0].bytesDelivered).toBe(row.c2s_len);
+      expect(st[0].bytes).toBe(row.c2s_len);
     }
-    expect(pool.stats.closed.complete).toBe(truth.length);
+    expect(pool.stats.ended.closed).toBe(truth.length);
     expect(streams.map((s) => s.conn.id)).toEqual(streams.map((_, i) => i));
   });
 
@@ -129,7 +129,7 @@ describe('end to end on the committed samples', () => {
       const s = streams.find((x) => x.conn.client.port === m.cport)!;
       const dir = m.direction === 'c2s' ? 0 : 1;
       const st = s.conn.stats[dir];
-      expect({ cport: m.cport, dir, missing: st.bytesMissing, total: st.bytesDelivered + st.bytesMissing }).toEqual({
+      expect({ cport: m.cport, dir, missing: st.missingBytes, total: st.bytes + st.missingBytes }).toEqual({
         cport: m.cport,
         dir,
         missing: m.missingBytes,

@@ -79,7 +79,7 @@ describe('keepFrom', () => {
       { text: 'GET /abc\nHo', saved: 6 },
       { text: 'Host: x\n', saved: 2 },
     ]);
-    expect(factory.streams[0]!.conn.stats[0].bytesDelivered).toBe(17);
+    expect(factory.streams[0]!.conn.stats[0].bytes).toBe(17);
     expect(asm.stats.bufferedPages).toBe(0);
   });
 
@@ -114,9 +114,9 @@ describe('snaplen: bytes on the wire but not captured are a gap, never a shift',
       ['abcd', 0, 1],
       ['KLMN', 6, 11],
     ]);
-    expect(s.conn.stats[0].bytesMissing).toBe(6);
+    expect(s.conn.stats[0].missingBytes).toBe(6);
     expect(s.conn.stats[0].truncatedBytes).toBe(6);
-    expect(s.conn.stats[0].bytes).toBe(14);
+    expect(s.conn.stats[0].wireBytes).toBe(14);
   });
 
   it('a full retransmission fills what snaplen cut, if it comes before later data', () => {
@@ -125,7 +125,7 @@ describe('snaplen: bytes on the wire but not captured are a gap, never a shift',
     asm.assemble(c2s(1, 'abcd', { wireLength: 10 }));
     asm.assemble(c2s(1, 'abcdefghij'));
     expect(factory.streams[0]!.bytes(0).toString()).toBe('abcdefghij');
-    expect(factory.streams[0]!.conn.stats[0].bytesMissing).toBe(0);
+    expect(factory.streams[0]!.conn.stats[0].missingBytes).toBe(0);
   });
 
   it('out of order: a truncated queued packet lets the next data follow after its hole', () => {

@@ -1,131 +1,48 @@
 /**
- * Counters. Field names are stable camelCase: the JSON report prints them as they are.
+ * Counters of the engine. Field names are stable camelCase: the JSON report prints them as they are.
  */
+import { newEndedCounts, type EndedCounts } from '../schema/states.js';
+import { addTotals, COUNTERS, DIRECTION_COUNTERS, type CounterSpec, type DirectionCounters } from '../schema/counters.js';
 
-/** Statistics of one direction of a connection. All byte counts are payload bytes. */
+/**
+ * Statistics of one direction of a connection: every counter of the one declaration (lib/schema/counters.ts),
+ * as named fields (`stats.packets`, `stats.bytes`, ...) over one Float64Array. The engine counts through the
+ * fields; a connection's snapshot, the run totals and a reset work on `values` whole.
+ */
+export interface HalfStats extends DirectionCounters {}
 export class HalfStats {
-  /** Packets seen in this direction (all of them, also rejected or after close). */
-  packets = 0;
-  /** Payload bytes on the wire (IP length based, so including bytes cut by snaplen). */
-  bytes = 0;
-  /** Bytes handed to the stream (each byte once). */
-  bytesDelivered = 0;
-  /** Bytes of sequence space skipped over (gaps flushed or forced by limits, snaplen holes), where known. */
-  bytesMissing = 0;
-  /** Number of gaps skipped (deliveries with skip > 0). */
-  gaps = 0;
-  /** True when the start of this direction was never seen (no SYN, start unknown): skip -1 was reported. */
-  startMissing = false;
-  /** Out-of-order bytes copied into pages. */
-  queuedBytes = 0;
-  /** Out-of-order packets queued. */
-  queuedPackets = 0;
-  /** Bytes that overlapped data already delivered or buffered (the real overlapped length). */
-  overlapBytes = 0;
-  /** Packets that overlapped data already delivered or buffered. */
-  overlapPackets = 0;
-  /** Packets whose data had been entirely seen before (delivered or buffered). */
-  retransmittedPackets = 0;
-  /** Payload bytes of those packets. */
-  retransmittedBytes = 0;
-  /** Keep-alive probes (0 or 1 byte at nextSeq - 1). */
-  keepAlives = 0;
-  /** Zero-window probes (1 byte at nextSeq while the peer advertised a zero window). */
-  windowProbes = 0;
-  /** Packets advertising a zero receive window. */
-  zeroWindows = 0;
-  /** Conflicts: overlapping bytes that differ from the copy kept or delivered. */
-  conflicts = 0;
-  /** Overlapped bytes in the ranges recorded as conflicts. */
-  conflictBytes = 0;
-  /** Overlaps with delivered data that could not be checked: the window had moved on (or was never kept). */
-  conflictChecksImpossible = 0;
-  /** Overlapped bytes that could not be checked. */
-  conflictUncheckedBytes = 0;
-  /** Pages held for this direction now (queued, kept and window). */
-  pagesInUse = 0;
-  /** Highest pagesInUse. */
-  pagesPeak = 0;
-  /** SYN packets (including retransmitted SYNs). */
-  syn = 0;
-  /** SYNs repeating the ISN already seen. */
-  synRetransmits = 0;
-  fin = 0;
-  /** RST packets sent in this direction (those ignored included). */
-  rst = 0;
-  /**
-   * RSTs ignored by the `'in-window'` policy: their sequence number lay outside any window the receiver could
-   * have had, so the receiver dropped them (a blind or forged reset, or a damaged capture).
-   */
-  rstIgnored = 0;
-  /**
-   * Segments (data or FIN) whose sequence number lay outside any plausible window (see
-   * `AssemblerOptions.outOfWindowDistance`): dropped, not counted as retransmissions or overlaps.
-   */
-  outOfWindowPackets = 0;
-  /** Payload bytes of those segments. */
-  outOfWindowBytes = 0;
-  /** Packets arriving after this direction (or the connection) was closed. */
-  packetsAfterClose = 0;
-  /** Packets the stream's accept() refused. */
-  rejected = 0;
-  /** Packets cut by snaplen (captured payload shorter than on the wire). */
-  truncatedPackets = 0;
-  /** Payload bytes lost to snaplen. */
-  truncatedBytes = 0;
-  /** Bytes skipped because a page limit forced the oldest gap out. */
-  bytesSkippedByLimits = 0;
-  /** Bytes a stream asked to keep (keepFrom) beyond the per-connection bound, dropped. */
-  keptBytesDropped = 0;
+  /** Every counter, in declaration order ({@link COUNTER_INDEX}); flags are 0 or 1. */
+  readonly values = new Float64Array(COUNTERS);
 
   /** Back to zero (the connection object is being reused). */
   reset(): void {
-    this.packets = 0;
-    this.bytes = 0;
-    this.bytesDelivered = 0;
-    this.bytesMissing = 0;
-    this.gaps = 0;
-    this.startMissing = false;
-    this.queuedBytes = 0;
-    this.queuedPackets = 0;
-    this.overlapBytes = 0;
-    this.overlapPackets = 0;
-    this.retransmittedPackets = 0;
-    this.retransmittedBytes = 0;
-    this.keepAlives = 0;
-    this.windowProbes = 0;
-    this.zeroWindows = 0;
-    this.conflicts = 0;
-    this.conflictBytes = 0;
-    this.conflictChecksImpossible = 0;
-    this.conflictUncheckedBytes = 0;
-    this.pagesInUse = 0;
-    this.pagesPeak = 0;
-    this.syn = 0;
-    this.synRetransmits = 0;
-    this.fin = 0;
-    this.rst = 0;
-    this.rstIgnored = 0;
-    this.outOfWindowPackets = 0;
-    this.outOfWindowBytes = 0;
-    this.packetsAfterClose = 0;
-    this.rejected = 0;
-    this.truncatedPackets = 0;
-    this.truncatedBytes = 0;
-    this.bytesSkippedByLimits = 0;
-    this.keptBytesDropped = 0;
+    this.values.fill(0);
+  }
+
+  /** Adds the counters run totals sum (see CounterSpec.total) of `s` into these. */
+  add(s: HalfStats): void {
+    addTotals(this.values, s.values);
   }
 }
 
-/** Connections closed, by reason. */
-export class ClosedByReason {
-  complete = 0;
-  reset = 0;
-  timedOut = 0;
-  openAtEnd = 0;
-  evicted = 0;
-  superseded = 0;
-}
+// One accessor pair per declared counter; call sites see one shape, so the optimiser inlines them.
+DIRECTION_COUNTERS.forEach((c: CounterSpec, i) => {
+  Object.defineProperty(
+    HalfStats.prototype,
+    c.name,
+    c.unit === 'flag'
+      ? {
+          get(this: HalfStats) { return this.values[i] !== 0; },
+          set(this: HalfStats, v: boolean) { this.values[i] = v ? 1 : 0; },
+          enumerable: true,
+        }
+      : {
+          get(this: HalfStats) { return this.values[i]; },
+          set(this: HalfStats, v: number) { this.values[i] = v; },
+          enumerable: true,
+        },
+  );
+});
 
 /** Statistics of a StreamPool: the connection table. */
 export class PoolStats {
@@ -142,7 +59,8 @@ export class PoolStats {
   tombstonesExpired = 0;
   /** Packets that hit a tombstone (late ACKs, retransmissions after close). */
   packetsToTombstones = 0;
-  readonly closed = new ClosedByReason();
+  /** Connections ended, by reason (lib/schema/states.ts). */
+  readonly ended: EndedCounts = newEndedCounts();
 }
 
 /** Statistics of an Assembler: packets and memory. */

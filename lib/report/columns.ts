@@ -1,7 +1,6 @@
-import { parseAddress } from '../net/address.js';
-import { formatCount, formatDuration } from './format.js';
-import type { ConnectionRow, DirectionStats, OverlapEvent } from './rows.js';
-import { durationNs, formatCaptureTime, formatEpoch } from './time.js';
+import { formatCount } from './format.js';
+import type { OverlapEvent } from './rows.js';
+import { formatCaptureTime, formatEpoch } from './time.js';
 
 /** One column of a report: its key (for `--sort` and CSV/JSON), table header, value and text. */
 export interface Column<T> {
@@ -19,98 +18,15 @@ export interface Column<T> {
   sortKey?(row: T): number | string;
 }
 
-/** The counters every direction row has (the table's and the per-connection totals' columns). */
-type StatKey = Exclude<keyof DirectionStats, 'rstIgnored' | 'outOfWindowPackets'>;
-
-const STAT_KEYS: Array<[StatKey, string]> = [
-  ['packets', 'Packets'],
-  ['bytes', 'Bytes'],
-  ['queuedBytes', 'QueuedBytes'],
-  ['queuedPackets', 'QueuedPackets'],
-  ['overlapBytes', 'OverlapBytes'],
-  ['overlapPackets', 'OverlapPackets'],
-  ['conflicts', 'Conflicts'],
-  ['missingBytes', 'MissingBytes'],
-];
-
-/** Text that sorts like the address: IPv4 before IPv6, each in numeric order. */
-export function addressSortKey(text: string): string {
-  const a = parseAddress(text);
-  if (a === null) return `z${text}`;
-  return `${a.ipVersion}${Array.from(a.words, (w) => w.toString(16).padStart(8, '0')).join('')}`;
-}
-
 /** Exact sort text of a capture time (seconds * 1e9 + ns would pass 2^53 and lose the nanoseconds). */
-function timeKey(sec: number, nsec: number): string {
+export function timeKey(sec: number, nsec: number): string {
   return `${String(sec + 1e11).padStart(12, '0')}${String(nsec).padStart(9, '0')}`;
 }
 
-const rowDuration = (r: ConnectionRow) => durationNs(r.firstTsSec, r.firstTsNsec, r.lastTsSec, r.lastTsNsec);
-const endpoint = (addr: string, port: number, v: 4 | 6) => (v === 4 ? `${addr}:${port}` : `[${addr}]:${port}`);
-
-/**
- * The state cell of the table: the state word, then what qualifies it (`complete, mid-stream, 1 suspicious
- * RST`). Suspicious RSTs go here rather than in a column of their own: almost every row has none, and next to
- * the state they say why a connection that was attacked is not `reset`.
- */
-function stateCellText(r: ConnectionRow): string {
-  let t = r.midStream === true ? `${r.state}, mid-stream` : r.state;
-  const n = r.suspiciousRsts ?? 0;
-  if (n > 0) t += `, ${formatCount(n)} suspicious RST${n === 1 ? '' : 's'}`;
-  return t;
-}
-
-function num<T>(key: string, header: string, value: (row: T) => number): Column<T> {
+/** A numeric column. */
+export function num<T>(key: string, header: string, value: (row: T) => number): Column<T> {
   return { key, header, numeric: true, value };
 }
-
-/** Every column of the analyze report: the CSV columns, and every `--sort` key. */
-export const CONNECTION_COLUMNS: ReadonlyArray<Column<ConnectionRow>> = [
-  num('id', 'id', (r) => r.id),
-  { key: 'client', header: 'client', numeric: false, value: (r) => r.client, text: (r) => endpoint(r.client, r.clientPort, r.ipVersion), sortKey: (r) => addressSortKey(r.client) },
-  num('clientPort', 'client port', (r) => r.clientPort),
-  { key: 'server', header: 'server', numeric: false, value: (r) => r.server, text: (r) => endpoint(r.server, r.serverPort, r.ipVersion), sortKey: (r) => addressSortKey(r.server) },
-  num('serverPort', 'server port', (r) => r.serverPort),
-  { key: 'vlan', header: 'vlan', numeric: true, value: (r) => r.vlan, sortKey: (r) => r.vlan ?? -1 },
-  { key: 'state', header: 'state', numeric: false, value: (r) => r.state, text: stateCellText },
-  { key: 'firstTime', header: 'first', numeric: false, value: (r) => formatEpoch(r.firstTsSec, r.firstTsNsec), text: (r) => formatCaptureTime(r.firstTsSec, r.firstTsNsec), sortKey: (r) => timeKey(r.firstTsSec, r.firstTsNsec) },
-  { key: 'lastTime', header: 'last', numeric: false, value: (r) => formatEpoch(r.lastTsSec, r.lastTsNsec), text: (r) => formatCaptureTime(r.lastTsSec, r.lastTsNsec), sortKey: (r) => timeKey(r.lastTsSec, r.lastTsNsec) },
-  { key: 'durationNs', header: 'duration', numeric: true, value: rowDuration, text: (r) => formatDuration(rowDuration(r)) },
-  ...(['c2s', 's2c'] as const).flatMap((d) =>
-    STAT_KEYS.map(([k, name]) => num<ConnectionRow>(`${d}${name}`, `${name.replace(/([A-Z])/g, ' $1').trim().toLowerCase()} ${d === 'c2s' ? 'c>s' : 's>c'}`, (r) => r[d][k])),
-  ),
-  ...STAT_KEYS.map(([k, name]) => num<ConnectionRow>(`${k}`, name.replace(/([A-Z])/g, ' $1').trim().toLowerCase(), (r) => r.c2s[k] + r.s2c[k])),
-  num('peakPages', 'peak pages', (r) => r.peakPages),
-  num('suspiciousRsts', 'suspicious rsts', (r) => r.suspiciousRsts ?? 0),
-  ...(['c2s', 's2c'] as const).flatMap((d) => [
-    num<ConnectionRow>(`${d}RstIgnored`, `rst ignored ${d === 'c2s' ? 'c>s' : 's>c'}`, (r) => r[d].rstIgnored ?? 0),
-    num<ConnectionRow>(`${d}OutOfWindowPackets`, `out of window pkts ${d === 'c2s' ? 'c>s' : 's>c'}`, (r) => r[d].outOfWindowPackets ?? 0),
-  ]),
-];
-
-/** The columns of the human analyze table, by key, in order. */
-export const CONNECTION_TABLE_KEYS: readonly string[] = [
-  'id', 'client', 'server', 'state', 'durationNs', 'c2sPackets', 's2cPackets', 'c2sBytes', 's2cBytes',
-  'queuedBytes', 'queuedPackets', 'overlapBytes', 'overlapPackets', 'conflicts', 'missingBytes', 'peakPages',
-];
-
-/** Short table headers where the generated ones are too wide. */
-export const CONNECTION_TABLE_HEADERS: Readonly<Record<string, string>> = {
-  c2sPackets: 'pkts c>s',
-  s2cPackets: 'pkts s>c',
-  c2sBytes: 'bytes c>s',
-  s2cBytes: 'bytes s>c',
-  queuedBytes: 'ooo bytes',
-  queuedPackets: 'ooo pkts',
-  overlapBytes: 'overlap bytes',
-  overlapPackets: 'overlap pkts',
-  missingBytes: 'missing',
-};
-
-/** The CSV columns of the analyze report (every column except the per-connection totals, which are sums). */
-export const CONNECTION_CSV_KEYS: readonly string[] = CONNECTION_COLUMNS.map((c) => c.key).filter(
-  (k) => !STAT_KEYS.some(([s]) => s === k),
-);
 
 /** Every column of the overlaps report. */
 export const OVERLAP_COLUMNS: ReadonlyArray<Column<OverlapEvent>> = [

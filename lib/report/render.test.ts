@@ -1,63 +1,46 @@
 import { describe, it, expect } from 'vitest';
-import { CONNECTION_COLUMNS, OVERLAP_COLUMNS, cellText } from './columns.js';
+import { OVERLAP_COLUMNS, cellText } from './columns.js';
+import { CONNECTION_COLUMNS, CONNECTION_CSV_COLUMNS, CONNECTION_TABLE_COLUMNS } from './connection-columns.js';
+import { ROW_COUNTER_SPECS } from '../schema/counters.js';
 import { csvField, csvLine } from './csv.js';
-import { OverlapTally, renderConnections, renderOverlaps } from './render.js';
-import type { ConnectionRow, DirectionStats, OverlapEvent, ReportSummary } from './rows.js';
-import { connectionFilter, findColumn, SelectionError, sortRows, topRows } from './select.js';
+import { OverlapTally, renderOverlaps } from './render.js';
+import type { ConnectionRow, OverlapEvent, RunSummary } from './rows.js';
+import { checkTop, connectionFilter, findColumn, SelectionError, sortedOrder, type Selectable } from './select.js';
 import { renderSummary } from './summary.js';
+import { ConnectionsCsvWriter, ConnectionsJsonWriter } from './stream.js';
+import { writeTable } from './table.js';
+import { parseAddress } from '../net/address.js';
+import { testDirection, testRow, testSummary } from '../../test/support/rows.js';
 
-function stats(seed: number): DirectionStats {
-  return {
-    packets: seed * 3,
-    bytes: seed * 1000,
-    queuedBytes: seed * 7,
-    queuedPackets: seed,
-    overlapBytes: seed * 11,
-    overlapPackets: seed % 4,
-    conflicts: seed % 3,
-    missingBytes: seed * 13,
-  };
+/** Rows in the order of a `--sort` (the indexed sort the report uses). */
+const sortRows = (rows: readonly ConnectionRow[], col: (typeof CONNECTION_COLUMNS)[number], desc?: boolean) =>
+  Array.from(sortedOrder(rows.length, (i) => rows[i]!, col, desc ?? col.numeric), (i) => rows[i]!);
+
+const stats = (seed: number) => testDirection(seed);
+const row = testRow;
+const summary = testSummary();
+
+/** A whole analyze report of `rows`, as the library's writers write it. */
+function renderConnections(rows: readonly ConnectionRow[], s: RunSummary, format: 'table' | 'csv' | 'json'): string {
+  let text = '';
+  const out = (t: string) => (text += t);
+  if (format === 'table') {
+    writeTable(rows.length, (i) => rows[i]!, CONNECTION_TABLE_COLUMNS, out);
+    return `${text}\n\n${renderSummary(s)}\n`;
+  }
+  const w = format === 'json' ? new ConnectionsJsonWriter(out) : new ConnectionsCsvWriter(out);
+  for (const r of rows) w.row(r);
+  w.end(s);
+  return text;
 }
 
-function row(id: number, over: Partial<ConnectionRow> = {}): ConnectionRow {
-  return {
-    id,
-    ipVersion: 4,
-    client: `10.0.0.${id + 1}`,
-    clientPort: 40000 + id,
-    server: '10.99.2.2',
-    serverPort: 9000,
-    vlan: null,
-    state: 'complete',
-    firstTsSec: 1_700_000_000,
-    firstTsNsec: id,
-    lastTsSec: 1_700_000_000 + id,
-    lastTsNsec: 0,
-    peakPages: id * 2,
-    c2s: stats(id + 1),
-    s2c: stats(2 * id + 5),
-    ...over,
-  };
-}
-
-const summary: ReportSummary = {
-  input: 'capture.pcap',
-  inputBytes: 123_456_789,
-  packetsRead: 1_000_000,
-  tcpSegments: 999_000,
-  connections: 3,
-  bytesReassembled: 812_345_678,
-  bytesMissing: 1448,
-  overlapBytes: 10,
-  overlapPackets: 1,
-  conflicts: 2,
-  rstIgnored: 1,
-  outOfWindowPackets: 3,
-  outOfWindowBytes: 300,
-  malformed: { 'truncated-ip': 1, 'bad-tcp-header': 2 },
-  diagnostics: { 'truncated-record': 1 },
-  elapsedNs: 1.5e9,
-};
+/** What a selection sees of a row: its addresses as words. */
+const selectable = (r: ConnectionRow): Selectable => ({
+  id: r.id,
+  ipVersion: r.ipVersion,
+  client: { addr: parseAddress(r.client)!.words, port: r.clientPort },
+  server: { addr: parseAddress(r.server)!.words, port: r.serverPort },
+});
 
 describe('CSV quoting (RFC 4180)', () => {
   it('quotes commas, quotes, CR and LF; doubles quotes; leaves plain text and numbers alone', () => {
@@ -102,7 +85,7 @@ describe('sort, top and filters', () => {
     const total = (r: ConnectionRow) => r.c2s.missingBytes + r.s2c.missingBytes;
     const byMissing = sortRows(rows, findColumn(CONNECTION_COLUMNS, 'missingBytes'));
     expect(byMissing.map(total)).toEqual([...rows.map(total)].sort((a, b) => b - a));
-    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 's2cConflicts')).map((r) => r.s2c.conflicts)).toEqual([2, 2, 1, 1, 0]);
+    expect(sortRows(rows, findColumn(CONNECTION_COLUMNS, 's2cConflicts')).map((r) => r.s2c.conflicts)).toEqual([...rows.map((r) => r.s2c.conflicts)].sort((a, b) => b - a));
   });
 
   it('sorts capture times exactly, to the nanosecond', () => {
@@ -113,36 +96,42 @@ describe('sort, top and filters', () => {
 
   it('rejects an unknown sort column, naming the valid ones', () => {
     expect(() => findColumn(CONNECTION_COLUMNS, 'bogus')).toThrow(SelectionError);
-    expect(() => findColumn(CONNECTION_COLUMNS, 'bogus')).toThrow(/one of: id, client, clientPort/);
+    expect(() => findColumn(CONNECTION_COLUMNS, 'bogus')).toThrow(/one of: id, ipVersion, client, clientPort/);
   });
 
-  it('--top N keeps the first N rows', () => {
-    expect(topRows(rows, 2).map((r) => r.id)).toEqual([0, 1]);
-    expect(topRows(rows, 0)).toEqual([]);
-    expect(topRows(rows, 99).length).toBe(5);
-    expect(topRows(rows, undefined).length).toBe(5);
-    expect(() => topRows(rows, -1)).toThrow(SelectionError);
-    expect(() => topRows(rows, 1.5)).toThrow(SelectionError);
+  it('--top wants a whole number of rows', () => {
+    expect(() => checkTop(2)).not.toThrow();
+    expect(() => checkTop(0)).not.toThrow();
+    expect(() => checkTop(undefined)).not.toThrow();
+    expect(() => checkTop(-1)).toThrow(SelectionError);
+    expect(() => checkTop(1.5)).toThrow(SelectionError);
   });
 
   it('filters by host (any spelling), port, connection id; all conditions together', () => {
-    const ids = (f: Parameters<typeof connectionFilter>[0]) => rows.filter(connectionFilter(f)).map((r) => r.id);
-    expect(ids({ host: '10.0.0.2' })).toEqual([1]);
-    expect(ids({ host: '10.99.2.2' })).toEqual([0, 1, 2, 3, 4]);
-    expect(ids({ host: 'FD00:0:0::0001' })).toEqual([3]);
-    expect(ids({ port: 40002 })).toEqual([2]);
-    expect(ids({ port: 9000 })).toEqual([0, 1, 2, 3, 4]);
+    // Engine rows are consistent: an IPv6 connection has two IPv6 ends.
+    const v6 = rows.map((r) => (r.ipVersion === 6 ? { ...r, server: 'fd00::2' } : r));
+    const ids = (f: Parameters<typeof connectionFilter>[0]) => {
+      const test = connectionFilter(f);
+      return v6.filter((r) => test === null || test(selectable(r))).map((r) => r.id);
+    };
+    expect(ids({ hosts: ['10.0.0.2'] })).toEqual([1]);
+    expect(ids({ hosts: ['10.99.2.2'] })).toEqual([0, 1, 2, 4]);
+    expect(ids({ hosts: ['fd00::2'] })).toEqual([3]);
+    expect(ids({ hosts: ['FD00:0:0::0001'] })).toEqual([3]);
+    expect(ids({ hosts: ['10.0.0.2', '9.0.0.1'] })).toEqual([1, 4]);
+    expect(ids({ ports: [40002] })).toEqual([2]);
+    expect(ids({ ports: [9000] })).toEqual([0, 1, 2, 3, 4]);
     expect(ids({ ids: [4, 0] })).toEqual([0, 4]);
-    expect(ids({ host: '10.99.2.2', port: 40001, ids: [1, 2] })).toEqual([1]);
-    expect(ids({})).toEqual([0, 1, 2, 3, 4]);
-    expect(() => connectionFilter({ host: 'example.com' })).toThrow(/--host wants an IPv4 or IPv6 address/);
-    expect(() => connectionFilter({ port: 70000 })).toThrow(SelectionError);
+    expect(ids({ hosts: ['10.99.2.2'], ports: [40001], ids: [1, 2] })).toEqual([1]);
+    expect(connectionFilter({})).toBeNull();
+    expect(() => connectionFilter({ hosts: ['example.com'] })).toThrow(/--host wants an IPv4 or IPv6 address/);
+    expect(() => connectionFilter({ ports: [70000] })).toThrow(SelectionError);
     expect(() => connectionFilter({ ids: [-1] })).toThrow(SelectionError);
   });
 });
 
 describe('analyze report', () => {
-  const rows = [row(0), row(1, { ipVersion: 6, client: 'fd99:1::1', server: 'fd99:2::2', vlan: 7, state: 'reset, "odd"' })];
+  const rows = [row(0), row(1, { ipVersion: 6, client: 'fd99:1::1', server: 'fd99:2::2', vlan: 7, state: 'reset, "odd"', peakPages: 387 })];
 
   it('table: one line a connection with endpoints, human duration, exact counts; no colour codes', () => {
     const text = renderConnections(rows, summary, 'table');
@@ -152,9 +141,9 @@ describe('analyze report', () => {
     const r1 = lines.find((l) => l.includes('[fd99:1::1]:40001'))!;
     const cells = r1.split('│').slice(1, -1).map((c) => c.trim());
     expect(cells).toEqual([
-      '1', '[fd99:1::1]:40001', '[fd99:2::2]:9000', 'reset, "odd"', '1.00 s', '6', '21', '2,000', '7,000',
-      String(2 * 7 + 7 * 7), String(2 + 7), String(2 * 11 + 7 * 11), String((2 % 4) + (7 % 4)), String((2 % 3) + (7 % 3)),
-      String(2 * 13 + 7 * 13), '2',
+      // testDirection(seed): counter i is seed * (2i + 1); c2s seed 2, s2c seed 7 (each 'sum' column: 9 * (2i + 1))
+      '1', '[fd99:1::1]:40001', '[fd99:2::2]:9000', 'reset, "odd"', '1.00 s', '2', '7', '6', '21',
+      '45', '63', '81', '99', '117', '135', '387',
     ]);
     // numbers align right: the id cell is padded on the left
     expect(r1.startsWith('│  1 │')).toBe(true);
@@ -163,11 +152,11 @@ describe('analyze report', () => {
 
   it('table: suspicious RSTs qualify the state cell (after mid-stream), and only when there are some', () => {
     const state = CONNECTION_COLUMNS.find((c) => c.key === 'state')!;
-    expect(cellText(state, row(0, { suspiciousRsts: 0 }))).toBe('complete');
-    expect(cellText(state, row(0, { suspiciousRsts: 1 }))).toBe('complete, 1 suspicious RST');
-    expect(cellText(state, row(0, { midStream: true, suspiciousRsts: 1234 }))).toBe('complete, mid-stream, 1,234 suspicious RSTs');
+    expect(cellText(state, row(0, { suspiciousRsts: 0 }))).toBe('closed');
+    expect(cellText(state, row(0, { suspiciousRsts: 1 }))).toBe('closed, 1 suspicious RST');
+    expect(cellText(state, row(0, { midStream: true, suspiciousRsts: 1234 }))).toBe('closed, mid-stream, 1,234 suspicious RSTs');
     // The CSV and JSON state stays the bare word; the count has its own field.
-    expect(state.value(row(0, { suspiciousRsts: 2 }))).toBe('complete');
+    expect(state.value(row(0, { suspiciousRsts: 2 }))).toBe('closed');
     const sus = CONNECTION_COLUMNS.find((c) => c.key === 'suspiciousRsts')!;
     expect(sus.value(row(0, { suspiciousRsts: 2 }))).toBe(2);
     expect(sus.value(row(0))).toBe(0);
@@ -176,19 +165,16 @@ describe('analyze report', () => {
   it('csv: header of stable names, per-direction columns, quoting applied', () => {
     const text = renderConnections(rows, summary, 'csv');
     const lines = text.split('\r\n');
-    expect(lines[0].split(',')).toEqual([
-      'id', 'client', 'clientPort', 'server', 'serverPort', 'vlan', 'state', 'firstTime', 'lastTime', 'durationNs',
-      ...['c2s', 's2c'].flatMap((d) =>
-        ['Packets', 'Bytes', 'QueuedBytes', 'QueuedPackets', 'OverlapBytes', 'OverlapPackets', 'Conflicts', 'MissingBytes'].map((k) => d + k),
-      ),
-      'peakPages',
-      'suspiciousRsts', 'c2sRstIgnored', 'c2sOutOfWindowPackets', 's2cRstIgnored', 's2cOutOfWindowPackets',
+    const header = lines[0].split(',');
+    expect(header).toEqual([
+      'id', 'ipVersion', 'client', 'clientPort', 'server', 'serverPort', 'vlan', 'outerVlan', 'state', 'midStream', 'serverGuessed',
+      'reuseIndex', 'firstTime', 'lastTime', 'conflictsDropped', 'suspiciousRsts', 'durationNs', 'peakPages',
+      ...['c2s', 's2c'].flatMap((d) => ROW_COUNTER_SPECS.map((c) => d + c.name[0]!.toUpperCase() + c.name.slice(1))),
     ]);
-    // Rows without the RST / out-of-window counters (a plain ConnectionRow) print 0 for them.
-    expect(lines[2]).toBe(
-      '1,fd99:1::1,40001,fd99:2::2,9000,7,"reset, ""odd""",1700000000.000000001,1700000001.000000000,999999999,' +
-        '6,2000,14,2,22,2,2,26,21,7000,49,7,77,3,1,91,2,0,0,0,0,0',
-    );
+    expect(header).toEqual(CONNECTION_CSV_COLUMNS.map((c) => c.key));
+    expect(lines[2]).toMatch(/^1,6,fd99:1::1,40001,fd99:2::2,9000,7,,"reset, ""odd""",false,false,0,1700000000\.000000001,1700000001\.000000000,0,0,999999999,387,2,6,10,/);
+    const cell = (k: string) => lines[2].replace('"reset, ""odd"""', 'STATE').split(',')[header.indexOf(k)];
+    expect([cell('c2sBytes'), cell('s2cMissingBytes'), cell('c2sStartMissing'), cell('s2cStartMissing')]).toEqual(['6', '105', 'false', 'true']);
     expect(lines.length).toBe(4); // header, two rows, and the empty string after the last CRLF
   });
 
@@ -196,7 +182,8 @@ describe('analyze report', () => {
     const doc = JSON.parse(renderConnections(rows, summary, 'json'));
     expect(Object.keys(doc)).toEqual(['connections', 'summary']);
     expect(doc.summary).toMatchObject({ ...summary, bytesPerSecond: 82_304_526 });
-    expect(doc.connections[1]).toEqual({
+    const c = doc.connections[1];
+    expect(c).toEqual({
       id: 1,
       ipVersion: 6,
       client: 'fd99:1::1',
@@ -204,16 +191,23 @@ describe('analyze report', () => {
       server: 'fd99:2::2',
       serverPort: 9000,
       vlan: 7,
+      outerVlan: null,
       state: 'reset, "odd"',
+      midStream: false,
+      serverGuessed: false,
+      reuseIndex: 0,
       firstTime: '2023-11-14T22:13:20.000000001Z',
-      lastTime: '2023-11-14T22:13:21.000000000Z',
       firstEpoch: '1700000000.000000001',
+      lastTime: '2023-11-14T22:13:21.000000000Z',
       lastEpoch: '1700000001.000000000',
+      conflictsDropped: 0,
+      suspiciousRsts: 0,
       durationNs: 999_999_999,
-      peakPages: 2,
+      peakPages: 387,
       c2s: stats(2),
       s2c: stats(7),
     });
+    expect(Object.keys(c.c2s)).toEqual(ROW_COUNTER_SPECS.map((x) => x.name));
   });
 
   it('summary block: aligned labels, exact byte counts beside the human ones, kinds listed', () => {
@@ -232,6 +226,9 @@ describe('analyze report', () => {
         'Malformed packets   3 (bad-tcp-header 2, truncated-ip 1)',
         'Reader diagnostics  1 (truncated-record 1)',
         'Elapsed             1.50 s, 82.3 MB/s',
+        'Connections ended   closed 2, reset 1',
+        'Peak memory         10 pages (19.0 kB), 2 connections open at once',
+        'Skipped by limits   0 B, 0 connections evicted',
       ].join('\n'),
     );
   });

@@ -1,77 +1,21 @@
 import {
-  CONNECTION_COLUMNS,
-  CONNECTION_CSV_KEYS,
-  CONNECTION_TABLE_HEADERS,
-  CONNECTION_TABLE_KEYS,
   OVERLAP_COLUMNS,
   OVERLAP_TOTAL_COLUMNS,
-  type Column,
   sumOverlapTotals,
   type OverlapTotals,
 } from './columns.js';
 import { csvLine } from './csv.js';
 import { formatCount } from './format.js';
-import type { ConnectionRow, OverlapEvent, OverlapKind, ReportSummary } from './rows.js';
-import { renderSummary } from './summary.js';
-import { renderTable } from './table.js';
-import { durationNs, formatCaptureTime, formatEpoch } from './time.js';
+import type { OverlapEvent, OverlapKind, RunSummary } from './rows.js';
+import { tableText } from './table.js';
+import { formatCaptureTime, formatEpoch } from './time.js';
 
 /** Output formats of every report. */
 export type ReportFormat = 'table' | 'csv' | 'json';
 
-const pick = <T>(all: ReadonlyArray<Column<T>>, keys: readonly string[]) =>
-  keys.map((k) => all.find((c) => c.key === k)!);
-
-/** The JSON object of one connection: stable camelCase names, times exact, statistics per direction. */
-export function connectionJson(r: ConnectionRow): object {
-  return {
-    id: r.id,
-    ipVersion: r.ipVersion,
-    client: r.client,
-    clientPort: r.clientPort,
-    server: r.server,
-    serverPort: r.serverPort,
-    vlan: r.vlan,
-    state: r.state,
-    firstTime: formatCaptureTime(r.firstTsSec, r.firstTsNsec),
-    lastTime: formatCaptureTime(r.lastTsSec, r.lastTsNsec),
-    firstEpoch: formatEpoch(r.firstTsSec, r.firstTsNsec),
-    lastEpoch: formatEpoch(r.lastTsSec, r.lastTsNsec),
-    durationNs: durationNs(r.firstTsSec, r.firstTsNsec, r.lastTsSec, r.lastTsNsec),
-    peakPages: r.peakPages,
-    ...(r.midStream !== undefined ? { midStream: r.midStream } : {}),
-    ...(r.serverGuessed !== undefined ? { serverGuessed: r.serverGuessed } : {}),
-    ...(r.outerVlan !== undefined ? { outerVlan: r.outerVlan } : {}),
-    ...(r.reuseIndex !== undefined ? { reuseIndex: r.reuseIndex } : {}),
-    ...(r.conflictsDropped !== undefined ? { conflictsDropped: r.conflictsDropped } : {}),
-    ...(r.suspiciousRsts !== undefined ? { suspiciousRsts: r.suspiciousRsts } : {}),
-    c2s: { ...r.c2s },
-    s2c: { ...r.s2c },
-  };
-}
-
 /** The JSON object of the summary (the same names, plus the throughput). */
-export function summaryJson(s: ReportSummary): object {
+export function summaryJson(s: RunSummary): object {
   return { ...s, bytesPerSecond: s.elapsedNs > 0 ? Math.round((s.inputBytes * 1e9) / s.elapsedNs) : null };
-}
-
-/**
- * The analyze report. `table`: the connections table, a blank line, the summary block. `csv`: one header
- * line and one line a connection (every column, per direction; the summary is not part of the CSV).
- * `json`: one document `{ connections, summary }`, the shape the CLI streams (ConnectionsJsonWriter: rows go out
- * before the summary is known). Rows are rendered in the order given (sort first).
- */
-export function renderConnections(rows: readonly ConnectionRow[], summary: ReportSummary, format: ReportFormat): string {
-  switch (format) {
-    case 'table':
-      return `${renderTable(rows, pick(CONNECTION_COLUMNS, CONNECTION_TABLE_KEYS), CONNECTION_TABLE_HEADERS)}\n\n${renderSummary(summary)}\n`;
-    case 'csv': {
-      const cols = pick(CONNECTION_COLUMNS, CONNECTION_CSV_KEYS);
-      return csvLine(cols.map((c) => c.key)) + rows.map((r) => csvLine(cols.map((c) => c.value(r)))).join('');
-    }
-    case 'json':
-      return `${JSON.stringify({ connections: rows.map(connectionJson), summary: summaryJson(summary) }, null, 2)}\n`;
-  }
 }
 
 /** The JSON object of one overlap event. */
@@ -181,8 +125,8 @@ export function renderOverlaps(events: readonly OverlapEvent[], format: ReportFo
   switch (format) {
     case 'table':
       return (
-        `${overlapHeadline(totals)}\n\n${renderTable(events, OVERLAP_COLUMNS)}\n\n` +
-        `By connection:\n${renderTable(totals, OVERLAP_TOTAL_COLUMNS)}\n`
+        `${overlapHeadline(totals)}\n\n${tableText(events, OVERLAP_COLUMNS)}\n\n` +
+        `By connection:\n${tableText(totals, OVERLAP_TOTAL_COLUMNS)}\n`
       );
     case 'csv':
       return overlapCsvHeader() + events.map(overlapCsvLine).join('');

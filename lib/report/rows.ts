@@ -1,72 +1,15 @@
 /**
- * The plain rows reports are rendered from. The pipeline fills them from the engine's statistics; nothing
- * here depends on the engine. Field names are the stable camelCase names of the JSON output.
+ * The plain rows and totals reports are rendered from. The pipeline fills them from the engine's statistics;
+ * nothing here depends on the engine. Field names are the stable camelCase names of the JSON output.
  */
 
-/** Statistics of one direction of a connection. */
-export interface DirectionStats {
-  /** TCP segments seen (with or without payload). */
-  packets: number;
-  /** Payload bytes delivered in order (the reassembled stream). */
-  bytes: number;
-  /** Bytes that arrived out of order and were buffered until the hole before them was filled or skipped. */
-  queuedBytes: number;
-  queuedPackets: number;
-  /** Bytes that overlapped data already seen (retransmissions and partial overlaps). */
-  overlapBytes: number;
-  overlapPackets: number;
-  /** Overlaps whose bytes differed from the copy already seen. */
-  conflicts: number;
-  /** Sequence space never seen (holes skipped). */
-  missingBytes: number;
-  /** RSTs ignored as outside the receiver's window (the pipeline's rows always carry it). */
-  rstIgnored?: number;
-  /** Segments dropped as outside any plausible window (the pipeline's rows always carry it). */
-  outOfWindowPackets?: number;
-}
+/** One connection of a report and one direction's counters: declared in lib/schema (row.ts, counters.ts). */
+export type { ConnectionRow } from '../schema/row.js';
+export type { DirectionReport } from '../schema/counters.js';
+import type { EndedCounts } from '../schema/states.js';
 
-/** One connection of the analyze report. */
-export interface ConnectionRow {
-  /** Wireshark `tcp.stream` order (0-based, by first packet). */
-  id: number;
-  ipVersion: 4 | 6;
-  /** Address text (see lib/net formatAddress). */
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  /** Innermost VLAN id, null when untagged. */
-  vlan: number | null;
-  /** `complete`, `reset`, `timed out`, `open at end`, `mid-stream`, ... */
-  state: string;
-  /** Capture time of the first and last packets. */
-  firstTsSec: number;
-  firstTsNsec: number;
-  lastTsSec: number;
-  lastTsNsec: number;
-  /** Most out-of-order pages the connection held at once. */
-  peakPages: number;
-  /** No SYN was seen before the first packet (picked up mid-stream); the table shows it next to the state. */
-  midStream?: boolean;
-  /** Client and server were guessed from the ports (no SYN / SYN-ACK seen). */
-  serverGuessed?: boolean;
-  /** Outer VLAN id of double-tagged traffic, null otherwise. */
-  outerVlan?: number | null;
-  /** 0 for the first connection on a 4-tuple, 1 for the next after port reuse, ... */
-  reuseIndex?: number;
-  /** Conflict records not kept because of the per-connection bound. */
-  conflictsDropped?: number;
-  /**
-   * RSTs ignored because they lay outside any window the receiver could have had (a blind or forged reset):
-   * the connection went on after them. The table shows them next to the state.
-   */
-  suspiciousRsts?: number;
-  c2s: DirectionStats;
-  s2c: DirectionStats;
-}
-
-/** Totals of a whole run. */
-export interface ReportSummary {
+/** Totals of a whole run: what every report ends with. */
+interface RunTotals {
   /** Capture file name as given (`-` for stdin). */
   input: string;
   /** Bytes read from the capture (decompressed bytes for gzip). */
@@ -90,6 +33,88 @@ export interface ReportSummary {
   diagnostics: Record<string, number>;
   /** Wall-clock time of the run. */
   elapsedNs: number;
+}
+
+/** A reader diagnostic as the JSON summary lists it. */
+export interface WarningJson {
+  severity: 'warning' | 'error';
+  code: string;
+  message: string;
+  fileOffset: number;
+  recordNumber: number;
+  bytesSkipped: number | null;
+}
+
+/** The whole-run summary of every report: the report's totals, plus reader, decoder, engine and check figures. */
+export interface RunSummary extends RunTotals {
+  /** Packets read per second of wall-clock time. */
+  packetsPerSecond: number | null;
+  /** The run was stopped (Ctrl-C, or an output failure) before the end of the capture. */
+  interrupted: boolean;
+  reader: {
+    format: 'pcap' | 'pcapng';
+    compressed: boolean;
+    byteOrder: 'little' | 'big';
+    nanosecond: boolean;
+    interfaces: Array<{ id: number; section: number; linkType: number; snaplen: number; name: string | null }>;
+    /** Records delivered; records met including skipped damaged ones. */
+    records: number;
+    recordsSeen: number;
+    /** Records cut by snaplen (captured length below the original length). */
+    truncatedRecords: number;
+    /** Bytes of the source read (compressed bytes for gzip). */
+    sourceBytes: number;
+    cleanEnd: boolean;
+    stoppedOnDamage: boolean;
+  };
+  decode: {
+    packets: number;
+    tcp: number;
+    nonTcp: number;
+    nonTcpByKind: Record<string, number>;
+    malformed: number;
+    checksumFailed: number;
+    snaplenCut: number;
+    badTcpOptions: number;
+    fragments: number;
+    fragmentsReassembled: number;
+    fragmentOverlapConflicts: number;
+    fragmentsUnfinished: number;
+  };
+  engine: {
+    packets: number;
+    connectionsCreated: number;
+    connectionsPeakOpen: number;
+    midStreamPickups: number;
+    portReuses: number;
+    /** Connections ended, by state (lib/schema/states.ts): `closed`, `reset`, `timedOut`, `openAtEnd`, ... */
+    ended: EndedCounts;
+    /** Connections closed to respect --max-connections (the idlest first). */
+    connectionsEvicted: number;
+    packetsToTombstones: number;
+    /** Bytes of one page of the engine's memory. */
+    pageSize: number;
+    /** Highest number of pages in use at once: buffered plus delivered-data windows. */
+    pagesPeak: number;
+    bufferedPagesPeak: number;
+    windowPagesPeak: number;
+    /** Missing bytes caused by the page limits rather than by the capture (subset of bytesMissing). */
+    bytesSkippedByLimits: number;
+    limitHitsPerConnection: number;
+    limitHitsTotal: number;
+    retransmittedPackets: number;
+    retransmittedBytes: number;
+    conflictBytes: number;
+    conflictChecksImpossible: number;
+    /** Packets the optional checks refused. */
+    rejected: number;
+  };
+  checks: {
+    state: { accepted: number; rejected: number; noHandshake: number; badHandshake: number; unexpectedSyn: number; afterClose: number } | null;
+    options: { accepted: number; rejected: number; exceedsMss: number; outsideWindow: number; retransmission: number } | null;
+  };
+  /** The first reader diagnostics in full (at most {@link MAX_LISTED_WARNINGS}); `diagnostics` counts them all. */
+  warnings: WarningJson[];
 }
 
 /**

@@ -1,6 +1,5 @@
-import { formatAddress, parseAddress } from '../net/address.js';
+import { parseAddress } from '../net/address.js';
 import type { Column } from './columns.js';
-import type { ConnectionRow } from './rows.js';
 
 /** A bad `--sort` or filter value: the message says what is allowed. */
 export class SelectionError extends Error {
@@ -20,20 +19,6 @@ export function findColumn<T>(columns: ReadonlyArray<Column<T>>, name: string): 
   return col;
 }
 
-/**
- * Rows sorted by a column: numbers largest first, text A to Z (pass `descending` to choose). Stable, so
- * equal rows keep their order (the id order the pipeline produces). Returns a new array.
- */
-export function sortRows<T>(rows: readonly T[], column: Column<T>, descending: boolean = column.numeric): T[] {
-  const key = column.sortKey ?? column.value;
-  const keyed = rows.map((row, i) => ({ row, i, k: key(row) }));
-  keyed.sort((a, b) => {
-    const c = compareKeys(a.k, b.k);
-    return c !== 0 ? (descending ? -c : c) : a.i - b.i;
-  });
-  return keyed.map((x) => x.row);
-}
-
 function compareKeys(a: number | string | null, b: number | string | null): number {
   if (a === b) return 0;
   if (a === null) return -1; // absent sorts as the smallest
@@ -42,52 +27,66 @@ function compareKeys(a: number | string | null, b: number | string | null): numb
   return String(a) < String(b) ? -1 : 1;
 }
 
-/** The first `n` rows (all when `n` is undefined); a SelectionError for a negative or fractional `n`. */
-export function topRows<T>(rows: readonly T[], n: number | undefined): T[] {
-  if (n === undefined) return rows.slice();
-  if (!Number.isInteger(n) || n < 0) throw new SelectionError(`--top wants a whole number of rows, not ${n}`);
-  return rows.slice(0, n);
-}
-
-/** Which connections to report: all given conditions must hold. */
+/** Which connections to report: all given kinds of condition must hold, any value of a kind may match. */
 export interface ConnectionFilter {
-  /** An address either end has, in any valid spelling (`fd00:0::1` matches `fd00::1`). */
-  host?: string;
-  /** A port either end uses. */
-  port?: number;
+  /** Addresses either end may have, in any valid spelling (`fd00:0::1` matches `fd00::1`). */
+  hosts?: readonly string[];
+  /** Ports either end may use. */
+  ports?: readonly number[];
   /** Connection ids. */
   ids?: readonly number[];
 }
 
+/** What a selection looks at: the engine's ConnectionInfo has this shape (addresses as four words). */
+export interface Selectable {
+  readonly id: number;
+  readonly ipVersion: 4 | 6;
+  readonly client: { readonly addr: ArrayLike<number>; readonly port: number };
+  readonly server: { readonly addr: ArrayLike<number>; readonly port: number };
+}
+
+/** True when `a` holds the address `w` (four words) of version `v`. */
+function sameAddress(a: ArrayLike<number>, w: ArrayLike<number>): boolean {
+  return a[0] === w[0] && a[1] === w[1] && a[2] === w[2] && a[3] === w[3];
+}
+
 /**
- * A predicate for a filter, validated up front so a typo is a usage error rather than an empty report.
- * Throws SelectionError.
+ * A predicate for a filter, compared on address words (no text per connection), validated up front so a
+ * typo is a usage error rather than an empty report; null when the filter selects everything. Throws
+ * SelectionError.
  */
-export function connectionFilter(filter: ConnectionFilter): (row: ConnectionRow) => boolean {
-  let host: string | null = null;
-  if (filter.host !== undefined) {
-    const a = parseAddress(filter.host);
-    if (a === null) throw new SelectionError(`--host wants an IPv4 or IPv6 address, not "${filter.host}"`);
-    host = formatAddress(a.words, a.ipVersion);
+export function connectionFilter(filter: ConnectionFilter): ((c: Selectable) => boolean) | null {
+  const hosts = (filter.hosts ?? []).map((h) => {
+    const a = parseAddress(h);
+    if (a === null) throw new SelectionError(`--host wants an IPv4 or IPv6 address, not "${h}"`);
+    return a;
+  });
+  const ports = filter.ports ?? [];
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SelectionError(`--port wants a number from 0 to 65535, not ${port}`);
   }
-  const port = filter.port;
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new SelectionError(`--port wants a number from 0 to 65535, not ${port}`);
-  }
-  for (const id of filter.ids ?? []) {
+  const idList = filter.ids ?? [];
+  for (const id of idList) {
     if (!Number.isInteger(id) || id < 0) throw new SelectionError(`--id wants connection ids (0, 1, ...), not ${id}`);
   }
-  const ids = filter.ids === undefined ? null : new Set(filter.ids);
-  return (r) =>
-    (host === null || r.client === host || r.server === host) &&
-    (port === undefined || r.clientPort === port || r.serverPort === port) &&
-    (ids === null || ids.has(r.id));
+  if (hosts.length + ports.length + idList.length === 0) return null;
+  const ids = idList.length === 0 ? null : new Set(idList);
+  return (c) =>
+    (hosts.length === 0 ||
+      hosts.some((h) => h.ipVersion === c.ipVersion && (sameAddress(c.client.addr, h.words) || sameAddress(c.server.addr, h.words)))) &&
+    (ports.length === 0 || ports.some((p) => c.client.port === p || c.server.port === p)) &&
+    (ids === null || ids.has(c.id));
+}
+
+/** A SelectionError for a `--top` that is not a whole number of rows. */
+export function checkTop(n: number | undefined): void {
+  if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw new SelectionError(`--top wants a whole number of rows, not ${n}`);
 }
 
 /**
  * The first `n` rows of a `--sort` as rows come, in O(n) memory whatever the number of rows: a heap of the
- * best `n` so far, worst on top. The result equals `topRows(sortRows(all, column, descending), n)` where `all`
- * is the rows in `tie` order (default: the order they were added).
+ * best `n` so far, worst on top. The result is the first `n` of all rows sorted by the column (stable, ties
+ * in `tie` order, by default the order they were added).
  */
 export class TopRows<T> {
   private readonly heap: Array<{ row: T; k: number | string | null; t: number }> = [];
@@ -100,7 +99,7 @@ export class TopRows<T> {
     private readonly descending: boolean = column.numeric,
     private readonly tie?: (row: T) => number,
   ) {
-    if (!Number.isInteger(n) || n < 0) throw new SelectionError(`--top wants a whole number of rows, not ${n}`);
+    checkTop(n);
     this.key = column.sortKey ?? column.value;
   }
 
@@ -155,8 +154,8 @@ export class TopRows<T> {
 }
 
 /**
- * The row order of a `--sort` over `count` rows read through `rowAt`, as indices (the same order sortRows
- * gives: stable, ties in index order, or by `tie` when given). Only the keys are held, one per row, not the rows.
+ * The row order of a `--sort` over `count` rows read through `rowAt`, as indices (stable: ties in index order,
+ * or by `tie` when given). Only the keys are held, one per row, not the rows.
  */
 export function sortedOrder<T>(
   count: number,

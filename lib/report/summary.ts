@@ -1,5 +1,6 @@
 import { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
-import type { ReportSummary } from './rows.js';
+import { CONNECTION_STATES, type EndKey } from '../schema/states.js';
+import type { RunSummary } from './rows.js';
 
 function byKind(counts: Record<string, number>): string {
   const entries = Object.entries(counts).filter(([, n]) => n > 0);
@@ -13,8 +14,21 @@ function bytes(n: number): string {
   return n < 1000 ? `${formatCount(n)} B` : `${formatBytes(n)} (${formatCount(n)} B)`;
 }
 
-/** The summary block under the analyze table: one `label  value` line per total, exact counts kept. */
-export function renderSummary(s: ReportSummary): string {
+/** How connections ended: the nonzero counts, in state order. */
+function endedText(s: RunSummary): string {
+  const ended = CONNECTION_STATES.flatMap((st) => {
+    const n = st.reason === 'open' ? 0 : s.engine.ended[st.key as EndKey];
+    return n > 0 ? [`${st.word} ${formatCount(n)}`] : [];
+  });
+  return ended.length === 0 ? '0' : ended.join(', ');
+}
+
+/**
+ * The summary block under every report: one `label  value` line per total, exact counts kept, then the
+ * engine's memory and bounds and how connections ended.
+ */
+export function renderSummary(s: RunSummary): string {
+  const e = s.engine;
   const lines: Array<[string, string]> = [
     ['Input', `${s.input}, ${bytes(s.inputBytes)}`],
     ['Packets read', formatCount(s.packetsRead)],
@@ -31,7 +45,11 @@ export function renderSummary(s: ReportSummary): string {
     ['Malformed packets', byKind(s.malformed)],
     ['Reader diagnostics', byKind(s.diagnostics)],
     ['Elapsed', `${formatDuration(s.elapsedNs)}, ${formatRate(s.inputBytes, s.elapsedNs)}`],
+    ['Connections ended', endedText(s)],
+    ['Peak memory', `${formatCount(e.pagesPeak)} pages (${formatBytes(e.pagesPeak * e.pageSize)}), ${formatCount(e.connectionsPeakOpen)} connections open at once`],
+    ['Skipped by limits', `${formatCount(e.bytesSkippedByLimits)} B, ${formatCount(e.connectionsEvicted)} connections evicted`],
   ];
+  if (s.interrupted) lines.push(['Interrupted', 'yes: the capture was not read to its end']);
   const width = Math.max(...lines.map(([l]) => l.length));
   return lines.map(([l, v]) => `${l.padEnd(width)}  ${v}`).join('\n');
 }

@@ -1,20 +1,56 @@
-import Table from 'cli-table3';
+/**
+ * The one table renderer of every report: box-drawn, compact, no colours (reports are often piped or pasted
+ * into tickets), numbers aligned right. Written line by line from any indexed source, so a table of a million
+ * rows never exists as one string nor as a million row objects.
+ */
 import { cellText, type Column } from './columns.js';
+import type { TextSink } from './stream.js';
 
 /**
- * A cli-table3 table of `rows` with the given columns. No colours (reports are often piped or pasted into
- * tickets); numbers align right. `headers` overrides table headers by column key.
+ * A table of `count` rows read through `rowAt`, written line by line with `out`: the same text as
+ * cli-table3's compact style (its tests compare the two) without holding the rows or their cells. Cells are
+ * formatted twice (once to measure the columns, once to write), so `rowAt` may build each row afresh.
+ * Returns the text's last line without its newline, as cli-table3 leaves it.
  */
-export function renderTable<T>(
-  rows: readonly T[],
+export function writeTable<T>(
+  count: number,
+  rowAt: (i: number) => T,
   columns: ReadonlyArray<Column<T>>,
-  headers: Readonly<Record<string, string>> = {},
-): string {
-  const table = new Table({
-    head: columns.map((c) => headers[c.key] ?? c.header),
-    colAligns: columns.map((c) => (c.numeric ? 'right' : 'left')),
-    style: { head: [], border: [], compact: true },
-  });
-  for (const row of rows) table.push(columns.map((c) => cellText(c, row)));
-  return table.toString();
+  out: TextSink,
+): void {
+  const heads = columns.map((c) => c.header);
+  const widths = heads.map((h) => textWidth(h));
+  for (let i = 0; i < count; i++) {
+    const row = rowAt(i);
+    for (let c = 0; c < columns.length; c++) {
+      const w = textWidth(cellText(columns[c]!, row));
+      if (w > widths[c]!) widths[c] = w;
+    }
+  }
+  const right = columns.map((c) => c.numeric);
+  const rule = (l: string, m: string, r: string): string => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`;
+  const line = (cells: readonly string[]): string =>
+    `│${cells.map((t, c) => {
+      const pad = ' '.repeat(widths[c]! - textWidth(t));
+      return right[c] ? ` ${pad}${t} ` : ` ${t}${pad} `;
+    }).join('│')}│`;
+  out(`${rule('┌', '┬', '┐')}\n${line(heads)}\n`);
+  if (count > 0) out(`${rule('├', '┼', '┤')}\n`);
+  for (let i = 0; i < count; i++) {
+    const row = rowAt(i);
+    out(`${line(columns.map((c) => cellText(c, row)))}\n`);
+  }
+  out(rule('└', '┴', '┘'));
+}
+
+/** Terminal columns of report text: every character the reports print is one column wide (ASCII, µ). */
+function textWidth(s: string): number {
+  return s.length;
+}
+
+/** The table of `rows` as one string (for the short tables: overlap events, totals by connection). */
+export function tableText<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
+  let text = '';
+  writeTable(rows.length, (i) => rows[i]!, columns, (s) => (text += s));
+  return text;
 }

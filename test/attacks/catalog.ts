@@ -39,7 +39,7 @@ function tcp(gen: (n: number, emit: (p: import('../../lib/decode/packet.js').Tcp
     const before = {
       connectionsCreated: e.pool.stats.connectionsCreated,
       peakOpen: e.peaks.open,
-      evicted: e.pool.stats.closed.evicted,
+      evicted: e.pool.stats.ended.evicted,
       pagesPeak: e.asm.stats.pagesPeak,
       bufferedPagesPeak: e.asm.stats.bufferedPagesPeak,
       bytesSkippedByLimits: e.asm.stats.bytesSkippedByLimits,

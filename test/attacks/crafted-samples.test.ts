@@ -44,7 +44,7 @@ describe('samples/crafted: the library reports what README.md says', () => {
     expect(r.streams.length).toBe(1);
     const s = r.streams[0]!;
     const c = s.conn;
-    expect(c.endReason).toBe('complete');
+    expect(c.endReason).toBe('closed');
     expect(s.bytes(0).toString('latin1')).toBe(letters('A', 100) + letters('C', 100) + letters('E', 100));
     expect(s.bytes(1).toString('latin1')).toBe('OK\n');
     expect(c.stats[0].conflicts).toBe(2);
@@ -59,17 +59,17 @@ describe('samples/crafted: the library reports what README.md says', () => {
       [100, 100],
     ]);
     expect(c.stats[0].retransmittedPackets).toBe(2);
-    expect(c.stats[0].bytesMissing).toBe(0);
+    expect(c.stats[0].missingBytes).toBe(0);
   });
 
   it('syn-flood.pcap (default bounds, and --max-connections 100)', async () => {
     const r = await analyze('syn-flood.pcap');
     expect(r.pool.stats.connectionsCreated).toBe(SYN_FLOOD_SYNS + 1);
-    expect(r.pool.stats.closed.evicted).toBe(0);
+    expect(r.pool.stats.ended.evicted).toBe(0);
     const half = r.streams.filter((s) => s.conn.stats[0].syn === 1 && s.conn.stats[1].packets === 0);
     expect(half.length).toBe(SYN_FLOOD_SYNS);
     const real = r.streams[SYN_FLOOD_SYNS]!;
-    expect(real.conn.endReason).toBe('complete');
+    expect(real.conn.endReason).toBe('closed');
     expect(real.bytes(0).toString()).toBe('GET / HTTP/1.0\r\n\r\n');
     expect(real.bytes(1).toString()).toBe('HTTP/1.0 200 OK\r\n\r\n');
 
@@ -77,8 +77,8 @@ describe('samples/crafted: the library reports what README.md says', () => {
     expect(b.pool.stats.connectionsCreated).toBe(SYN_FLOOD_SYNS + 1);
     expect(b.pool.stats.connectionsPeakOpen).toBe(100);
     // The real connection arrives when 100 half-open ones are open: each SYN after the 100th evicts the idlest.
-    expect(b.pool.stats.closed.evicted).toBe(SYN_FLOOD_SYNS + 1 - 100);
-    expect(b.streams[SYN_FLOOD_SYNS]!.conn.endReason).toBe('complete');
+    expect(b.pool.stats.ended.evicted).toBe(SYN_FLOOD_SYNS + 1 - 100);
+    expect(b.streams[SYN_FLOOD_SYNS]!.conn.endReason).toBe('closed');
     expect(b.streams[SYN_FLOOD_SYNS]!.bytes(1).toString()).toBe('HTTP/1.0 200 OK\r\n\r\n');
   });
 
@@ -86,13 +86,13 @@ describe('samples/crafted: the library reports what README.md says', () => {
     const r = await analyze('seq-jump.pcap');
     const s = r.streams[0]!;
     const st = s.conn.stats[0];
-    expect(s.conn.endReason).toBe('complete');
+    expect(s.conn.endReason).toBe('closed');
     expect(s.bytes(0).toString('latin1')).toBe(letters('a', 300) + letters('b', 100));
     expect(st.outOfWindowPackets).toBe(3);
     expect(st.outOfWindowBytes).toBe(300);
     expect(st.retransmittedPackets).toBe(0);
     expect(st.overlapBytes).toBe(0);
-    expect(st.bytesMissing).toBe(0);
+    expect(st.missingBytes).toBe(0);
     expect(st.queuedPackets).toBe(0);
   });
 
@@ -104,7 +104,7 @@ describe('samples/crafted: the library reports what README.md says', () => {
     expect(d.fragmentOverlaps).toBe(1);
     expect(d.fragmentOverlapConflicts).toBe(1);
     const s = r.streams[0]!;
-    expect(s.conn.endReason).toBe('complete');
+    expect(s.conn.endReason).toBe('closed');
     // First copy wins: datagram bytes 80..120 (payload 60..100) stay 'P'; 120..160 (payload 100..140) are the 'X'.
     expect(s.bytes(0).toString('latin1')).toBe(letters('P', 100) + letters('X', 40) + letters('P', 60));
   });

@@ -20,7 +20,7 @@ describe('SYN flood (half-open connections) with a small maxConnections', () => 
     expect(ps.connectionsCreated).toBe(100_000);
     expect(e.peaks.open).toBe(1000);
     expect(ps.connectionsPeakOpen).toBe(1000);
-    expect(ps.closed.evicted).toBe(99_000);
+    expect(ps.ended.evicted).toBe(99_000);
     expect(e.peaks.tombstones).toBe(1000);
     expect(ps.tombstonesExpired).toBe(98_000);
     expect(ps.midStreamPickups).toBe(0);
@@ -43,7 +43,7 @@ describe('sequence number jump by 2^31', () => {
     const e = engine({ maxBufferedPagesPerConnection: 64 });
     g.seqJump(10_000, e.feed);
     const st = e.asm.pool.openConnections()[0]!.stats[0];
-    expect(st.bytesDelivered).toBe(4000);
+    expect(st.bytes).toBe(4000);
     expect(st.outOfWindowPackets).toBe(10_000);
     expect(st.outOfWindowBytes).toBe(10_000 * 1000);
     expect(st.retransmittedPackets).toBe(0);
@@ -64,7 +64,7 @@ describe('sequence number jump by 2^31', () => {
     e.asm.flushAll();
     expect(e.totals.bytesDelivered).toBe(4000);
     expect(e.totals.bytesSkipped).toBe(0);
-    expect(st.bytesMissing).toBe(0);
+    expect(st.missingBytes).toBe(0);
     expect(e.peaks.bufferedPages).toBe(0);
   });
 
@@ -77,7 +77,7 @@ describe('sequence number jump by 2^31', () => {
     e.asm.flushAll();
     expect(e.totals.bytesDelivered).toBe(4000 + 10 * 1000);
     expect(e.totals.bytesSkipped).toBe(0x20000000);
-    expect(st.bytesMissing).toBe(0x20000000);
+    expect(st.missingBytes).toBe(0x20000000);
   });
 });
 
@@ -190,7 +190,7 @@ describe('port reuse in quick succession', () => {
     expect(ids.size).toBe(10_000);
     expect(reuse.every((r, i) => r === i)).toBe(true);
     expect(e.pool.stats.portReuses).toBe(9_999);
-    expect(e.totals.endReasons).toEqual({ complete: 5000, superseded: 4999, 'open-at-end': 1 });
+    expect(e.totals.endReasons).toEqual({ closed: 5000, superseded: 4999, 'open-at-end': 1 });
     expect(e.totals.bytesDelivered).toBe(10_000 * 10);
     expect(e.peaks.open).toBe(1);
   });
@@ -206,7 +206,7 @@ describe('RSTs with wrong sequence numbers', () => {
     const open = e.pool.openConnections();
     expect(open.length).toBe(1000);
     expect(open.every((c) => c.suspiciousRsts === 1 && c.stats[1].rstIgnored === 1 && c.stats[1].rst === 1)).toBe(true);
-    expect(e.pool.stats.closed.reset).toBe(0);
+    expect(e.pool.stats.ended.reset).toBe(0);
     expect(e.pool.stats.packetsToTombstones).toBe(0);
     e.asm.flushAll();
     expect(e.totals.endReasons).toEqual({ 'open-at-end': 1000 });
@@ -216,7 +216,7 @@ describe('RSTs with wrong sequence numbers', () => {
   it("with rstPolicy 'any' the blind RST ends the connection; the data after it is counted as after-close", () => {
     const e = engine({ rstPolicy: 'any' });
     g.blindRst(1000, e.feed);
-    expect(e.pool.stats.closed.reset).toBe(1000);
+    expect(e.pool.stats.ended.reset).toBe(1000);
     expect(e.pool.stats.packetsToTombstones).toBe(1000);
     e.asm.flushAll();
     expect(e.totals.endReasons).toEqual({ reset: 1000 });

@@ -15,7 +15,7 @@ describe('analyze streamed output', () => {
     expect(Object.keys(doc)).toEqual(['connections', 'summary']);
     expect(doc.connections.map((c) => c.id)).toEqual([...Array(doc.summary.connections).keys()]);
     const lines = csv.stdout.trimEnd().split('\r\n');
-    expect(lines[0]!.startsWith('id,client,')).toBe(true);
+    expect(lines[0]!.startsWith('id,ipVersion,client,')).toBe(true);
     expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(doc.connections.map((c) => c.id));
   });
 

@@ -262,7 +262,7 @@ describe('more connections than the open-file bound', () => {
     expect(rows).toHaveLength(300);
     for (const s of cap.streams) {
       const row = rows.find((x) => x.clientPort === s.clientPort)!;
-      expect(row.state).toBe('complete');
+      expect(row.state).toBe('closed');
       for (const [d, bytes] of [['c2s', s.c2s], ['s2c', s.s2c]] as const) {
         expect(row[d].complete).toBe(true);
         expect(row[d].sha256).toBe(sha256(bytes));

@@ -58,7 +58,7 @@ describe('blind-rst.pcap: an RST 2^30 outside the window', () => {
     for (const doc of [plain, checked]) {
       expect(doc.connections).toHaveLength(1);
       const c = doc.connections[0]!;
-      expect(c.state).toBe('complete');
+      expect(c.state).toBe('closed');
       expect(c.suspiciousRsts).toBe(1);
       expect([c.s2c.rst, c.s2c.rstIgnored, c.c2s.rst, c.c2s.rstIgnored]).toEqual([1, 1, 0, 0]);
       expect([c.c2s.bytes, c.s2c.bytes]).toEqual([200, 100]);
@@ -89,7 +89,7 @@ describe('blind-rst.pcap: an RST 2^30 outside the window', () => {
   it('the table shows it in the state cell and in the summary block', async () => {
     const r = await cli(['analyze', BLIND]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/│ complete, 1 suspicious RST\s+│/);
+    expect(r.stdout).toMatch(/│ closed, 1 suspicious RST\s+│/);
     expect(r.stdout).toContain("RSTs ignored        1 (outside the receiver's window: the connection went on)");
     expect(r.stdout).toContain('Out-of-window       0 packets, 0 B');
     const any = await cli(['analyze', BLIND, '--rst-policy', 'any']);
@@ -142,7 +142,7 @@ describe('blind-rst.pcap: an RST 2^30 outside the window', () => {
     const r = await cli(['export', BLIND, '-o', out, '--quiet']);
     expect(r.code).toBe(0);
     const [row] = manifestRows(out);
-    expect(row!.state).toBe('complete');
+    expect(row!.state).toBe('closed');
     expect(readFileSync(join(out, row!.c2s.file!), 'latin1')).toBe('m'.repeat(100) + 'n'.repeat(100));
     expect(readFileSync(join(out, row!.s2c.file!), 'latin1')).toBe('s'.repeat(50) + 't'.repeat(50));
   });
@@ -155,7 +155,7 @@ describe('seq-jump.pcap: segments 2^31 away are out of window', () => {
       inParallel([() => cli(['analyze', JUMP, '--format', 'csv']), () => cli(['analyze', JUMP])], 2),
     ]);
     const c = doc.connections[0]!;
-    expect(c.state).toBe('complete');
+    expect(c.state).toBe('closed');
     expect([c.c2s.outOfWindowPackets, c.c2s.outOfWindowBytes, c.s2c.outOfWindowPackets]).toEqual([3, 300, 0]);
     expect([c.c2s.retransmittedPackets, c.c2s.overlapPackets, c.c2s.queuedPackets, c.c2s.missingBytes, c.c2s.bytes]).toEqual([0, 0, 0, 0, 400]);
     expect([doc.summary.outOfWindowPackets, doc.summary.outOfWindowBytes, doc.summary.rstIgnored]).toEqual([3, 300, 0]);

@@ -56,7 +56,7 @@ describe.each(withTruth.map((s) => [s.file, s] as const))('%s', (file, sample) =
     for (const t of rowsTruth) {
       const row = rows.find((r) => r.clientPort === t.cport && r.serverPort === t.sport);
       expect(row, `connection ${t.cport} -> ${t.sport}`).toBeDefined();
-      expect(row!.state).toBe('complete');
+      expect(row!.state).toBe('closed');
       for (const [d, len, hash] of [['c2s', t.c2s_len, t.c2s_sha256], ['s2c', t.s2c_len, t.s2c_sha256]] as const) {
         const dr = row![d];
         expect({ port: t.cport, d, bytes: dr.bytes, sha256: dr.sha256, complete: dr.complete, gaps: dr.gaps.length }).toEqual({

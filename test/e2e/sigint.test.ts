@@ -45,8 +45,8 @@ describe('SIGINT during export from a silent pipe', () => {
       state: string;
       c2s: { file: string; complete: boolean; bytes: number };
     });
-    const done = rows.filter((r) => r.state === 'complete');
-    const cut = rows.filter((r) => r.state !== 'complete');
+    const done = rows.filter((r) => r.state === 'closed');
+    const cut = rows.filter((r) => r.state !== 'closed');
     expect(done.length).toBeGreaterThan(0);
     expect(cut.length).toBeGreaterThan(0);
     for (const r of cut) expect(r.c2s.complete).toBe(false);

@@ -297,8 +297,8 @@ function finalChecks(
     if (s.completed !== 1) check.violate(`connection ${s.conn.id} completed ${s.completed} times`);
     for (let d = 0; d < 2; d++) {
       const st = s.conn.stats[d]!;
-      if (st.bytesDelivered !== s.delivered[d]) {
-        check.violate(`connection ${s.conn.id} dir ${d}: stats say ${st.bytesDelivered} delivered, stream got ${s.delivered[d]}`);
+      if (st.bytes !== s.delivered[d]) {
+        check.violate(`connection ${s.conn.id} dir ${d}: stats say ${st.bytes} delivered, stream got ${s.delivered[d]}`);
       }
     }
   }

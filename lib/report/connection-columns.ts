@@ -1,0 +1,146 @@
+/**
+ * The columns of the analyze report, derived from the row's one declaration (lib/schema): every connection
+ * field, then every row counter of each direction, then the two directions added for each summed counter. The
+ * CSV columns, the `--sort` keys, the table columns and the JSON object all come from here.
+ */
+import { parseAddress } from '../net/address.js';
+import { DIRECTION_COUNTERS, ROW_COUNTER_SPECS, type CounterSpec } from '../schema/counters.js';
+import { CONNECTION_FIELDS, type ConnectionRow, type FieldSpec } from '../schema/row.js';
+import { num, timeKey, type Column } from './columns.js';
+import { formatCount, formatDuration } from './format.js';
+import { durationNs, formatCaptureTime, formatEpoch } from './time.js';
+
+type Row = ConnectionRow;
+type Dir = 'c2s' | 's2c';
+const DIRS: readonly Dir[] = ['c2s', 's2c'];
+const ARROW: Readonly<Record<Dir, string>> = { c2s: 'c>s', s2c: 's>c' };
+
+/** `missingBytes` -> `missing bytes`. */
+const words = (name: string): string => name.replace(/([A-Z])/g, ' $1').toLowerCase();
+const capital = (name: string): string => name[0]!.toUpperCase() + name.slice(1);
+const field = (r: Row, name: string): unknown => (r as unknown as Record<string, unknown>)[name];
+const counter = (r: Row, d: Dir, name: string): number | boolean => (r[d] as unknown as Record<string, number | boolean>)[name]!;
+
+/** Text that sorts like the address: IPv4 before IPv6, each in numeric order. */
+export function addressSortKey(text: string): string {
+  const a = parseAddress(text);
+  if (a === null) return `z${text}`;
+  return `${a.ipVersion}${Array.from(a.words, (w) => w.toString(16).padStart(8, '0')).join('')}`;
+}
+
+const rowDuration = (r: Row) => durationNs(r.firstTsSec, r.firstTsNsec, r.lastTsSec, r.lastTsNsec);
+const endpoint = (addr: string, port: number, v: 4 | 6) => (v === 4 ? `${addr}:${port}` : `[${addr}]:${port}`);
+
+/**
+ * The state cell of the table: the state word, then what qualifies it (`closed, mid-stream, 1 suspicious
+ * RST`). Suspicious RSTs go here rather than in a column of their own: almost every row has none, and next to
+ * the state they say why a connection that was attacked is not `reset`.
+ */
+function stateCellText(r: Row): string {
+  let t = r.midStream ? `${r.state}, mid-stream` : r.state;
+  const n = r.suspiciousRsts;
+  if (n > 0) t += `, ${formatCount(n)} suspicious RST${n === 1 ? '' : 's'}`;
+  return t;
+}
+
+/** The column (or, for a time, columns) of one connection field. */
+function fieldColumns(f: FieldSpec): Array<Column<Row>> {
+  const name = f.name;
+  switch (f.kind) {
+    case 'address': {
+      const port = `${name}Port`;
+      return [{
+        key: name, header: name, numeric: false,
+        value: (r) => field(r, name) as string,
+        text: (r) => endpoint(field(r, name) as string, field(r, port) as number, r.ipVersion),
+        sortKey: (r) => addressSortKey(field(r, name) as string),
+      }];
+    }
+    case 'optional':
+      return [{ key: name, header: words(name), numeric: true, value: (r) => field(r, name) as number | null, sortKey: (r) => (field(r, name) as number | null) ?? -1 }];
+    case 'state':
+      return [{ key: name, header: name, numeric: false, value: (r) => r.state, text: stateCellText }];
+    case 'flag':
+      return [{ key: name, header: words(name), numeric: false, value: (r) => String(field(r, name)) }];
+    case 'time': {
+      const sec = `${name}TsSec`;
+      const nsec = `${name}TsNsec`;
+      const s = (r: Row) => field(r, sec) as number;
+      const ns = (r: Row) => field(r, nsec) as number;
+      return [{
+        key: `${name}Time`, header: name, numeric: false,
+        value: (r) => formatEpoch(s(r), ns(r)), text: (r) => formatCaptureTime(s(r), ns(r)), sortKey: (r) => timeKey(s(r), ns(r)),
+      }];
+    }
+    default:
+      return [num(name, words(name), (r) => field(r, name) as number)];
+  }
+}
+
+/** The column of one direction's counter. */
+function directionColumn(c: CounterSpec, d: Dir): Column<Row> {
+  const key = `${d}${capital(c.name)}`;
+  const header = `${c.table?.header ?? words(c.name)} ${ARROW[d]}`;
+  if (c.unit === 'flag') return { key, header, numeric: false, value: (r) => String(counter(r, d, c.name)) };
+  return num(key, header, (r) => counter(r, d, c.name) as number);
+}
+
+/** The columns of every connection field, the duration and the peak of pages. */
+const CONNECTION_LEVEL: ReadonlyArray<Column<Row>> = [
+  ...CONNECTION_FIELDS.flatMap((f) => fieldColumns(f)),
+  { key: 'durationNs', header: 'duration', numeric: true, value: rowDuration, text: (r) => formatDuration(rowDuration(r)) },
+  num('peakPages', 'peak pages', (r) => r.peakPages),
+];
+
+/** The CSV columns: every connection-level column, then every row counter of each direction. */
+export const CONNECTION_CSV_COLUMNS: ReadonlyArray<Column<Row>> = [
+  ...CONNECTION_LEVEL,
+  ...DIRS.flatMap((d) => ROW_COUNTER_SPECS.map((c) => directionColumn(c, d))),
+];
+
+/** The two directions added, for each summed counter of the row (`missingBytes`, `bytes`, ...). */
+const SUM_COLUMNS: ReadonlyArray<Column<Row>> = ROW_COUNTER_SPECS.filter((c) => c.total && c.unit !== 'flag').map((c) =>
+  num<Row>(c.name, c.table?.header ?? words(c.name), (r) => (counter(r, 'c2s', c.name) as number) + (counter(r, 's2c', c.name) as number)),
+);
+
+/** Every column of the analyze report: the CSV columns and the sums; every `--sort` key. */
+export const CONNECTION_COLUMNS: ReadonlyArray<Column<Row>> = [...CONNECTION_CSV_COLUMNS, ...SUM_COLUMNS];
+
+const byKey = (key: string): Column<Row> => CONNECTION_COLUMNS.find((c) => c.key === key)!;
+
+/**
+ * The columns of the human table: who and how it ended, then the counters the declaration puts in the table
+ * (`each`: one column a direction, `sum`: both added), then the peak of pages.
+ */
+export const CONNECTION_TABLE_COLUMNS: ReadonlyArray<Column<Row>> = [
+  ...['id', 'client', 'server', 'state', 'durationNs'].map(byKey),
+  ...DIRECTION_COUNTERS.flatMap((c: CounterSpec) => {
+    if (c.table === undefined) return [];
+    if (c.table.shape === 'sum') return [byKey(c.name)];
+    return DIRS.map((d) => byKey(`${d}${capital(c.name)}`));
+  }),
+  byKey('peakPages'),
+];
+
+/**
+ * The JSON object of one connection: every field under its declared name (a time as `<name>Time`, ISO 8601
+ * with nanoseconds, and `<name>Epoch`, exact), the duration and peak of pages, then each direction's counters.
+ */
+export function connectionJson(r: Row): object {
+  const o: Record<string, unknown> = {};
+  for (const f of CONNECTION_FIELDS) {
+    if (f.kind === 'time') {
+      const s = field(r, `${f.name}TsSec`) as number;
+      const ns = field(r, `${f.name}TsNsec`) as number;
+      o[`${f.name}Time`] = formatCaptureTime(s, ns);
+      o[`${f.name}Epoch`] = formatEpoch(s, ns);
+    } else {
+      o[f.name] = field(r, f.name);
+    }
+  }
+  o.durationNs = rowDuration(r);
+  o.peakPages = r.peakPages;
+  o.c2s = { ...r.c2s };
+  o.s2c = { ...r.s2c };
+  return o;
+}
