@@ -150,7 +150,6 @@ export async function exportCapture(
   const consumer = new ExportConsumer(exporter);
   const { options: opts, warnings } = keepingWarnings(options);
   let pass: PassResult;
-  let exportSummary: ExportSummary;
   try {
     pass = await runPass(source, consumer, opts);
   } catch (e) {
@@ -160,7 +159,7 @@ export async function exportCapture(
     if (created) removeIfOnlyEmptyManifest(output.dir);
     throw e;
   }
-  exportSummary = exporter.close();
+  const exportSummary = exporter.close();
   const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
   return {
     summary: runSummary(input, pass, warnings),

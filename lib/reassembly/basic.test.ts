@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACK, c2s, FIN, handshake, PSH, s2c, setup, SYN } from './test-helpers.js';
+import { ACK, c2s, FIN, handshake, PSH, s2c, setup, SYN } from '../../test/support/engine-helpers.js';
 
 describe('in-order delivery after a handshake', () => {
   it('delivers both directions, decides roles by SYN, completes on FIN both ways', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatAddress, parseAddress } from '../net/address.js';
 import { Endpoint } from './connection.js';
-import { setup } from './test-helpers.js';
-import { makePacket } from './testing.js';
+import { setup } from '../../test/support/engine-helpers.js';
+import { makePacket } from '../../test/support/engine-streams.js';
 
 function endpoint(text: string): { e: Endpoint; v: 4 | 6 } {
   const p = parseAddress(text)!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACK, FIN, RST, setup, SYN } from './test-helpers.js';
-import { makePacket } from './testing.js';
+import { ACK, FIN, RST, setup, SYN } from '../../test/support/engine-helpers.js';
+import { makePacket } from '../../test/support/engine-streams.js';
 
 const T0 = 1_700_000_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACK, c2s, FIN, handshake, s2c, setup, SYN } from './test-helpers.js';
+import { ACK, c2s, FIN, handshake, s2c, setup, SYN } from '../../test/support/engine-helpers.js';
 
 const GiB = 2 ** 30;
 const x = (n: number, c = 'x') => c.repeat(n);

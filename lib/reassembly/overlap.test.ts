@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fnv1a32, FNV1A_INIT } from './hash.js';
 import type { OverlapEvent } from './stream.js';
-import { c2s, handshake, setup } from './test-helpers.js';
+import { c2s, handshake, setup } from '../../test/support/engine-helpers.js';
 
 const fill = (n: number, ch = 'a') => ch.repeat(n);
 const hash = (s: string) => fnv1a32(FNV1A_INIT, Buffer.from(s), 0, s.length);
@@ -16,7 +16,7 @@ function scenario(queued: [number, string][], late: [number, string], fillLen = 
   handshake(env.asm, 0, 0);
   let rec = 10;
   for (const [seq, data] of queued) env.asm.assemble(c2s(seq, data, { recordNumber: rec++, ack: 1 }));
-  env.asm.assemble(c2s(late[0], late[1], { recordNumber: rec++, ack: 1 }));
+  env.asm.assemble(c2s(late[0], late[1], { recordNumber: rec, ack: 1 }));
   env.asm.assemble(c2s(1, fill(fillLen), { recordNumber: 99, ack: 1 }));
   const s = env.factory.streams[0]!;
   return { ...env, s, out: s.bytes(0).toString(), st: s.conn.stats[0], events };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AssemblerOptions } from './options.js';
-import { c2s, setup, SYN } from './test-helpers.js';
+import { c2s, setup, SYN } from '../../test/support/engine-helpers.js';
 
 interface Tx {
   start: number;

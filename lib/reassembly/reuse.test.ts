@@ -9,7 +9,7 @@ import type { ConnectionInfo } from './connection.js';
 import type { ScatterGather } from './scatter-gather.js';
 import { StreamPool } from './pool.js';
 import { HalfStats } from './stats.js';
-import { makePacket, TcpFlag } from './testing.js';
+import { makePacket, TcpFlag } from '../../test/support/engine-streams.js';
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
 const T0 = 1_700_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACK, c2s, FIN, handshake, RST, s2c, setup, SYN } from './test-helpers.js';
+import { ACK, c2s, FIN, handshake, RST, s2c, setup, SYN } from '../../test/support/engine-helpers.js';
 
 const T0 = 1_700_000_000;
 const BLIND = 0x40000000; // 2^30: far outside any window

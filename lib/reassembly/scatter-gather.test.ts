@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScatterGather } from './scatter-gather.js';
-import { makePacket } from './testing.js';
-import { c2s, CLIENT, handshake, setup } from './test-helpers.js';
+import { makePacket } from '../../test/support/engine-streams.js';
+import { c2s, CLIENT, handshake, setup } from '../../test/support/engine-helpers.js';
 
 const bytes = (n: number, from = 0) => Buffer.from(Array.from({ length: n }, (_, i) => (from + i) & 0xff));
 

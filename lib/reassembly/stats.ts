@@ -9,7 +9,10 @@ import { addTotals, COUNTERS, DIRECTION_COUNTERS, type CounterSpec, type Directi
  * as named fields (`stats.packets`, `stats.bytes`, ...) over one Float64Array. The engine counts through the
  * fields; a connection's snapshot, the run totals and a reset work on `values` whole.
  */
+// The interface gives the class the declared counters' types; the accessors below give them their storage.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface HalfStats extends DirectionCounters {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class HalfStats {
   /** Every counter, in declaration order ({@link COUNTER_INDEX}); flags are 0 or 1. */
   readonly values = new Float64Array(COUNTERS);

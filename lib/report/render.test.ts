@@ -135,6 +135,7 @@ describe('analyze report', () => {
 
   it('table: one line a connection with endpoints, human duration, exact counts; no colour codes', () => {
     const text = renderConnections(rows, summary, 'table');
+    // eslint-disable-next-line no-control-regex -- no ANSI colour escapes in the table
     expect(text).not.toMatch(/\u001b\[/);
     const lines = text.split('\n');
     expect(lines[1]).toMatch(/│ id │ client\s+│ server\s+│ state\s+│ duration │ pkts c>s │ pkts s>c │ bytes c>s │ bytes s>c │ ooo bytes │ ooo pkts │ overlap bytes │ overlap pkts │ conflicts │ missing │ peak pages │/);

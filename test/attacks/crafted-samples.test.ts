@@ -6,7 +6,7 @@ import { Decoder } from '../../lib/decode/decoder.js';
 import { TcpPacket } from '../../lib/decode/packet.js';
 import { Assembler } from '../../lib/reassembly/assembler.js';
 import { StreamPool } from '../../lib/reassembly/pool.js';
-import { RecordingFactory } from '../../lib/reassembly/testing.js';
+import { RecordingFactory } from '../support/engine-streams.js';
 import type { StreamPoolOptions } from '../../lib/reassembly/options.js';
 import { CRAFTED, craftedDir, letters, SYN_FLOOD_SYNS } from './crafted.js';
 

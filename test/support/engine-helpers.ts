@@ -1,8 +1,8 @@
 /** Shared setup for the engine's unit tests (not part of the public API). */
-import { Assembler } from './assembler.js';
-import type { AssemblerOptions, StreamPoolOptions } from './options.js';
-import { StreamPool } from './pool.js';
-import { makePacket, type PacketSpec, RecordingFactory, TcpFlag } from './testing.js';
+import { Assembler } from '../../lib/reassembly/assembler.js';
+import type { AssemblerOptions, StreamPoolOptions } from '../../lib/reassembly/options.js';
+import { StreamPool } from '../../lib/reassembly/pool.js';
+import { makePacket, type PacketSpec, RecordingFactory, TcpFlag } from './engine-streams.js';
 
 export const CLIENT = { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80 } as const;
 export const SERVER = { src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000 } as const;

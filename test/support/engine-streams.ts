@@ -1,10 +1,10 @@
 /**
  * Helpers for tests and benchmarks of the engine: build TcpPackets by hand, and a stream that records what it got.
  */
-import { TcpFlag, TcpPacket } from '../decode/packet.js';
-import type { ConnectionInfo, Direction } from './connection.js';
-import type { ScatterGather } from './scatter-gather.js';
-import type { AssemblerContext, StartFlag, Stream, StreamFactory } from './stream.js';
+import { TcpFlag, TcpPacket } from '../../lib/decode/packet.js';
+import type { ConnectionInfo, Direction } from '../../lib/reassembly/connection.js';
+import type { ScatterGather } from '../../lib/reassembly/scatter-gather.js';
+import type { AssemblerContext, StartFlag, Stream, StreamFactory } from '../../lib/reassembly/stream.js';
 
 export { TcpFlag };
 
