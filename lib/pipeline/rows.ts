@@ -1,10 +1,12 @@
 import type { ConnectionInfo, ConflictRecord, Direction, HalfStats } from '../reassembly/index.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
-import { readDirection, type DirectionReport } from '../schema/counters.js';
+import { readDirection, ROW_COUNTERS, type DirectionReport } from '../schema/counters.js';
 
 /** A direction's counters as reports and the manifest print them (the row counters of lib/schema/counters.ts). */
 export function directionReport(s: HalfStats): DirectionReport {
-  return readDirection(s.values, 0);
+  const a = new Float64Array(ROW_COUNTERS);
+  s.writeRowCounters(a, 0);
+  return readDirection(a, 0);
 }
 
 /** One conflicting overlap as JSON: where, both copies (time, record, segment length, hash), which was kept. */

@@ -3,16 +3,9 @@
  * engine's ConnectionInfo and HalfStats into a run of numbers. No row object and no text: those are made only
  * when a row is read back (readRow), at render time.
  */
-import type { ConnectionInfo, HalfStats } from '../reassembly/index.js';
-import { ROW_COUNTERS } from '../schema/counters.js';
+import type { ConnectionInfo } from '../reassembly/index.js';
 import { F_C2S, F_S2C, FIELD_OFFSET as F } from '../schema/row.js';
 import { stateCode } from '../schema/states.js';
-
-/** Copies one direction's row counters (the first ROW_COUNTERS values) to `a[at, ...)`. */
-function writeDirection(a: Float64Array, at: number, s: HalfStats): void {
-  const v = s.values;
-  for (let i = 0; i < ROW_COUNTERS; i++) a[at + i] = v[i]!;
-}
 
 /** Writes the row of a connection that just ended at `a[at, at + ROW_FIELDS)`: a snapshot, later packets are not in it. */
 export function writeRow(a: Float64Array, at: number, c: ConnectionInfo): void {
@@ -38,6 +31,6 @@ export function writeRow(a: Float64Array, at: number, c: ConnectionInfo): void {
   a[at + F.last + 1] = c.lastTsNsec;
   a[at + F.conflictsDropped] = c.conflictsDropped;
   a[at + F.suspiciousRsts] = c.suspiciousRsts;
-  writeDirection(a, at + F_C2S, c.stats[0]);
-  writeDirection(a, at + F_S2C, c.stats[1]);
+  c.stats[0].writeRowCounters(a, at + F_C2S);
+  c.stats[1].writeRowCounters(a, at + F_S2C);
 }

@@ -2,50 +2,49 @@
  * Counters of the engine. Field names are stable camelCase: the JSON report prints them as they are.
  */
 import { newEndedCounts, type EndedCounts } from '../schema/states.js';
-import { addTotals, COUNTERS, DIRECTION_COUNTERS, type CounterSpec, type DirectionCounters } from '../schema/counters.js';
+import { DIRECTION_COUNTERS, ROW_COUNTER_SPECS, type CounterSpec, type DirectionCounters } from '../schema/counters.js';
 
 /**
- * Statistics of one direction of a connection: every counter of the one declaration (lib/schema/counters.ts),
- * as named fields (`stats.packets`, `stats.bytes`, ...) over one Float64Array. The engine counts through the
- * fields; a connection's snapshot, the run totals and a reset work on `values` whole.
+ * Statistics of one direction of a connection: every counter of the one declaration (lib/schema/counter-list.ts)
+ * as a plain field, flags as booleans. The class is generated from the declaration once, at load: its fields
+ * are then in-object (one cache line walk per packet, as hand-written fields; a Float64Array behind accessors
+ * cost a second miss per packet and made 1M connections 14% slower), and its whole-object operations (reset,
+ * totals, the row snapshot) are straight-line code instead of loops over names, which V8 turns into slow
+ * keyed lookups.
  */
-// The interface gives the class the declared counters' types; the accessors below give them their storage.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
-export interface HalfStats extends DirectionCounters {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class HalfStats {
-  /** Every counter, in declaration order ({@link COUNTER_INDEX}); flags are 0 or 1. */
-  readonly values = new Float64Array(COUNTERS);
-
+export interface HalfStats extends DirectionCounters {
   /** Back to zero (the connection object is being reused). */
-  reset(): void {
-    this.values.fill(0);
-  }
-
-  /** Adds the counters run totals sum (see CounterSpec.total) of `s` into these. */
-  add(s: HalfStats): void {
-    addTotals(this.values, s.values);
-  }
+  reset(): void;
+  /** Adds the counters run totals sum (CounterSpec.total) of `s` into these. */
+  add(s: HalfStats): void;
+  /** Writes the row counters (the first ROW_COUNTERS of the declaration) to `a[at, at + ROW_COUNTERS)`, flags as 0/1. */
+  writeRowCounters(a: Float64Array, at: number): void;
 }
 
-// One accessor pair per declared counter; call sites see one shape, so the optimiser inlines them.
-DIRECTION_COUNTERS.forEach((c: CounterSpec, i) => {
-  Object.defineProperty(
-    HalfStats.prototype,
-    c.name,
-    c.unit === 'flag'
-      ? {
-          get(this: HalfStats) { return this.values[i] !== 0; },
-          set(this: HalfStats, v: boolean) { this.values[i] = v ? 1 : 0; },
-          enumerable: true,
-        }
-      : {
-          get(this: HalfStats) { return this.values[i]; },
-          set(this: HalfStats, v: number) { this.values[i] = v; },
-          enumerable: true,
-        },
-  );
-});
+/** The HalfStats constructor type. */
+export interface HalfStatsClass {
+  new (): HalfStats;
+  readonly prototype: HalfStats;
+}
+
+function generateHalfStats(): HalfStatsClass {
+  // The names go into code: they must be plain identifiers (they are, being JSON keys of our own list).
+  for (const c of DIRECTION_COUNTERS) {
+    if (!/^[a-z][A-Za-z0-9]*$/.test(c.name)) throw new Error(`counter name is not an identifier: ${c.name}`);
+  }
+  const zero = DIRECTION_COUNTERS.map((c: CounterSpec) => `this.${c.name} = ${c.unit === 'flag' ? 'false' : '0'};`).join(' ');
+  const add = DIRECTION_COUNTERS.filter((c: CounterSpec) => c.total).map((c) => `this.${c.name} += s.${c.name};`).join(' ');
+  const write = ROW_COUNTER_SPECS.map((c, i) => `a[at + ${i}] = ${c.unit === 'flag' ? `this.${c.name} ? 1 : 0` : `this.${c.name}`};`).join(' ');
+  const source = `return class HalfStats {
+    constructor() { ${zero} }
+    reset() { ${zero} }
+    add(s) { ${add} }
+    writeRowCounters(a, at) { ${write} }
+  };`;
+  return new Function(source)() as HalfStatsClass;
+}
+
+export const HalfStats: HalfStatsClass = generateHalfStats();
 
 /** Statistics of a StreamPool: the connection table. */
 export class PoolStats {

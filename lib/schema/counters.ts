@@ -29,37 +29,15 @@ export type DirectionCounters = { -readonly [K in CounterName]: ValueOf<K> };
 /** A direction's counters as a row reports them (JSON, manifest): the row counters, in declaration order. */
 export type DirectionReport = { [K in RowCounterName]: ValueOf<K> };
 
-/** Number of counters. */
-export const COUNTERS = DIRECTION_COUNTERS.length;
-
-/** Number of row counters: they are the first values of a direction. */
+/** Number of row counters: they come first in the declaration. */
 export const ROW_COUNTERS = DIRECTION_COUNTERS.filter((c) => c.row).length;
-
-/** Position of each counter in a direction's values. */
-export const COUNTER_INDEX: Readonly<Record<CounterName, number>> = Object.freeze(
-  Object.fromEntries(DIRECTION_COUNTERS.map((c, i) => [c.name, i])) as Record<CounterName, number>,
-);
-
-/** Positions of the counters run totals add up. */
-export const TOTAL_INDICES: Int32Array = Int32Array.from(
-  DIRECTION_COUNTERS.flatMap((c, i) => (c.total ? [i] : [])),
-);
 
 /** The counters of a row, in order. */
 export const ROW_COUNTER_SPECS: readonly CounterSpec[] = DIRECTION_COUNTERS.slice(0, ROW_COUNTERS);
 
-// A row's snapshot copies the first ROW_COUNTERS values: that holds only if no row counter follows an engine one.
+// A row's counters are the first ROW_COUNTERS of the declaration: no row counter may follow an engine one.
 if (DIRECTION_COUNTERS.slice(ROW_COUNTERS).some((c) => c.row)) {
   throw new Error('DIRECTION_COUNTERS: row counters must come before the engine-only ones');
-}
-
-/** Adds the summed counters of `from` into `into` (both a direction's values). */
-export function addTotals(into: Float64Array, from: Float64Array): void {
-  const idx = TOTAL_INDICES;
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k]!;
-    into[i] = into[i]! + from[i]!;
-  }
 }
 
 /** The row counters stored at `a[at, at + ROW_COUNTERS)` as the plain object a report prints. */
