@@ -16,7 +16,6 @@ import {
   sortedOrder,
   TopRows,
   writeTable,
-  type Column,
   type ConnectionRow,
   type ReportFormat,
   type RunSummary,
@@ -93,7 +92,7 @@ function streamed(format: 'json' | 'csv', top: number | undefined, out: TextSink
 /** The whole report of rows read through `rowAt`, in that order. */
 function writeAll(format: ReportFormat, count: number, rowAt: (i: number) => ConnectionRow, s: RunSummary, out: TextSink): void {
   if (format === 'table') {
-    writeTable(count, rowAt, CONNECTION_TABLE_COLUMNS as ReadonlyArray<Column<ConnectionRow>>, out);
+    writeTable(count, rowAt, CONNECTION_TABLE_COLUMNS, out);
     out(`\n\n${renderSummary(s)}\n`);
     return;
   }

@@ -10,7 +10,7 @@ import type { TextSink } from './stream.js';
  * A table of `count` rows read through `rowAt`, written line by line with `out`: the same text as
  * cli-table3's compact style (its tests compare the two) without holding the rows or their cells. Cells are
  * formatted twice (once to measure the columns, once to write), so `rowAt` may build each row afresh.
- * Returns the text's last line without its newline, as cli-table3 leaves it.
+ * The last line is written without its newline, as cli-table3 leaves it.
  */
 export function writeTable<T>(
   count: number,
