@@ -9,31 +9,18 @@
  * captureInfo exact on every page, FIN honoured only once the data before it is complete or flushed.
  */
 import { TcpFlag, type TcpPacket } from '../decode/packet.js';
-import {
-  type Connection,
-  ConflictRecord,
-  type Direction,
-  type EndReason,
-  type HalfConnection,
-  SuspiciousRst,
-} from './connection.js';
-import { fnv1a32, FNV1A_INIT } from './hash.js';
-import { copyBytes, DESCRIPTOR_STRIDE, type Page, PageCache } from './memory.js';
+import { ConflictScanner } from './conflict-scanner.js';
+import { type Connection, type Direction, type EndReason, type HalfConnection, SuspiciousRst } from './connection.js';
+import { OverlapEvents } from './events.js';
+import { copyBytes, type Page, PageCache } from './memory.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
 import type { StreamPool } from './pool.js';
 import { ScatterGatherImpl } from './scatter-gather.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import { AssemblerStats } from './stats.js';
 import { endKey } from '../schema/states.js';
-import {
-  type AssemblerContext,
-  FlushContext,
-  OverlapEventImpl,
-  type OverlapKind,
-  type OverlapObserver,
-  type StartFlag,
-} from './stream.js';
-import { descriptorAt, WindowStore } from './window.js';
+import { type AssemblerContext, FlushContext, type OverlapObserver, type StartFlag } from './stream.js';
+import { WindowStore } from './window.js';
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -69,21 +56,13 @@ export class Assembler {
   readonly options: AssemblerOptions;
   readonly pool: StreamPool;
   readonly stats = new AssemblerStats();
-  /** Optional overlap observer (the overlap report); null costs nothing. */
-  observer: OverlapObserver | null = null;
+  private readonly events = new OverlapEvents();
   private readonly pc: PageCache;
   private readonly win: WindowStore;
   private readonly sg = new ScatterGatherImpl();
   private readonly startFlag: StartFlag = { value: false };
   private readonly flushCtx = new FlushContext();
-  private readonly ev = new OverlapEventImpl();
-  // Conflict being extended during one overlap scan (merges adjacent differing pieces).
-  private scanRecord: ConflictRecord | null = null;
-  private scanConn: Connection | null = null;
-  private scanTsSec = 0;
-  private scanTsNsec = 0;
-  private scanRecordNumber = 0;
-  private readonly scratchConflict = new ConflictRecord();
+  private readonly conflicts: ConflictScanner;
   // Insertion point found by carve(): new pages go between these.
   private insPrev: Page | null = null;
   private insNext: Page | null = null;
@@ -95,6 +74,16 @@ export class Assembler {
     this.options = assemblerOptions(options);
     this.pc = new PageCache(this.options.pageSize, this.options.maxFreePages);
     this.win = new WindowStore(this.pc, this.stats, this.options.deliveredWindowBytes, this.options.maxWindowPagesTotal);
+    this.conflicts = new ConflictScanner(this.events, this.win, this.options.maxConflictRecordsPerConnection);
+  }
+
+  /** Optional overlap observer (the overlap report); null costs nothing. */
+  get observer(): OverlapObserver | null {
+    return this.events.observer;
+  }
+
+  set observer(o: OverlapObserver | null) {
+    this.events.observer = o;
   }
 
   /**
@@ -576,7 +565,7 @@ export class Assembler {
       // Overlap with delivered data: delivered data wins; compare what the window still holds.
       ov = -d < wireLen ? -d : wireLen;
       const capOv = -d < capLen ? -d : capLen;
-      if (capOv > 0) this.checkDelivered(conn, half, pkt, seq, off, capOv);
+      if (capOv > 0) this.conflicts.checkDelivered(conn, half, pkt, seq, off, capOv);
       seq = seqAdd(seq, ov);
       off += capOv;
       capLen -= capOv;
@@ -586,7 +575,7 @@ export class Assembler {
         st.overlapBytes += ov;
         st.retransmittedPackets++;
         st.retransmittedBytes += pktWire;
-        this.emit('retransmission', conn, half.dir, pkt, pktSeq, pktWire, ov);
+        this.events.segment('retransmission', conn, half.dir, pkt, pktSeq, pktWire, ov);
         return;
       }
     } else {
@@ -597,7 +586,7 @@ export class Assembler {
     if (ov + qov > 0) {
       st.overlapPackets++;
       st.overlapBytes += ov + qov;
-      this.emit('partial-overlap', conn, half.dir, pkt, pktSeq, pktWire, ov + qov);
+      this.events.segment('partial-overlap', conn, half.dir, pkt, pktSeq, pktWire, ov + qov);
     }
     if (capLen === 0) {
       // Nothing captured past the overlap: the rest is a known hole.
@@ -943,12 +932,12 @@ export class Assembler {
       if (ov >= capLen) {
         st.retransmittedPackets++;
         st.retransmittedBytes += wireLen;
-        this.emit('retransmission', conn, half.dir, pkt, seq, wireLen, ov);
+        this.events.segment('retransmission', conn, half.dir, pkt, seq, wireLen, ov);
       } else {
-        this.emit('partial-overlap', conn, half.dir, pkt, seq, wireLen, ov);
+        this.events.segment('partial-overlap', conn, half.dir, pkt, seq, wireLen, ov);
       }
     } else {
-      this.emit('out-of-order', conn, half.dir, pkt, seq, wireLen, 0);
+      this.events.segment('out-of-order', conn, half.dir, pkt, seq, wireLen, 0);
     }
     half.notePages();
   }
@@ -964,7 +953,7 @@ export class Assembler {
     let overlapped = 0;
     let next: Page | null = null;
     let cur = half.last;
-    this.beginScan(pkt);
+    this.conflicts.begin(pkt);
     while (cur !== null) {
       if (seqDiff(e, cur.seq) >= 0) {
         // (5) the page lies after the new bytes.
@@ -980,7 +969,7 @@ export class Assembler {
       const ovE = endsInside ? curEnd : e;
       const ovLen = seqDiff(ovS, ovE);
       overlapped += ovLen;
-      this.compareBuffered(conn, half, cur, ovS, ovLen, pkt, off + seqDiff(s, ovS));
+      this.conflicts.compareBuffered(conn, half, cur, ovS, ovLen, pkt, off + seqDiff(s, ovS));
       if (startsInside && endsInside) {
         // (3) the new bytes cover the page: drop it.
         const prev = cur.prev;
@@ -1023,191 +1012,11 @@ export class Assembler {
       next = cur;
       cur = cur.prev;
     }
-    this.endScan();
+    this.conflicts.end();
     this.insPrev = cur;
     this.insNext = next;
     half.notePages();
     return overlapped;
-  }
-
-  // ---------------------------------------------------------------- conflicts
-
-  private beginScan(pkt: TcpPacket): void {
-    this.scanRecord = null;
-    this.scanTsSec = pkt.tsSec;
-    this.scanTsNsec = pkt.tsNsec;
-    this.scanRecordNumber = pkt.recordNumber;
-  }
-
-  private endScan(): void {
-    const r = this.scanRecord;
-    if (r === null) return;
-    this.scanRecord = null;
-    const o = this.observer;
-    const conn = this.scanConn;
-    if (o === null || conn === null) return;
-    const ev = this.ev;
-    ev.kind = 'conflict';
-    ev.tsSec = this.scanTsSec;
-    ev.tsNsec = this.scanTsNsec;
-    ev.recordNumber = this.scanRecordNumber;
-    ev.connection = conn;
-    ev.direction = r.direction;
-    ev.seq = r.seq;
-    ev.length = r.length;
-    ev.overlapBytes = r.length;
-    ev.conflict = r;
-    o.onOverlap(ev);
-    ev.conflict = undefined;
-  }
-
-  /** Compares new bytes with a buffered page over [seq, seq + len). */
-  private compareBuffered(
-    conn: Connection,
-    half: HalfConnection,
-    p: Page,
-    seq: number,
-    len: number,
-    pkt: TcpPacket,
-    newOff: number,
-  ): void {
-    const oldOff = p.off + seqDiff(p.seq, seq);
-    if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + len, newOff, newOff + len) === 0) return;
-    this.noteConflict(conn, half, 'buffered', seq, len, p.buf, oldOff, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen, pkt, newOff, 'new');
-  }
-
-  /** Compares the delivered part [seq, seq + len) of a segment with the window of delivered bytes. */
-  private checkDelivered(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): void {
-    const st = half.stats;
-    let unchecked = 0;
-    if (half.winBytes === 0) {
-      unchecked = len;
-    } else {
-      const d = seqDiff(half.winStart, seq);
-      if (d < 0) {
-        const k = -d < len ? -d : len;
-        unchecked += k;
-        seq = seqAdd(seq, k);
-        off += k;
-        len -= k;
-      }
-      const avail = seqDiff(seq, seqAdd(half.winStart, half.winBytes));
-      if (len > avail) {
-        unchecked += len - (avail > 0 ? avail : 0);
-        len = avail > 0 ? avail : 0;
-      }
-      if (len > 0) {
-        this.beginScan(pkt);
-        let p = this.win.pageAt(half, seq);
-        while (len > 0 && p !== null) {
-          const within = seqDiff(p.seq, seq);
-          const inPage = p.len - within;
-          let k = inPage < len ? inPage : len;
-          // One packet's run at a time, so each conflict names the packet that brought its old bytes.
-          const desc = p.desc!;
-          const di = descriptorAt(p, seq);
-          const nd = di + DESCRIPTOR_STRIDE;
-          if (nd < p.descCount * DESCRIPTOR_STRIDE) {
-            const run = seqDiff(seq, desc[nd]!);
-            if (run > 0 && run < k) k = run;
-          }
-          const oldOff = p.off + within;
-          if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + k, off, off + k) !== 0) {
-            this.noteConflict(conn, half, 'delivered', seq, k, p.buf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, desc[di + 4]!, pkt, off, 'old');
-          }
-          seq = seqAdd(seq, k);
-          off += k;
-          len -= k;
-          if (k === inPage) p = p.next;
-        }
-        this.endScan();
-        if (len > 0) unchecked += len;
-      }
-    }
-    if (unchecked > 0) {
-      st.conflictChecksImpossible++;
-      st.conflictUncheckedBytes += unchecked;
-    }
-  }
-
-  private noteConflict(
-    conn: Connection,
-    half: HalfConnection,
-    against: 'buffered' | 'delivered',
-    seq: number,
-    len: number,
-    oldBuf: Buffer,
-    oldOff: number,
-    oldTsSec: number,
-    oldTsNsec: number,
-    oldRecordNumber: number,
-    oldSegmentLength: number,
-    pkt: TcpPacket,
-    newOff: number,
-    winner: 'old' | 'new',
-  ): void {
-    const st = half.stats;
-    st.conflictBytes += len;
-    const r = this.scanRecord;
-    if (
-      r !== null &&
-      this.scanConn === conn &&
-      r.direction === half.dir &&
-      r.against === against &&
-      r.oldRecordNumber === oldRecordNumber &&
-      seqAdd(r.seq, r.length) === seq
-    ) {
-      r.length += len;
-      r.oldHash = fnv1a32(r.oldHash, oldBuf, oldOff, oldOff + len);
-      r.newHash = fnv1a32(r.newHash, pkt.payloadBuf, newOff, newOff + len);
-      return;
-    }
-    this.endScan();
-    st.conflicts++;
-    let rec: ConflictRecord;
-    if (conn.conflicts.length < this.options.maxConflictRecordsPerConnection) {
-      rec = new ConflictRecord();
-      conn.conflicts.push(rec);
-    } else {
-      conn.conflictsDropped++;
-      rec = this.scratchConflict;
-    }
-    rec.direction = half.dir;
-    rec.seq = seq;
-    rec.length = len;
-    let i = 0;
-    while (i < len && oldBuf[oldOff + i] === pkt.payloadBuf[newOff + i]) i++;
-    rec.firstDifferenceSeq = seqAdd(seq, i);
-    rec.against = against;
-    rec.oldTsSec = oldTsSec;
-    rec.oldTsNsec = oldTsNsec;
-    rec.oldRecordNumber = oldRecordNumber;
-    rec.oldSegmentLength = oldSegmentLength;
-    rec.newTsSec = pkt.tsSec;
-    rec.newTsNsec = pkt.tsNsec;
-    rec.newRecordNumber = pkt.recordNumber;
-    rec.newSegmentLength = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
-    rec.oldHash = fnv1a32(FNV1A_INIT, oldBuf, oldOff, oldOff + len);
-    rec.newHash = fnv1a32(FNV1A_INIT, pkt.payloadBuf, newOff, newOff + len);
-    rec.winner = winner;
-    this.scanRecord = rec;
-    this.scanConn = conn;
-  }
-
-  private emit(kind: OverlapKind, conn: Connection, dir: Direction, pkt: TcpPacket, seq: number, length: number, overlap: number): void {
-    const o = this.observer;
-    if (o === null) return;
-    const ev = this.ev;
-    ev.kind = kind;
-    ev.tsSec = pkt.tsSec;
-    ev.tsNsec = pkt.tsNsec;
-    ev.recordNumber = pkt.recordNumber;
-    ev.connection = conn;
-    ev.direction = dir;
-    ev.seq = seq;
-    ev.length = length;
-    ev.overlapBytes = overlap;
-    o.onOverlap(ev);
   }
 
   // ---------------------------------------------------------------- pages

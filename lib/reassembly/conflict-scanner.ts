@@ -1,0 +1,196 @@
+/**
+ * Conflict detection: the bytes of a new segment compared with the copy already seen, buffered (out of order)
+ * or delivered (kept in the delivered-data window). A scan covers one segment; adjacent differing pieces
+ * brought by the same old packet are merged into one record, so a retransmission that rewrote a whole
+ * segment is one conflict, not one per page.
+ */
+import type { TcpPacket } from '../decode/packet.js';
+import { ConflictRecord, type Connection, type HalfConnection } from './connection.js';
+import type { OverlapEvents } from './events.js';
+import { fnv1a32, FNV1A_INIT } from './hash.js';
+import { DESCRIPTOR_STRIDE, type Page } from './memory.js';
+import { seqAdd, seqDiff } from './sequence.js';
+import { descriptorAt, type WindowStore } from './window.js';
+
+/** Finds and records conflicting overlaps; owns the state of the scan in progress. */
+export class ConflictScanner {
+  /** The record being extended during this scan, its connection, and the new segment's time and record. */
+  private record: ConflictRecord | null = null;
+  private conn: Connection | null = null;
+  private tsSec = 0;
+  private tsNsec = 0;
+  private recordNumber = 0;
+  /** Filled past the per-connection bound: the conflict is counted, its details not kept. */
+  private readonly dropped = new ConflictRecord();
+  // The old copy being compared: its bytes and the packet that brought them.
+  private oldBuf: Buffer = Buffer.alloc(0);
+  private oldOff = 0;
+  private oldTsSec = 0;
+  private oldTsNsec = 0;
+  private oldRecordNumber = 0;
+  private oldSegmentLength = 0;
+
+  constructor(
+    private readonly events: OverlapEvents,
+    private readonly win: WindowStore,
+    private readonly maxRecords: number,
+  ) {}
+
+  /** Starts the scan of one new segment. */
+  begin(pkt: TcpPacket): void {
+    this.record = null;
+    this.tsSec = pkt.tsSec;
+    this.tsNsec = pkt.tsNsec;
+    this.recordNumber = pkt.recordNumber;
+  }
+
+  /** Ends the scan: the record in progress, if any, is complete and goes to the observer. */
+  end(): void {
+    const r = this.record;
+    if (r === null) return;
+    this.record = null;
+    if (this.conn !== null) this.events.conflict(this.conn, r, this.tsSec, this.tsNsec, this.recordNumber);
+  }
+
+  /** Compares new bytes (`pkt` payload at `newOff`) with a buffered page over [seq, seq + len): newer data wins. */
+  compareBuffered(conn: Connection, half: HalfConnection, p: Page, seq: number, len: number, pkt: TcpPacket, newOff: number): void {
+    const oldOff = p.off + seqDiff(p.seq, seq);
+    if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + len, newOff, newOff + len) === 0) return;
+    this.old(p.buf, oldOff, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen);
+    this.note(conn, half, 'buffered', seq, len, pkt, newOff, 'new');
+  }
+
+  /**
+   * Compares the delivered part [seq, seq + len) of a segment (payload at `off`) with the window of delivered
+   * bytes; what the window no longer holds is counted as impossible to check. Delivered data wins.
+   */
+  checkDelivered(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): void {
+    let unchecked = 0;
+    if (half.winBytes === 0) {
+      unchecked = len;
+    } else {
+      const d = seqDiff(half.winStart, seq);
+      if (d < 0) {
+        const k = -d < len ? -d : len;
+        unchecked += k;
+        seq = seqAdd(seq, k);
+        off += k;
+        len -= k;
+      }
+      const avail = seqDiff(seq, seqAdd(half.winStart, half.winBytes));
+      if (len > avail) {
+        unchecked += len - (avail > 0 ? avail : 0);
+        len = avail > 0 ? avail : 0;
+      }
+      if (len > 0) unchecked += this.compareWindow(conn, half, pkt, seq, off, len);
+    }
+    if (unchecked > 0) {
+      const st = half.stats;
+      st.conflictChecksImpossible++;
+      st.conflictUncheckedBytes += unchecked;
+    }
+  }
+
+  /** Compares [seq, seq + len), all inside the window, one old packet's run at a time; returns bytes not reached. */
+  private compareWindow(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): number {
+    this.begin(pkt);
+    let p = this.win.pageAt(half, seq);
+    while (len > 0 && p !== null) {
+      const within = seqDiff(p.seq, seq);
+      const inPage = p.len - within;
+      let k = inPage < len ? inPage : len;
+      // One packet's run at a time, so each conflict names the packet that brought its old bytes.
+      const desc = p.desc!;
+      const di = descriptorAt(p, seq);
+      const nd = di + DESCRIPTOR_STRIDE;
+      if (nd < p.descCount * DESCRIPTOR_STRIDE) {
+        const run = seqDiff(seq, desc[nd]!);
+        if (run > 0 && run < k) k = run;
+      }
+      const oldOff = p.off + within;
+      if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + k, off, off + k) !== 0) {
+        this.old(p.buf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, desc[di + 4]!);
+        this.note(conn, half, 'delivered', seq, k, pkt, off, 'old');
+      }
+      seq = seqAdd(seq, k);
+      off += k;
+      len -= k;
+      if (k === inPage) p = p.next;
+    }
+    this.end();
+    return len;
+  }
+
+  private old(buf: Buffer, off: number, tsSec: number, tsNsec: number, recordNumber: number, segmentLength: number): void {
+    this.oldBuf = buf;
+    this.oldOff = off;
+    this.oldTsSec = tsSec;
+    this.oldTsNsec = tsNsec;
+    this.oldRecordNumber = recordNumber;
+    this.oldSegmentLength = segmentLength;
+  }
+
+  /** Records that [seq, seq + len) of the old copy and of the new one (payload at `newOff`) differ. */
+  private note(
+    conn: Connection,
+    half: HalfConnection,
+    against: 'buffered' | 'delivered',
+    seq: number,
+    len: number,
+    pkt: TcpPacket,
+    newOff: number,
+    winner: 'old' | 'new',
+  ): void {
+    half.stats.conflictBytes += len;
+    const oldBuf = this.oldBuf;
+    const oldOff = this.oldOff;
+    const r = this.record;
+    if (
+      r !== null &&
+      this.conn === conn &&
+      r.direction === half.dir &&
+      r.against === against &&
+      r.oldRecordNumber === this.oldRecordNumber &&
+      seqAdd(r.seq, r.length) === seq
+    ) {
+      r.length += len;
+      r.oldHash = fnv1a32(r.oldHash, oldBuf, oldOff, oldOff + len);
+      r.newHash = fnv1a32(r.newHash, pkt.payloadBuf, newOff, newOff + len);
+      return;
+    }
+    this.end();
+    half.stats.conflicts++;
+    const rec = this.newRecord(conn);
+    rec.direction = half.dir;
+    rec.seq = seq;
+    rec.length = len;
+    let i = 0;
+    while (i < len && oldBuf[oldOff + i] === pkt.payloadBuf[newOff + i]) i++;
+    rec.firstDifferenceSeq = seqAdd(seq, i);
+    rec.against = against;
+    rec.oldTsSec = this.oldTsSec;
+    rec.oldTsNsec = this.oldTsNsec;
+    rec.oldRecordNumber = this.oldRecordNumber;
+    rec.oldSegmentLength = this.oldSegmentLength;
+    rec.newTsSec = pkt.tsSec;
+    rec.newTsNsec = pkt.tsNsec;
+    rec.newRecordNumber = pkt.recordNumber;
+    rec.newSegmentLength = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
+    rec.oldHash = fnv1a32(FNV1A_INIT, oldBuf, oldOff, oldOff + len);
+    rec.newHash = fnv1a32(FNV1A_INIT, pkt.payloadBuf, newOff, newOff + len);
+    rec.winner = winner;
+    this.record = rec;
+    this.conn = conn;
+  }
+
+  /** A record kept on the connection, or, past its bound, the scratch one (counted in conflictsDropped). */
+  private newRecord(conn: Connection): ConflictRecord {
+    if (conn.conflicts.length < this.maxRecords) {
+      const rec = new ConflictRecord();
+      conn.conflicts.push(rec);
+      return rec;
+    }
+    conn.conflictsDropped++;
+    return this.dropped;
+  }
+}
