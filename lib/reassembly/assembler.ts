@@ -9,7 +9,9 @@
  * captureInfo exact on every page, FIN honoured only once the data before it is complete or flushed.
  */
 import { TcpFlag, type TcpPacket } from '../decode/packet.js';
+import { isNewIncarnation, noteAdvertisedWindow, outOfWindow, rstOutsideWindow, sourceIsClient } from './acceptance.js';
 import { ConflictScanner } from './conflict-scanner.js';
+import { hitDir, hitSlot } from './flow-table.js';
 import { type Connection, type Direction, type EndReason, type HalfConnection, SuspiciousRst } from './connection.js';
 import { OverlapEvents } from './events.js';
 import { copyBytes, type Page, PageCache } from './memory.js';
@@ -26,8 +28,6 @@ const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
-/** RFC 7323: a window scale above 14 is taken as 14. */
-const MAX_WINDOW_SCALE = 14;
 
 /** Capture times for `flushWithOptions`, in seconds since the Unix epoch (tsSec + tsNsec / 1e9). */
 export interface FlushOptions {
@@ -93,29 +93,10 @@ export class Assembler {
   assemble(pkt: TcpPacket, ctx: AssemblerContext = pkt): void {
     this.stats.packets++;
     const now = pkt.tsSec + pkt.tsNsec * 1e-9;
-    const flags = pkt.flags;
-    const pool = this.pool;
-    let conn = pool.lookup(pkt);
-    if (conn === null) {
-      const t = pool.foundTombstone;
-      if (t >= 0) {
-        // A closed connection's 4-tuple: late packets are absorbed; a SYN with a new ISN is port reuse.
-        if ((flags & SYN) === 0 || !pool.tombstoneNewIncarnation(t, pool.foundDir, pkt.seq)) {
-          this.tombstoneHit(t, pool.foundDir, pkt, ctx, now);
-          return;
-        }
-        pool.stats.portReuses++;
-        pool.removeTombstone(t);
-      }
-      conn = this.createConnection(pkt, ctx, null);
-    } else if ((flags & SYN) !== 0) {
-      if (this.isNewIncarnation(conn, pool.foundDir, pkt)) {
-        conn = this.createConnection(pkt, ctx, conn);
-      } else if (conn.serverGuessed) {
-        this.adoptHandshake(conn, pkt);
-      }
-    }
-    const dir = pool.foundDir;
+    const hit = this.route(pkt, ctx, now);
+    if (hit < 0) return;
+    const conn = this.pool.connectionAt(hit)!;
+    const dir = hitDir(hit);
     const half = dir === 0 ? conn.half0 : conn.half1;
     const rev = dir === 0 ? conn.half1 : conn.half0;
     if (now >= conn.lastSeen) {
@@ -123,129 +104,135 @@ export class Assembler {
       conn.lastTsSec = pkt.tsSec;
       conn.lastTsNsec = pkt.tsNsec;
     }
-    pool.touch(conn);
-
-    const st = half.stats;
-    st.packets++;
-    const capLen = pkt.payloadLength;
-    let wireLen = pkt.wireLength;
-    if (wireLen < capLen) wireLen = capLen;
-    st.wireBytes += wireLen;
-    if (wireLen > capLen) {
-      st.truncatedPackets++;
-      st.truncatedBytes += wireLen - capLen;
-    }
-
+    this.pool.touch(conn);
+    const wireLen = countPacket(half, pkt);
+    const flags = pkt.flags;
     const start = this.startFlag;
     start.value = !half.started && (flags & SYN) !== 0;
     if (!conn.stream!.accept(pkt, dir, half.started ? half.nextSeq : -1, start, ctx)) {
-      st.rejected++;
+      half.stats.rejected++;
       return;
     }
     // An RST the receiver would have dropped is dropped whole, before its acknowledgement can release anything.
-    if ((flags & RST) !== 0 && this.options.rstPolicy === 'in-window' && this.rstOutsideWindow(conn, half, rev, pkt)) {
-      return;
-    }
+    if ((flags & RST) !== 0 && this.options.rstPolicy === 'in-window' && this.rstIgnored(conn, half, rev, pkt)) return;
     if ((flags & ACK) !== 0) {
       half.ackValid = true;
       half.ackSeq = pkt.ack;
       if (rev.winBytes > 0 && this.options.releaseWindowOnAck) this.win.trimTo(rev, pkt.ack);
     }
     if ((flags & RST) !== 0) {
-      st.rst++;
+      half.stats.rst++;
       this.resetConnection(conn, ctx);
       return;
     }
-    if (pkt.window === 0) st.zeroWindows++;
-    half.window = pkt.window;
-    if ((flags & SYN) !== 0) {
-      half.wscale = pkt.windowScale > MAX_WINDOW_SCALE ? MAX_WINDOW_SCALE : pkt.windowScale;
-      // A SYN's own window is never scaled (RFC 7323).
-      half.windowBytes = pkt.window;
-    } else if (half.synSeen && rev.synSeen) {
-      // Scaling applies only when both SYNs carried the option.
-      half.windowBytes = half.wscale >= 0 && rev.wscale >= 0 ? pkt.window * (1 << half.wscale) : pkt.window;
-    } else {
-      half.windowBytes = -1;
-    }
-    const wb = half.windowBytes >= 0 ? half.windowBytes : pkt.window;
-    if (wb > half.maxWindowBytes) half.maxWindowBytes = wb;
+    noteAdvertisedWindow(half, rev, pkt);
     if (half.closed) {
-      st.packetsAfterClose++;
+      half.stats.packetsAfterClose++;
       return;
     }
-
     let seq = pkt.seq;
     if ((flags & SYN) !== 0) {
-      st.syn++;
-      if (half.synSeen) {
-        if (seq === half.isn) st.synRetransmits++;
-      } else {
-        half.synSeen = true;
-        half.isn = seq;
-        if (!half.started) this.startHalf(half, seqAdd(seq, 1));
-      }
-      seq = seqAdd(seq, 1);
-      // The SYN-ACK acknowledges the client's ISN + 1: the client direction starts there even if its SYN was lost.
-      if ((flags & ACK) !== 0 && !rev.started && !rev.closed) {
-        this.startHalf(rev, pkt.ack);
-        this.drain(conn, rev, ctx);
-        if (conn.closed) return;
-      }
+      seq = this.syn(conn, half, rev, pkt, ctx);
+      if (conn.closed) return;
     } else if (start.value && !half.started) {
       this.startHalf(half, seq);
     }
-
-    if (
-      half.started &&
-      (flags & SYN) === 0 &&
-      (wireLen > 0 || (flags & FIN) !== 0) &&
-      this.outOfWindow(half, rev, seq)
-    ) {
+    if (half.started && (flags & SYN) === 0 && (wireLen > 0 || (flags & FIN) !== 0) && outOfWindow(half, rev, seq, this.options.outOfWindowDistance)) {
       // The receiver drops it: no data, no FIN, and not a retransmission of anything.
-      st.outOfWindowPackets++;
-      st.outOfWindowBytes += wireLen;
+      half.stats.outOfWindowPackets++;
+      half.stats.outOfWindowBytes += wireLen;
       return;
     }
-
-    if ((flags & FIN) !== 0) {
-      st.fin++;
-      const finSeq = seqAdd(seq, wireLen);
-      if (!half.finPending && (!half.started || seqDiff(half.nextSeq, finSeq) >= 0)) {
-        half.finPending = true;
-        this.noteFlushable(conn);
-        half.finSeq = finSeq;
-        half.finTsSec = pkt.tsSec;
-        half.finTsNsec = pkt.tsNsec;
-      }
-    }
-
-    if (wireLen > 0) {
-      if (!half.started) {
-        if (capLen > 0) {
-          this.queue(conn, half, pkt, seq, capLen, wireLen);
-          this.enforceLimits(conn, half, ctx);
-        }
-      } else {
-        const d = seqDiff(half.nextSeq, seq);
-        if (wireLen === 1 && rev.window === 0 && (d === 0 || d === -1)) st.windowProbes++;
-        if (d === -1 && wireLen === 1 && rev.window !== 0 && (flags & (SYN | FIN)) === 0) {
-          // Keep-alive with one byte of garbage at nextSeq - 1: not data, never a conflict.
-          st.keepAlives++;
-        } else if (
-          d <= 0 ||
-          (this.inHole(half, seq) && (half.first === null || seqDiff(seq, half.first.seq) >= 0))
-        ) {
-          this.deliverPacket(conn, half, pkt, seq, capLen, wireLen, ctx);
-        } else {
-          this.queue(conn, half, pkt, seq, capLen, wireLen);
-          this.enforceLimits(conn, half, ctx);
-        }
-      }
-    } else if (half.started && (flags & (SYN | FIN)) === 0 && seqDiff(half.nextSeq, seq) === -1) {
-      st.keepAlives++;
-    }
+    if ((flags & FIN) !== 0) this.fin(conn, half, pkt, seq, wireLen);
+    if (wireLen > 0) this.data(conn, half, rev, pkt, seq, wireLen, ctx);
+    else if (half.started && (flags & (SYN | FIN)) === 0 && seqDiff(half.nextSeq, seq) === -1) half.stats.keepAlives++;
     if (half.first !== null || half.finPending) this.drain(conn, half, ctx);
+  }
+
+  /**
+   * The open connection of a packet and the packet's direction in it, as a hit of the pool (-1: the packet hit
+   * a tombstone and was absorbed). Makes the connection when the packet starts one: first packet of a 4-tuple,
+   * a SYN with a new ISN on a tombstone or an open connection (port reuse), and lets a SYN settle guessed roles.
+   */
+  private route(pkt: TcpPacket, ctx: AssemblerContext, now: number): number {
+    const pool = this.pool;
+    const h = pool.hash(pkt);
+    const hit = pool.lookup(pkt, h);
+    const syn = (pkt.flags & SYN) !== 0;
+    const conn = hit >= 0 ? pool.connectionAt(hit) : null;
+    if (conn === null) {
+      if (hit >= 0) {
+        // A closed connection's 4-tuple: late packets are absorbed; a SYN with a new ISN is port reuse.
+        const t = hitSlot(hit);
+        if (!syn || !pool.tombstoneNewIncarnation(t, hitDir(hit), pkt.seq)) {
+          this.tombstoneHit(t, hitDir(hit), pkt, ctx, now);
+          return -1;
+        }
+        pool.stats.portReuses++;
+        pool.removeTombstone(t);
+      }
+      return this.createConnection(pkt, h, ctx, null);
+    }
+    if (!syn) return hit;
+    if (isNewIncarnation(conn, hitDir(hit), pkt.seq)) return this.createConnection(pkt, h, ctx, conn);
+    return conn.serverGuessed ? this.adoptHandshake(conn, hit, pkt) : hit;
+  }
+
+  /** A SYN of `half`: its ISN starts the direction; a SYN-ACK starts the other one too. Returns the seq after the SYN. */
+  private syn(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket, ctx: AssemblerContext): number {
+    const st = half.stats;
+    const seq = pkt.seq;
+    st.syn++;
+    if (half.synSeen) {
+      if (seq === half.isn) st.synRetransmits++;
+    } else {
+      half.synSeen = true;
+      half.isn = seq;
+      if (!half.started) this.startHalf(half, seqAdd(seq, 1));
+    }
+    // The SYN-ACK acknowledges the client's ISN + 1: the client direction starts there even if its SYN was lost.
+    if ((pkt.flags & ACK) !== 0 && !rev.started && !rev.closed) {
+      this.startHalf(rev, pkt.ack);
+      this.drain(conn, rev, ctx);
+    }
+    return seqAdd(seq, 1);
+  }
+
+  /** A FIN at the end of `wireLen` bytes from `seq`: noted, and honoured once the data before it is complete. */
+  private fin(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, wireLen: number): void {
+    half.stats.fin++;
+    const finSeq = seqAdd(seq, wireLen);
+    if (half.finPending || (half.started && seqDiff(half.nextSeq, finSeq) < 0)) return;
+    half.finPending = true;
+    this.noteFlushable(conn);
+    half.finSeq = finSeq;
+    half.finTsSec = pkt.tsSec;
+    half.finTsNsec = pkt.tsNsec;
+  }
+
+  /** A segment's payload: delivered when in order (or over a known hole), else queued. */
+  private data(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket, seq: number, wireLen: number, ctx: AssemblerContext): void {
+    const capLen = pkt.payloadLength;
+    if (!half.started) {
+      if (capLen > 0) {
+        this.queue(conn, half, pkt, seq, capLen, wireLen);
+        this.enforceLimits(conn, half, ctx);
+      }
+      return;
+    }
+    const st = half.stats;
+    const flags = pkt.flags;
+    const d = seqDiff(half.nextSeq, seq);
+    if (wireLen === 1 && rev.window === 0 && (d === 0 || d === -1)) st.windowProbes++;
+    if (d === -1 && wireLen === 1 && rev.window !== 0 && (flags & (SYN | FIN)) === 0) {
+      // Keep-alive with one byte of garbage at nextSeq - 1: not data, never a conflict.
+      st.keepAlives++;
+    } else if (d <= 0 || (this.inHole(half, seq) && (half.first === null || seqDiff(seq, half.first.seq) >= 0))) {
+      this.deliverPacket(conn, half, pkt, seq, capLen, wireLen, ctx);
+    } else {
+      this.queue(conn, half, pkt, seq, capLen, wireLen);
+      this.enforceLimits(conn, half, ctx);
+    }
   }
 
   /**
@@ -348,60 +335,45 @@ export class Assembler {
 
   // ---------------------------------------------------------------- connections
 
-  private createConnection(pkt: TcpPacket, ctx: AssemblerContext, previous: Connection | null): Connection {
+  /**
+   * A new connection for `pkt` (flow hash `h`), ending `previous` (the open connection on the same 4-tuple, on
+   * port reuse) and the idlest connections beyond the bound. Returns the packet's hit in it.
+   */
+  private createConnection(pkt: TcpPacket, h: number, ctx: AssemblerContext, previous: Connection | null): number {
     const pool = this.pool;
-    const hash = pool.lastHash;
     if (previous !== null) {
       // Port reuse while the previous connection is open: it ends, and its tombstone gives way to the new one.
       pool.stats.portReuses++;
-      this.finishConnection(previous, 'superseded', ctx);
-      if (pool.lastBuried >= 0) pool.removeTombstone(pool.lastBuried);
+      const t = this.finishConnection(previous, 'superseded', ctx);
+      if (t >= 0) pool.removeTombstone(t);
     }
     while (pool.stats.connectionsOpen >= pool.options.maxConnections && pool.lruHead !== null) {
       const idlest = pool.lruHead;
       this.finishConnection(idlest, 'evicted', this.flushCtx.setTime(idlest.lastSeen));
     }
-    pool.lastHash = hash;
-    const flags = pkt.flags;
-    let clientIsSource: boolean;
-    let guessed = false;
-    if ((flags & SYN) !== 0) {
-      clientIsSource = (flags & ACK) === 0;
-    } else {
-      clientIsSource = !serverLooksLikeSource(pkt.srcPort, pkt.dstPort);
-      guessed = true;
-    }
-    const conn = pool.make(pkt, clientIsSource);
-    conn.midStream = (flags & SYN) === 0;
-    conn.serverGuessed = guessed;
+    const clientIsSource = sourceIsClient(pkt);
+    const conn = pool.make(pkt, h, clientIsSource);
+    conn.midStream = (pkt.flags & SYN) === 0;
+    conn.serverGuessed = conn.midStream;
     if (conn.midStream) pool.stats.midStreamPickups++;
-    const dir = pool.foundDir;
     pool.add(conn);
     conn.stream = pool.factory.new(pkt, ctx, conn);
-    pool.foundDir = dir;
-    return conn;
+    return (conn.slot << 1) | (clientIsSource ? 0 : 1);
   }
 
-  /** A SYN on an open connection's 4-tuple: is it a new connection (port reuse) rather than part of this one? */
-  private isNewIncarnation(conn: Connection, dir: Direction, pkt: TcpPacket): boolean {
-    const h = dir === 0 ? conn.half0 : conn.half1;
-    if (h.synSeen) return h.isn !== pkt.seq;
-    // No SYN seen yet from this side: a late (reordered) handshake unless data already flowed.
-    return h.deliveredAny || (dir === 0 ? conn.half1 : conn.half0).deliveredAny;
-  }
-
-  /** A SYN arrived on a connection whose roles were guessed and nothing was delivered yet: let it decide. */
-  private adoptHandshake(conn: Connection, pkt: TcpPacket): void {
+  /**
+   * A SYN arrived on a connection whose roles were guessed and nothing was delivered yet: let it decide.
+   * Returns the packet's hit, its direction swapped when the roles were.
+   */
+  private adoptHandshake(conn: Connection, hit: number, pkt: TcpPacket): number {
     const srcIsClient = (pkt.flags & ACK) === 0;
-    const dir = this.pool.foundDir;
-    if ((dir === 0) !== srcIsClient) {
-      conn.swapRoles();
-      this.pool.rekey(conn);
-      this.pool.foundDir = dir === 0 ? 1 : 0;
-    }
     conn.serverGuessed = false;
     conn.midStream = false;
     this.pool.stats.midStreamPickups--;
+    if ((hitDir(hit) === 0) === srcIsClient) return hit;
+    conn.swapRoles();
+    this.pool.rekey(conn);
+    return hit ^ 1;
   }
 
   /** A packet on a closed connection's 4-tuple: counted; the stream sees it if complete() returned false. */
@@ -415,31 +387,12 @@ export class Assembler {
   }
 
   /**
-   * rstPolicy 'in-window': is this RST outside every receive window the receiver could have had? Then it is
-   * counted and listed, and the caller drops it. The receiver's rcv_nxt is not seen; it lies between its last
-   * acknowledgement and the end of the data seen from the sender (or beyond, when its acknowledgement leads
-   * because the capture lost data), so the check accepts that range plus the receiver's window.
+   * rstPolicy 'in-window': an RST outside every receive window the receiver could have had (see
+   * rstOutsideWindow) is counted and listed, and dropped. Returns true when it was.
    */
-  private rstOutsideWindow(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
-    // No next sequence number known (RST first, or before any data): nothing to check against.
-    if (!half.started) return false;
-    const win = rev.windowBytes >= 0 ? rev.windowBytes : this.options.rstUnknownWindow;
-    const next = half.nextSeq;
-    // Offsets from nextSeq: [lo, hi + win] is accepted.
-    let lo = 0;
-    let hi = 0;
-    if (rev.ackValid) {
-      const a = seqDiff(next, rev.ackSeq);
-      if (a < 0) lo = a < -win ? -win : a;
-      else hi = a;
-    }
-    const last = half.last;
-    if (last !== null) {
-      const e = seqDiff(next, seqAdd(last.seq, last.len));
-      if (e > hi) hi = e;
-    }
-    const d = seqDiff(next, pkt.seq);
-    if (d >= lo && d <= hi + win) return false;
+  private rstIgnored(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
+    const win = rstOutsideWindow(half, rev, pkt.seq, this.options.rstUnknownWindow);
+    if (win < 0) return false;
     const st = half.stats;
     st.rst++;
     st.rstIgnored++;
@@ -448,30 +401,13 @@ export class Assembler {
       const r = new SuspiciousRst();
       r.direction = half.dir;
       r.seq = pkt.seq;
-      r.expected = next;
+      r.expected = half.nextSeq;
       r.window = win;
       r.tsSec = pkt.tsSec;
       r.tsNsec = pkt.tsNsec;
       r.recordNumber = pkt.recordNumber;
       r.fileOffset = pkt.fileOffset;
       conn.suspiciousRstRecords.push(r);
-    }
-    return true;
-  }
-
-  /**
-   * Is a segment at `seq` outside any plausible window: further than the out-of-window distance from both
-   * nextSeq and the receiver's last acknowledgement (which leads nextSeq when the capture lost data)?
-   */
-  private outOfWindow(half: HalfConnection, rev: HalfConnection, seq: number): boolean {
-    const w64 = 64 * rev.maxWindowBytes;
-    const lim = w64 > this.options.outOfWindowDistance ? w64 : this.options.outOfWindowDistance;
-    if (lim >= 0x80000000) return false;
-    const d = seqDiff(half.nextSeq, seq);
-    if (d <= lim && d >= -lim) return false;
-    if (rev.ackValid) {
-      const a = seqDiff(rev.ackSeq, seq);
-      if (a <= lim && a >= -lim) return false;
     }
     return true;
   }
@@ -496,9 +432,12 @@ export class Assembler {
     this.finishConnection(conn, 'reset', ctx);
   }
 
-  /** Ends a connection: delivers what is buffered, calls complete() once, leaves a tombstone. */
-  private finishConnection(conn: Connection, reason: EndReason, ctx: AssemblerContext): void {
-    if (conn.closed) return;
+  /**
+   * Ends a connection: delivers what is buffered, calls complete() once, leaves a tombstone. Returns the
+   * tombstone's slot (-1: none).
+   */
+  private finishConnection(conn: Connection, reason: EndReason, ctx: AssemblerContext): number {
+    if (conn.closed) return -1;
     conn.ending = true;
     conn.endReason = reason;
     for (let i = 0; i < 2; i++) {
@@ -514,7 +453,7 @@ export class Assembler {
     const drop = stream === null ? true : stream.complete(ctx);
     conn.keepStream = !drop;
     if (drop) conn.stream = null;
-    this.pool.bury(conn);
+    return this.pool.bury(conn);
   }
 
   /** Closes one direction (FIN reached or RST); the connection completes when both are closed. */
@@ -1107,10 +1046,16 @@ function copyInfo(to: Page, from: Page): void {
   to.pktLen = from.pktLen;
 }
 
-/** Mid-stream pickup: guess the server as the well-known (< 1024) port, else the lower port. */
-function serverLooksLikeSource(srcPort: number, dstPort: number): boolean {
-  const srcWellKnown = srcPort < 1024;
-  const dstWellKnown = dstPort < 1024;
-  if (srcWellKnown !== dstWellKnown) return srcWellKnown;
-  return srcPort < dstPort;
+/** Counts a packet of `half` (packets, wire bytes, what snaplen cut); returns its payload length on the wire. */
+function countPacket(half: HalfConnection, pkt: TcpPacket): number {
+  const st = half.stats;
+  st.packets++;
+  const capLen = pkt.payloadLength;
+  const wireLen = pkt.wireLength > capLen ? pkt.wireLength : capLen;
+  st.wireBytes += wireLen;
+  if (wireLen > capLen) {
+    st.truncatedPackets++;
+    st.truncatedBytes += wireLen - capLen;
+  }
+  return wireLen;
 }

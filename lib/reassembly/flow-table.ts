@@ -38,6 +38,16 @@ export function flowMeta(vlan: number, outerVlan: number, ipVersion: number): nu
   return ((((vlan + 1) & 0x1fff) << 14) | (((outerVlan + 1) & 0x1fff) << 1) | (ipVersion === 6 ? 1 : 0)) | 0;
 }
 
+/** The slot of a hit of {@link FlowTable.find}. */
+export function hitSlot(hit: number): number {
+  return hit >> 1;
+}
+
+/** The packet's direction in the connection of a hit: 0 from client to server, 1 the other way. */
+export function hitDir(hit: number): 0 | 1 {
+  return (hit & 1) as 0 | 1;
+}
+
 /** Hash-chained slots holding the key of each connection in the table. */
 export class FlowTable {
   /** Connection of each slot (null when free). */
@@ -52,10 +62,6 @@ export class FlowTable {
   private capacity = 0;
   /** Slots in use. */
   size = 0;
-  /** Direction of the packet in the connection found by the last `find`. */
-  foundDir: 0 | 1 = 0;
-  /** Slot the last `find` matched, -1 for none (a tombstone when `find` returned null). */
-  foundSlot = -1;
 
   // Tombstones: compact rows (no Connection object kept), in a list oldest first.
   /** First and last tombstone slot, -1 when none. */
@@ -69,8 +75,11 @@ export class FlowTable {
   /** The connection whose stream still sees late packets (complete() returned false), else null. */
   tombConn: (Connection | null)[] = [];
 
-  /** The open connection of a packet whose flow hash is `h`, or null; sets `foundDir` and `foundSlot`. */
-  find(pkt: TcpPacket, h: number): Connection | null {
+  /**
+   * The slot whose key is the 4-tuple of a packet whose flow hash is `h`, an open connection or a tombstone,
+   * with the packet's direction in it: a hit (see {@link hitSlot}, {@link hitDir}), or -1 when none.
+   */
+  find(pkt: TcpPacket, h: number): number {
     const meta = flowMeta(pkt.vlan, pkt.outerVlan, pkt.ipVersion);
     const src = pkt.src;
     const dst = pkt.dst;
@@ -95,9 +104,7 @@ export class FlowTable {
         rows[r + CLIENT] === (src[0]! | 0) &&
         rows[r + SERVER] === (dst[0]! | 0)
       ) {
-        this.foundDir = 0;
-        this.foundSlot = s;
-        return this.conns[s]!;
+        return s << 1;
       }
       if (
         p === rev &&
@@ -110,13 +117,15 @@ export class FlowTable {
         rows[r + CLIENT] === (dst[0]! | 0) &&
         rows[r + SERVER] === (src[0]! | 0)
       ) {
-        this.foundDir = 1;
-        this.foundSlot = s;
-        return this.conns[s]!;
+        return (s << 1) | 1;
       }
     }
-    this.foundSlot = -1;
-    return null;
+    return -1;
+  }
+
+  /** The open connection of a hit, or null when it is a tombstone. */
+  connAt(hit: number): Connection | null {
+    return this.conns[hit >> 1]!;
   }
 
   /** Enters a connection (its key from its endpoints, its hash from `c.hash`); sets `c.slot`. */

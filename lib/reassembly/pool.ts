@@ -32,15 +32,9 @@ export class StreamPool {
   readonly factory: StreamFactory;
   readonly options: StreamPoolOptions;
   readonly stats = new PoolStats();
-  /** Direction of the packet in the connection found by the last `lookup`. */
-  foundDir: Direction = 0;
-  /** Hash of the packet given to the last `lookup`. */
-  lastHash = 0;
   /** Open connections, least recently seen first. */
   lruHead: Connection | null = null;
   lruTail: Connection | null = null;
-  /** Slot of the tombstone the last `bury` made, -1 when it made none. */
-  lastBuried = -1;
   /**
    * The LRU list may not be in lastSeen order (a packet's timestamp went backwards): timeouts must then walk it
    * all. Cleared by a walk that finds it sorted again.
@@ -67,28 +61,34 @@ export class StreamPool {
     return this.nextId;
   }
 
-  /**
-   * Finds the open connection of a packet; sets `foundDir` and `lastHash`. When it returns null,
-   * `foundTombstone` tells whether the packet hit a tombstone.
-   */
-  lookup(pkt: TcpPacket): Connection | null {
-    const h = flowHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.ipVersion);
-    this.lastHash = h;
-    const c = this.table.find(pkt, h);
-    this.foundDir = this.table.foundDir;
-    return c;
+  /** The flow hash of a packet's 4-tuple (the same both ways). */
+  hash(pkt: TcpPacket): number {
+    return flowHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.ipVersion);
   }
 
   /**
-   * Makes a connection for a packet (not yet in the table): `clientIsSource` says which end is the client.
-   * Assigns the id and reuse index; the caller creates the stream and then calls `add`.
+   * Finds a packet (flow hash `h`) in the table: a hit naming the slot of an open connection or a tombstone and
+   * the packet's direction in it ({@link connectionAt}, {@link hitDir}, {@link hitSlot}), or -1 when none.
    */
-  make(pkt: TcpPacket, clientIsSource: boolean): Connection {
+  lookup(pkt: TcpPacket, h: number): number {
+    return this.table.find(pkt, h);
+  }
+
+  /** The open connection of a hit, or null when the hit is a tombstone (its slot: `hitSlot(hit)`). */
+  connectionAt(hit: number): Connection | null {
+    return this.table.connAt(hit);
+  }
+
+  /**
+   * Makes a connection for a packet (not yet in the table; flow hash `h`): `clientIsSource` says which end is
+   * the client. Assigns the id and reuse index; the caller creates the stream and then calls `add`.
+   */
+  make(pkt: TcpPacket, h: number, clientIsSource: boolean): Connection {
     let c = this.spare.pop();
     if (c === undefined) c = new Connection();
     else c.reset();
     c.id = this.nextId++;
-    c.hash = this.lastHash;
+    c.hash = h;
     c.ipVersion = pkt.ipVersion;
     c.vlan = pkt.vlan;
     c.outerVlan = pkt.outerVlan;
@@ -103,7 +103,6 @@ export class StreamPool {
     c.lastSeen = pkt.tsSec + pkt.tsNsec * 1e-9;
     if (this.seenTuples !== null) c.reuseIndex = this.seenTuples.next(c.hash);
     this.stats.connectionsCreated++;
-    this.foundDir = clientIsSource ? 0 : 1;
     return c;
   }
 
@@ -136,28 +135,24 @@ export class StreamPool {
    * Turns a closed connection into a tombstone (or drops it when tombstones are disabled). A tombstone is a
    * compact row of the table (key, ISNs, last seen), not the Connection object: it keeps the connection's
    * statistics counting late packets (unless the object is reused) and, when complete() returned false, the
-   * connection for its stream. Sets `lastBuried` to its slot (-1 when dropped).
+   * connection for its stream. Returns the tombstone's slot, -1 when it made none.
    */
-  bury(c: Connection): void {
+  bury(c: Connection): number {
     this.unlinkOpen(c);
     this.stats.connectionsOpen--;
-    this.lastBuried = -1;
     if (this.options.maxTombstones === 0) {
       this.table.remove(c);
       this.recycleLater(c);
-      return;
+      return -1;
     }
     const t = this.table;
     if (t.tombTail >= 0 && c.lastSeen < t.tombSeen[t.tombTail]!) this.tombUnsorted = true;
     const reuse = this.options.reuseConnections;
-    this.lastBuried = t.bury(c, c.lastSeen, reuse ? null : c.stats, c.keepStream ? c : null);
+    const slot = t.bury(c, c.lastSeen, reuse ? null : c.stats, c.keepStream ? c : null);
     this.recycleLater(c);
+    // The oldest goes: never the one just made, which is the newest and the bound is at least 1.
     if (++this.stats.tombstones > this.options.maxTombstones) this.dropTombstone(t.tombHead);
-  }
-
-  /** Slot of the tombstone `lookup` found (when it returned null), -1 for none. */
-  get foundTombstone(): number {
-    return this.table.foundSlot;
+    return slot;
   }
 
   /** A SYN hit tombstone `t`: is it a new connection on the same 4-tuple (port reuse)? */

@@ -1,0 +1,98 @@
+/**
+ * What the receiving endpoint would accept, as pure functions of the two half-connections: its advertised
+ * window, RSTs and segments outside any window it could have had, and whether a SYN starts a new connection.
+ * The engine drops what the endpoint would drop (see AssemblerOptions.rstPolicy and outOfWindowDistance).
+ */
+import { TcpFlag, type TcpPacket } from '../decode/packet.js';
+import type { Connection, Direction, HalfConnection } from './connection.js';
+import { seqAdd, seqDiff } from './sequence.js';
+
+/** RFC 7323: a window scale above 14 is taken as 14. */
+const MAX_WINDOW_SCALE = 14;
+
+/** Notes the window `half`'s sender advertised in `pkt` (scaled once both SYNs showed the option). */
+export function noteAdvertisedWindow(half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): void {
+  if (pkt.window === 0) half.stats.zeroWindows++;
+  half.window = pkt.window;
+  if ((pkt.flags & TcpFlag.SYN) !== 0) {
+    half.wscale = pkt.windowScale > MAX_WINDOW_SCALE ? MAX_WINDOW_SCALE : pkt.windowScale;
+    // A SYN's own window is never scaled (RFC 7323).
+    half.windowBytes = pkt.window;
+  } else if (half.synSeen && rev.synSeen) {
+    // Scaling applies only when both SYNs carried the option.
+    half.windowBytes = half.wscale >= 0 && rev.wscale >= 0 ? pkt.window * (1 << half.wscale) : pkt.window;
+  } else {
+    half.windowBytes = -1;
+  }
+  const wb = half.windowBytes >= 0 ? half.windowBytes : pkt.window;
+  if (wb > half.maxWindowBytes) half.maxWindowBytes = wb;
+}
+
+/**
+ * An RST at `seq` sent in `half`'s direction, checked against every receive window the receiver (`rev`) could
+ * have had: the window it allowed when the RST lies outside it (the RST is then dropped), or -1 when the
+ * receiver could accept it. The receiver's rcv_nxt is not seen; it lies between its last acknowledgement and
+ * the end of the data seen from the sender (or beyond, when its acknowledgement leads because the capture lost
+ * data), so that range plus the window is accepted. `unknownWindow`: the window taken when the handshake that
+ * would give the real one was not seen.
+ */
+export function rstOutsideWindow(half: HalfConnection, rev: HalfConnection, seq: number, unknownWindow: number): number {
+  // No next sequence number known (RST first, or before any data): nothing to check against.
+  if (!half.started) return -1;
+  const win = rev.windowBytes >= 0 ? rev.windowBytes : unknownWindow;
+  const next = half.nextSeq;
+  // Offsets from nextSeq: [lo, hi + win] is accepted.
+  let lo = 0;
+  let hi = 0;
+  if (rev.ackValid) {
+    const a = seqDiff(next, rev.ackSeq);
+    if (a < 0) lo = a < -win ? -win : a;
+    else hi = a;
+  }
+  const last = half.last;
+  if (last !== null) {
+    const e = seqDiff(next, seqAdd(last.seq, last.len));
+    if (e > hi) hi = e;
+  }
+  const d = seqDiff(next, seq);
+  return d >= lo && d <= hi + win ? -1 : win;
+}
+
+/**
+ * Is a segment at `seq` outside any plausible window: further than `distance` (or 64 x the receiver's largest
+ * window, if more) from both the next expected byte and the receiver's last acknowledgement (which leads
+ * nextSeq when the capture lost data)?
+ */
+export function outOfWindow(half: HalfConnection, rev: HalfConnection, seq: number, distance: number): boolean {
+  const w64 = 64 * rev.maxWindowBytes;
+  const lim = w64 > distance ? w64 : distance;
+  if (lim >= 0x80000000) return false;
+  const d = seqDiff(half.nextSeq, seq);
+  if (d <= lim && d >= -lim) return false;
+  if (rev.ackValid) {
+    const a = seqDiff(rev.ackSeq, seq);
+    if (a <= lim && a >= -lim) return false;
+  }
+  return true;
+}
+
+/** A SYN at `seq` on an open connection's 4-tuple: is it a new connection (port reuse) rather than part of this one? */
+export function isNewIncarnation(conn: Connection, dir: Direction, seq: number): boolean {
+  const h = dir === 0 ? conn.half0 : conn.half1;
+  if (h.synSeen) return h.isn !== seq;
+  // No SYN seen yet from this side: a late (reordered) handshake unless data already flowed.
+  return h.deliveredAny || (dir === 0 ? conn.half1 : conn.half0).deliveredAny;
+}
+
+/**
+ * Whether the sender of a connection's first packet is its client: a SYN's sender is (a SYN-ACK's is not);
+ * without one, the server is guessed as the well-known (< 1024) port, else the lower port.
+ */
+export function sourceIsClient(pkt: TcpPacket): boolean {
+  const flags = pkt.flags;
+  if ((flags & TcpFlag.SYN) !== 0) return (flags & TcpFlag.ACK) === 0;
+  const srcWellKnown = pkt.srcPort < 1024;
+  const dstWellKnown = pkt.dstPort < 1024;
+  if (srcWellKnown !== dstWellKnown) return !srcWellKnown;
+  return !(pkt.srcPort < pkt.dstPort);
+}
