@@ -14,7 +14,10 @@ import { ConflictScanner } from './conflict-scanner.js';
 import { hitDir, hitSlot } from './flow-table.js';
 import { type Connection, type Direction, type EndReason, type HalfConnection, SuspiciousRst } from './connection.js';
 import { OverlapEvents } from './events.js';
-import { copyBytes, type Page, PageCache } from './memory.js';
+import { BufferedPages } from './buffered-pages.js';
+import { FlushList, flushable } from './flush-list.js';
+import { copyPageInfo, PageCache } from './memory.js';
+import { OutOfOrderQueue } from './out-of-order.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
 import type { StreamPool } from './pool.js';
 import { ScatterGatherImpl } from './scatter-gather.js';
@@ -63,11 +66,10 @@ export class Assembler {
   private readonly startFlag: StartFlag = { value: false };
   private readonly flushCtx = new FlushContext();
   private readonly conflicts: ConflictScanner;
-  // Insertion point found by carve(): new pages go between these.
-  private insPrev: Page | null = null;
-  private insNext: Page | null = null;
-  /** Connections that may have something for a flush to push out (see noteFlushable). */
-  private flushHead: Connection | null = null;
+  private readonly pages: BufferedPages;
+  private readonly ooo: OutOfOrderQueue;
+  /** Connections that may have something for a flush to push out. */
+  private readonly flushList = new FlushList();
 
   constructor(pool: StreamPool, options?: Partial<AssemblerOptions>) {
     this.pool = pool;
@@ -75,6 +77,8 @@ export class Assembler {
     this.pc = new PageCache(this.options.pageSize, this.options.maxFreePages);
     this.win = new WindowStore(this.pc, this.stats, this.options.deliveredWindowBytes, this.options.maxWindowPagesTotal);
     this.conflicts = new ConflictScanner(this.events, this.win, this.options.maxConflictRecordsPerConnection);
+    this.pages = new BufferedPages(this.pc, this.stats);
+    this.ooo = new OutOfOrderQueue(this.pages, this.conflicts, this.events, this.flushList);
   }
 
   /** Optional overlap observer (the overlap report); null costs nothing. */
@@ -204,7 +208,7 @@ export class Assembler {
     const finSeq = seqAdd(seq, wireLen);
     if (half.finPending || (half.started && seqDiff(half.nextSeq, finSeq) < 0)) return;
     half.finPending = true;
-    this.noteFlushable(conn);
+    this.flushList.note(conn);
     half.finSeq = finSeq;
     half.finTsSec = pkt.tsSec;
     half.finTsNsec = pkt.tsNsec;
@@ -215,7 +219,7 @@ export class Assembler {
     const capLen = pkt.payloadLength;
     if (!half.started) {
       if (capLen > 0) {
-        this.queue(conn, half, pkt, seq, capLen, wireLen);
+        this.ooo.insert(conn, half, pkt, seq, capLen, wireLen);
         this.enforceLimits(conn, half, ctx);
       }
       return;
@@ -230,7 +234,7 @@ export class Assembler {
     } else if (d <= 0 || (this.inHole(half, seq) && (half.first === null || seqDiff(seq, half.first.seq) >= 0))) {
       this.deliverPacket(conn, half, pkt, seq, capLen, wireLen, ctx);
     } else {
-      this.queue(conn, half, pkt, seq, capLen, wireLen);
+      this.ooo.insert(conn, half, pkt, seq, capLen, wireLen);
       this.enforceLimits(conn, half, ctx);
     }
   }
@@ -273,13 +277,13 @@ export class Assembler {
       if (full && !inversions) pool.lruUnsorted = false;
     }
     // Buffered data and waiting FINs: only connections on the flush list can have any (see noteFlushable).
-    for (let c = this.flushHead; c !== null; ) {
+    for (let c = this.flushList.head; c !== null; ) {
       const next = c.flushNext;
       for (let i = 0; i < 2 && !c.closed; i++) {
         if (this.flushHalfOlderThan(c, c.halves[i]!, t, ctx)) flushed++;
       }
       if (c.closed) closed++;
-      else if (!flushable(c)) this.unlistFlushable(c);
+      else if (!flushable(c)) this.flushList.unlist(c);
       c = next;
     }
     if (tc !== undefined) pool.expireTombstones(tc);
@@ -447,7 +451,7 @@ export class Assembler {
       h.closed = true;
     }
     conn.closed = true;
-    this.unlistFlushable(conn);
+    this.flushList.unlist(conn);
     this.pool.stats.ended[endKey(reason)]++;
     const stream = conn.stream;
     const drop = stream === null ? true : stream.complete(ctx);
@@ -470,8 +474,8 @@ export class Assembler {
   private releaseHalf(half: HalfConnection): void {
     while (half.first !== null) {
       const p = half.first;
-      this.unlinkQueued(half, p);
-      this.freeBuffered(half, p);
+      this.ooo.unlink(half, p);
+      this.pages.freeQueued(half, p);
     }
     this.releaseKept(half);
     this.win.clear(half);
@@ -521,7 +525,7 @@ export class Assembler {
       skip = d;
     }
     let qov = 0;
-    if (half.first !== null && capLen > 0) qov = this.carve(conn, half, pkt, seq, off, capLen);
+    if (half.first !== null && capLen > 0) qov = this.ooo.carve(conn, half, pkt, seq, off, capLen);
     if (ov + qov > 0) {
       st.overlapPackets++;
       st.overlapBytes += ov + qov;
@@ -553,7 +557,7 @@ export class Assembler {
   private collectContiguous(half: HalfConnection, next: number): number {
     const sg = this.sg;
     for (let p = half.first; p !== null && p.seq === next; p = half.first) {
-      this.unlinkQueued(half, p);
+      this.ooo.unlink(half, p);
       sg.addPage(p);
       next = seqAdd(next, p.len);
       if (p.missingAfter > 0) {
@@ -641,12 +645,12 @@ export class Assembler {
     while (oldKept !== null) {
       const next = oldKept.next;
       half.keptPages--;
-      this.freeBufferedPage(half, oldKept);
+      this.pages.free(half, oldKept);
       oldKept = next;
     }
     for (let i = sg.keptChunks; i < sg.count; i++) {
       const p = sg.pages[i];
-      if (p) this.freeBuffered(half, p);
+      if (p) this.pages.freeQueued(half, p);
     }
     sg.clear();
     half.notePages();
@@ -670,12 +674,12 @@ export class Assembler {
       let seq = seqAdd(sg.chunkSeq(i), within);
       let firstPiece = true;
       while (remaining > 0) {
-        const p = this.allocBuffered();
+        const p = this.pages.alloc();
         const k = remaining < p.buf.length ? remaining : p.buf.length;
         sg.chunkBuffer(i).copy(p.buf, 0, o, o + k);
         p.len = k;
         p.seq = seq;
-        if (src !== null) copyInfo(p, src);
+        if (src !== null) copyPageInfo(p, src);
         else if (pkt !== null) {
           p.tsSec = pkt.tsSec;
           p.tsNsec = pkt.tsNsec;
@@ -707,7 +711,7 @@ export class Assembler {
     while (p !== null) {
       const next = p.next;
       half.keptPages--;
-      this.freeBufferedPage(half, p);
+      this.pages.free(half, p);
       p = next;
     }
   }
@@ -723,7 +727,7 @@ export class Assembler {
       if (p === null) break;
       const d = seqDiff(half.nextSeq, p.seq);
       if (d < 0) {
-        this.trimDelivered(half, p, -d);
+        this.ooo.trimFront(half, p, -d);
         continue;
       }
       if (d > 0 && !this.inHole(half, p.seq)) break;
@@ -738,19 +742,6 @@ export class Assembler {
     }
   }
 
-  /** A queued page reaching back before nextSeq (only after odd input): drop the delivered part. */
-  private trimDelivered(half: HalfConnection, p: Page, n: number): void {
-    const k = n < p.len ? n : p.len;
-    half.stats.overlapBytes += k;
-    p.off += k;
-    p.len -= k;
-    p.seq = seqAdd(p.seq, k);
-    if (p.len === 0) {
-      this.unlinkQueued(half, p);
-      this.freeBuffered(half, p);
-    }
-  }
-
   /** Skips the gap before the first queued page and delivers the run there (limits, flushes, close). */
   private skipGap(conn: Connection, half: HalfConnection, ctx: AssemblerContext, byLimit: boolean): void {
     const p = half.first!;
@@ -758,7 +749,7 @@ export class Assembler {
     if (half.started) {
       skip = seqDiff(half.nextSeq, p.seq);
       if (skip < 0) {
-        this.trimDelivered(half, p, -skip);
+        this.ooo.trimFront(half, p, -skip);
         return;
       }
     } else {
@@ -808,242 +799,6 @@ export class Assembler {
       this.drain(conn, h, ctx);
     }
   }
-
-  // ---------------------------------------------------------------- queue
-
-  /** Copies an out-of-order segment into pages, replacing buffered data it overlaps. */
-  private queue(
-    conn: Connection,
-    half: HalfConnection,
-    pkt: TcpPacket,
-    seq: number,
-    capLen: number,
-    wireLen: number,
-  ): void {
-    const st = half.stats;
-    const off = pkt.payloadOffset;
-    let ov = 0;
-    if (half.first !== null) {
-      ov = this.carve(conn, half, pkt, seq, off, capLen);
-    } else {
-      this.insPrev = null;
-      this.insNext = null;
-    }
-    const prev = this.insPrev;
-    const next = this.insNext;
-    // A known hole after the previous page ends where these bytes start.
-    if (prev !== null && prev.missingAfter > 0) {
-      const room = seqDiff(seqAdd(prev.seq, prev.len), seq);
-      if (prev.missingAfter > room) prev.missingAfter = room;
-    }
-    let after = prev;
-    let written = 0;
-    while (written < capLen) {
-      const p = this.allocBuffered();
-      const k = capLen - written < p.buf.length ? capLen - written : p.buf.length;
-      copyBytes(pkt.payloadBuf, off + written, p.buf, 0, k);
-      p.len = k;
-      p.seq = seqAdd(seq, written);
-      p.first = written === 0;
-      p.pktLen = wireLen;
-      p.tsSec = pkt.tsSec;
-      p.tsNsec = pkt.tsNsec;
-      p.recordNumber = pkt.recordNumber;
-      p.fileOffset = pkt.fileOffset;
-      p.interfaceId = pkt.interfaceId;
-      this.linkQueued(half, p, after);
-      after = p;
-      written += k;
-    }
-    if (wireLen > capLen && after !== null) {
-      let missing = wireLen - capLen;
-      if (next !== null) {
-        const room = seqDiff(seqAdd(seq, capLen), next.seq);
-        if (missing > room) missing = room;
-      }
-      after.missingAfter = missing;
-    }
-    st.queuedPackets++;
-    st.queuedBytes += capLen;
-    if (ov > 0) {
-      st.overlapPackets++;
-      st.overlapBytes += ov;
-      if (ov >= capLen) {
-        st.retransmittedPackets++;
-        st.retransmittedBytes += wireLen;
-        this.events.segment('retransmission', conn, half.dir, pkt, seq, wireLen, ov);
-      } else {
-        this.events.segment('partial-overlap', conn, half.dir, pkt, seq, wireLen, ov);
-      }
-    } else {
-      this.events.segment('out-of-order', conn, half.dir, pkt, seq, wireLen, 0);
-    }
-    half.notePages();
-  }
-
-  /**
-   * Removes from the queue the range [s, s + len) that new bytes (pkt payload at `off`) are about to take,
-   * comparing overlapped bytes for conflicts (newer data replaces buffered data). The six cases of gopacket's
-   * checkOverlap become: no overlap before (1) or after (5); page tail cut (2); page dropped (3); page head cut
-   * (4); page split around the new bytes (6). Returns the overlapped byte count; sets insPrev / insNext.
-   */
-  private carve(conn: Connection, half: HalfConnection, pkt: TcpPacket, s: number, off: number, len: number): number {
-    const e = seqAdd(s, len);
-    let overlapped = 0;
-    let next: Page | null = null;
-    let cur = half.last;
-    this.conflicts.begin(pkt);
-    while (cur !== null) {
-      if (seqDiff(e, cur.seq) >= 0) {
-        // (5) the page lies after the new bytes.
-        next = cur;
-        cur = cur.prev;
-        continue;
-      }
-      const curEnd = seqAdd(cur.seq, cur.len);
-      if (seqDiff(curEnd, s) >= 0) break; // (1) the page lies before: insert after it.
-      const startsInside = seqDiff(s, cur.seq) >= 0; // s <= cur.seq
-      const endsInside = seqDiff(curEnd, e) >= 0; // curEnd <= e
-      const ovS = startsInside ? cur.seq : s;
-      const ovE = endsInside ? curEnd : e;
-      const ovLen = seqDiff(ovS, ovE);
-      overlapped += ovLen;
-      this.conflicts.compareBuffered(conn, half, cur, ovS, ovLen, pkt, off + seqDiff(s, ovS));
-      if (startsInside && endsInside) {
-        // (3) the new bytes cover the page: drop it.
-        const prev = cur.prev;
-        if (cur.first && cur.next !== null && !cur.next.first && cur.next.recordNumber === cur.recordNumber) {
-          cur.next.first = true;
-        }
-        this.unlinkQueued(half, cur);
-        this.freeBuffered(half, cur);
-        cur = prev;
-        continue;
-      }
-      if (!startsInside && !endsInside) {
-        // (6) the new bytes fall inside the page: split it around them.
-        const tail = this.allocBuffered();
-        const cut = seqDiff(cur.seq, e);
-        const tailLen = cur.len - cut;
-        cur.buf.copy(tail.buf, 0, cur.off + cut, cur.off + cur.len);
-        tail.len = tailLen;
-        tail.seq = e;
-        copyInfo(tail, cur);
-        tail.first = false;
-        tail.missingAfter = cur.missingAfter;
-        cur.missingAfter = 0;
-        cur.len = seqDiff(cur.seq, s);
-        this.linkQueued(half, tail, cur);
-        next = tail;
-        break;
-      }
-      if (!startsInside) {
-        // (2) the new bytes cover the page's tail.
-        cur.len = seqDiff(cur.seq, s);
-        cur.missingAfter = 0;
-        break;
-      }
-      // (4) the new bytes cover the page's head.
-      const cut = seqDiff(cur.seq, e);
-      cur.off += cut;
-      cur.len -= cut;
-      cur.seq = e;
-      next = cur;
-      cur = cur.prev;
-    }
-    this.conflicts.end();
-    this.insPrev = cur;
-    this.insNext = next;
-    half.notePages();
-    return overlapped;
-  }
-
-  // ---------------------------------------------------------------- pages
-
-  private allocBuffered(): Page {
-    const p = this.pc.next();
-    const s = this.stats;
-    s.bufferedPages++;
-    if (s.bufferedPages > s.bufferedPagesPeak) s.bufferedPagesPeak = s.bufferedPages;
-    s.pagesInUse = s.bufferedPages + s.windowPages;
-    if (s.pagesInUse > s.pagesPeak) s.pagesPeak = s.pagesInUse;
-    return p;
-  }
-
-  /** Releases a page that was in the queue (already unlinked). */
-  private freeBuffered(half: HalfConnection, p: Page): void {
-    half.queuedPages--;
-    this.freeBufferedPage(half, p);
-  }
-
-  private freeBufferedPage(half: HalfConnection, p: Page): void {
-    const s = this.stats;
-    s.bufferedPages--;
-    s.pagesInUse = s.bufferedPages + s.windowPages;
-    this.pc.release(p);
-    half.notePages();
-  }
-
-  /**
-   * Puts a connection on the flush list: every connection that has queued pages or a FIN waiting is on it, so a
-   * flush visits those instead of every open connection. Removal is lazy (at the next flush, or at close).
-   */
-  private noteFlushable(c: Connection): void {
-    if (c.inFlushList) return;
-    c.inFlushList = true;
-    c.flushPrev = null;
-    c.flushNext = this.flushHead;
-    if (this.flushHead !== null) this.flushHead.flushPrev = c;
-    this.flushHead = c;
-  }
-
-  private unlistFlushable(c: Connection): void {
-    if (!c.inFlushList) return;
-    c.inFlushList = false;
-    if (c.flushPrev !== null) c.flushPrev.flushNext = c.flushNext;
-    else this.flushHead = c.flushNext;
-    if (c.flushNext !== null) c.flushNext.flushPrev = c.flushPrev;
-    c.flushPrev = c.flushNext = null;
-  }
-
-  /** Links a page into the queue after `after` (null: at the head). */
-  private linkQueued(half: HalfConnection, p: Page, after: Page | null): void {
-    if (half.first === null) this.noteFlushable(half.conn!);
-    p.prev = after;
-    p.next = after !== null ? after.next : half.first;
-    if (p.next !== null) p.next.prev = p;
-    else half.last = p;
-    if (after !== null) after.next = p;
-    else half.first = p;
-    half.queuedPages++;
-  }
-
-  /** Unlinks a page from the queue (its page count goes when it is freed). */
-  private unlinkQueued(half: HalfConnection, p: Page): void {
-    if (p.prev !== null) p.prev.next = p.next;
-    else half.first = p.next;
-    if (p.next !== null) p.next.prev = p.prev;
-    else half.last = p.prev;
-    p.prev = p.next = null;
-  }
-}
-
-/** A connection a flush may have to act on: a direction with queued pages or a FIN waiting. */
-function flushable(c: Connection): boolean {
-  for (let i = 0; i < 2; i++) {
-    const h = c.halves[i]!;
-    if (!h.closed && (h.first !== null || h.finPending)) return true;
-  }
-  return false;
-}
-
-function copyInfo(to: Page, from: Page): void {
-  to.tsSec = from.tsSec;
-  to.tsNsec = from.tsNsec;
-  to.recordNumber = from.recordNumber;
-  to.fileOffset = from.fileOffset;
-  to.interfaceId = from.interfaceId;
-  to.pktLen = from.pktLen;
 }
 
 /** Counts a packet of `half` (packets, wire bytes, what snaplen cut); returns its payload length on the wire. */

@@ -56,6 +56,16 @@ export class Page {
   }
 }
 
+/** Copies the capture information of the packet `from`'s bytes came from onto `to`. */
+export function copyPageInfo(to: Page, from: Page): void {
+  to.tsSec = from.tsSec;
+  to.tsNsec = from.tsNsec;
+  to.recordNumber = from.recordNumber;
+  to.fileOffset = from.fileOffset;
+  to.interfaceId = from.interfaceId;
+  to.pktLen = from.pktLen;
+}
+
 /**
  * A cache of pages. Released pages are kept for reuse up to `maxFree`, so a burst does not pin its peak memory
  * forever; beyond that they are left to the garbage collector.
