@@ -25,7 +25,7 @@ import { ScatterGatherImpl } from './scatter-gather.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import { AssemblerStats } from './stats.js';
 import { type AssemblerContext, FlushContext, type OverlapObserver, type StartFlag } from './stream.js';
-import { WindowStore } from './window.js';
+import { DeliveredWindow } from './delivered-window.js';
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -61,7 +61,7 @@ export class Assembler {
   readonly stats = new AssemblerStats();
   private readonly events = new OverlapEvents();
   private readonly pc: PageCache;
-  private readonly win: WindowStore;
+  private readonly delivered: DeliveredWindow;
   private readonly sg = new ScatterGatherImpl();
   private readonly startFlag: StartFlag = { value: false };
   private readonly flushCtx = new FlushContext();
@@ -76,11 +76,11 @@ export class Assembler {
     this.pool = pool;
     this.options = assemblerOptions(options);
     this.pc = new PageCache(this.options.pageSize, this.options.maxFreePages);
-    this.win = new WindowStore(this.pc, this.stats, this.options.deliveredWindowBytes, this.options.maxWindowPagesTotal);
-    this.conflicts = new ConflictScanner(this.events, this.win, this.options.maxConflictRecordsPerConnection);
+    this.delivered = new DeliveredWindow(this.pc, this.stats, this.options.deliveredWindowBytes, this.options.maxWindowPagesTotal);
+    this.conflicts = new ConflictScanner(this.events, this.delivered, this.options.maxConflictRecordsPerConnection);
     this.pages = new BufferedPages(this.pc, this.stats);
     this.ooo = new OutOfOrderQueue(this.pages, this.conflicts, this.events, this.flushList);
-    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.win, this.sg, this.ooo, this.conflicts, this.events, this.flushList);
+    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList);
   }
 
   /** Optional overlap observer (the overlap report); null costs nothing. */
@@ -124,7 +124,7 @@ export class Assembler {
     if ((flags & ACK) !== 0) {
       half.ackValid = true;
       half.ackSeq = pkt.ack;
-      if (rev.winBytes > 0 && this.options.releaseWindowOnAck) this.win.trimTo(rev, pkt.ack);
+      if (rev.deliveredBytes > 0 && this.options.releaseWindowOnAck) this.delivered.trimTo(rev, pkt.ack);
     }
     if ((flags & RST) !== 0) {
       half.stats.rst++;
@@ -329,7 +329,7 @@ export class Assembler {
       );
       for (const h of c.halves) {
         lines.push(
-          `  dir ${h.dir}: ${h.started ? `nextSeq=${h.nextSeq}` : 'not started'}${h.closed ? ' closed' : ''}${h.finPending ? ` fin@${h.finSeq}` : ''} queuedPages=${h.queuedPages} keptBytes=${h.keptBytes} window=${h.winBytes}@${h.winStart}`,
+          `  dir ${h.dir}: ${h.started ? `nextSeq=${h.nextSeq}` : 'not started'}${h.closed ? ' closed' : ''}${h.finPending ? ` fin@${h.finSeq}` : ''} queuedPages=${h.queuedPages} keptBytes=${h.keptBytes} window=${h.deliveredBytes}@${h.deliveredStart}`,
         );
         for (let p = h.first; p !== null; p = p.next) {
           lines.push(`    page seq=${p.seq} len=${p.len}${p.missingAfter ? ` missingAfter=${p.missingAfter}` : ''} record=${p.recordNumber}`);

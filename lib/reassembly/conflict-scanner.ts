@@ -10,7 +10,7 @@ import type { OverlapEvents } from './events.js';
 import { fnv1a32, FNV1A_INIT } from './hash.js';
 import { DESCRIPTOR_STRIDE, type Page } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
-import { descriptorAt, type WindowStore } from './window.js';
+import { descriptorAt, type DeliveredWindow } from './delivered-window.js';
 
 /** Finds and records conflicting overlaps; owns the state of the scan in progress. */
 export class ConflictScanner {
@@ -32,7 +32,7 @@ export class ConflictScanner {
 
   constructor(
     private readonly events: OverlapEvents,
-    private readonly win: WindowStore,
+    private readonly delivered: DeliveredWindow,
     private readonly maxRecords: number,
   ) {}
 
@@ -66,10 +66,10 @@ export class ConflictScanner {
    */
   checkDelivered(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): void {
     let unchecked = 0;
-    if (half.winBytes === 0) {
+    if (half.deliveredBytes === 0) {
       unchecked = len;
     } else {
-      const d = seqDiff(half.winStart, seq);
+      const d = seqDiff(half.deliveredStart, seq);
       if (d < 0) {
         const k = -d < len ? -d : len;
         unchecked += k;
@@ -77,7 +77,7 @@ export class ConflictScanner {
         off += k;
         len -= k;
       }
-      const avail = seqDiff(seq, seqAdd(half.winStart, half.winBytes));
+      const avail = seqDiff(seq, seqAdd(half.deliveredStart, half.deliveredBytes));
       if (len > avail) {
         unchecked += len - (avail > 0 ? avail : 0);
         len = avail > 0 ? avail : 0;
@@ -94,7 +94,7 @@ export class ConflictScanner {
   /** Compares [seq, seq + len), all inside the window, one old packet's run at a time; returns bytes not reached. */
   private compareWindow(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): number {
     this.begin(pkt);
-    let p = this.win.pageAt(half, seq);
+    let p = this.delivered.pageAt(half, seq);
     while (len > 0 && p !== null) {
       const within = seqDiff(p.seq, seq);
       const inPage = p.len - within;

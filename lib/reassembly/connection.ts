@@ -170,12 +170,12 @@ export class HalfConnection {
   keptLast: Page | null = null;
   keptPages = 0;
   keptBytes = 0;
-  // Window of delivered bytes [winStart, winStart + winBytes) for conflict checks.
-  winFirst: Page | null = null;
-  winLast: Page | null = null;
-  winPages = 0;
-  winStart = 0;
-  winBytes = 0;
+  // Window of delivered bytes [deliveredStart, deliveredStart + deliveredBytes) for conflict checks.
+  deliveredFirst: Page | null = null;
+  deliveredLast: Page | null = null;
+  deliveredPages = 0;
+  deliveredStart = 0;
+  deliveredBytes = 0;
   /** The connection this direction belongs to. */
   conn: Connection | null = null;
 
@@ -212,17 +212,17 @@ export class HalfConnection {
     this.keptLast = null;
     this.keptPages = 0;
     this.keptBytes = 0;
-    this.winFirst = null;
-    this.winLast = null;
-    this.winPages = 0;
-    this.winStart = 0;
-    this.winBytes = 0;
+    this.deliveredFirst = null;
+    this.deliveredLast = null;
+    this.deliveredPages = 0;
+    this.deliveredStart = 0;
+    this.deliveredBytes = 0;
   }
 
   /** Updates the page counters after a change. */
   notePages(): void {
     const s = this.stats;
-    s.pagesInUse = this.queuedPages + this.keptPages + this.winPages;
+    s.pagesInUse = this.queuedPages + this.keptPages + this.deliveredPages;
     if (s.pagesInUse > s.pagesPeak) s.pagesPeak = s.pagesInUse;
   }
 }

@@ -19,7 +19,7 @@ import type { ScatterGatherImpl } from './scatter-gather.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import type { AssemblerStats } from './stats.js';
 import type { AssemblerContext } from './stream.js';
-import type { WindowStore } from './window.js';
+import type { DeliveredWindow } from './delivered-window.js';
 
 /** A direction's next sequence number becomes known. */
 export function startHalf(half: HalfConnection, nextSeq: number): void {
@@ -39,7 +39,7 @@ export class Delivery {
     private readonly stats: AssemblerStats,
     private readonly pool: StreamPool,
     private readonly pages: BufferedPages,
-    private readonly win: WindowStore,
+    private readonly delivered: DeliveredWindow,
     private readonly sg: ScatterGatherImpl,
     private readonly ooo: OutOfOrderQueue,
     private readonly conflicts: ConflictScanner,
@@ -105,7 +105,7 @@ export class Delivery {
       this.pages.freeQueued(half, p);
     }
     this.releaseKept(half);
-    this.win.clear(half);
+    this.delivered.clear(half);
   }
 
   /** In-order (or overlapping-delivered, or just past a known hole) segment: deliver without copying. */
@@ -225,16 +225,16 @@ export class Delivery {
     sg.end = end;
     sg.overlapBytes = st.overlapBytes;
     sg.overlapPackets = st.overlapPackets;
-    if (this.win.maxBytes > 0) {
+    if (this.delivered.maxBytes > 0) {
       for (let i = sg.keptChunks; i < sg.count; i++) {
         const p = sg.pages[i]!;
         const len = sg.chunkLength(i);
         if (p === null) {
           const pkt = sg.packet!;
           const segLen = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
-          this.win.append(half, sg.chunkBuffer(i), sg.chunkOffset(i), len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen);
+          this.delivered.append(half, sg.chunkBuffer(i), sg.chunkOffset(i), len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen);
         } else {
-          this.win.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen);
+          this.delivered.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen);
         }
       }
     }

@@ -9,7 +9,7 @@ import { seqAdd, seqDiff } from './sequence.js';
 import type { AssemblerStats } from './stats.js';
 
 /** Window pages of all directions of one assembler. */
-export class WindowStore {
+export class DeliveredWindow {
   private readonly pc: PageCache;
   private readonly stats: AssemblerStats;
   readonly maxBytes: number;
@@ -41,20 +41,20 @@ export class WindowStore {
     segmentLength: number,
   ): void {
     if (this.maxBytes === 0 || len === 0) return;
-    if (half.winBytes === 0 || seqAdd(half.winStart, half.winBytes) !== seq) {
+    if (half.deliveredBytes === 0 || seqAdd(half.deliveredStart, half.deliveredBytes) !== seq) {
       // Not contiguous with what is kept (after a gap): start over.
       this.clear(half);
-      half.winStart = seq;
+      half.deliveredStart = seq;
     }
     let written = 0;
     while (written < len) {
-      let p = half.winLast;
+      let p = half.deliveredLast;
       if (p === null || p.off + p.len === p.buf.length || (written === 0 && p.descCount === WINDOW_DESCRIPTORS)) {
         p = this.newPage(half);
         if (p === null) {
           // No page to be had: keep nothing, so later checks count as impossible rather than compare wrongly.
           this.clear(half);
-          half.winStart = seqAdd(seq, len);
+          half.deliveredStart = seqAdd(seq, len);
           return;
         }
         p.seq = seqAdd(seq, written);
@@ -65,29 +65,29 @@ export class WindowStore {
       copyBytes(buf, off + written, p.buf, p.off + p.len, k);
       p.len += k;
       written += k;
-      half.winBytes += k;
+      half.deliveredBytes += k;
     }
-    if (half.winBytes > this.maxBytes) this.dropHead(half, half.winBytes - this.maxBytes);
+    if (half.deliveredBytes > this.maxBytes) this.dropHead(half, half.deliveredBytes - this.maxBytes);
   }
 
   /** Releases window bytes before `ack` (acknowledged by the peer). */
   trimTo(half: HalfConnection, ack: number): void {
-    const d = seqDiff(half.winStart, ack);
+    const d = seqDiff(half.deliveredStart, ack);
     if (d <= 0) return;
-    this.dropHead(half, d < half.winBytes ? d : half.winBytes);
+    this.dropHead(half, d < half.deliveredBytes ? d : half.deliveredBytes);
   }
 
   /** Drops `n` bytes from the front of the window. */
   dropHead(half: HalfConnection, n: number): void {
     while (n > 0) {
-      const p = half.winFirst;
+      const p = half.deliveredFirst;
       if (p === null) break;
       const k = n < p.len ? n : p.len;
       p.off += k;
       p.len -= k;
       p.seq = seqAdd(p.seq, k);
-      half.winStart = seqAdd(half.winStart, k);
-      half.winBytes -= k;
+      half.deliveredStart = seqAdd(half.deliveredStart, k);
+      half.deliveredBytes -= k;
       n -= k;
       if (p.len === 0) {
         this.unlinkHead(half);
@@ -98,17 +98,17 @@ export class WindowStore {
 
   /** Releases the whole window of a direction. */
   clear(half: HalfConnection): void {
-    while (half.winFirst !== null) {
-      const p = half.winFirst;
+    while (half.deliveredFirst !== null) {
+      const p = half.deliveredFirst;
       this.unlinkHead(half);
       this.releasePage(half, p);
     }
-    half.winBytes = 0;
+    half.deliveredBytes = 0;
   }
 
   /** The window page holding sequence number `seq`, or null. */
   pageAt(half: HalfConnection, seq: number): Page | null {
-    for (let p = half.winLast; p !== null; p = p.prev) {
+    for (let p = half.deliveredLast; p !== null; p = p.prev) {
       const d = seqDiff(p.seq, seq);
       if (d >= 0 && d < p.len) return p;
       if (d < 0) continue;
@@ -119,15 +119,15 @@ export class WindowStore {
 
   private newPage(half: HalfConnection): Page | null {
     let p: Page;
-    if (half.winPages >= this.maxPagesPerHalf || this.stats.windowPages >= this.maxPagesTotal) {
+    if (half.deliveredPages >= this.maxPagesPerHalf || this.stats.windowPages >= this.maxPagesTotal) {
       if (this.stats.windowPages >= this.maxPagesTotal) this.stats.windowPageLimitHits++;
       // Reuse this direction's own oldest page, if it has one besides the page being filled.
-      const head = half.winFirst;
-      if (head === null || head === half.winLast) return null;
-      half.winStart = seqAdd(half.winStart, head.len);
-      half.winBytes -= head.len;
+      const head = half.deliveredFirst;
+      if (head === null || head === half.deliveredLast) return null;
+      half.deliveredStart = seqAdd(half.deliveredStart, head.len);
+      half.deliveredBytes -= head.len;
       this.unlinkHead(half);
-      half.winPages--;
+      half.deliveredPages--;
       p = head;
       p.off = 0;
       p.len = 0;
@@ -140,26 +140,26 @@ export class WindowStore {
       s.pagesInUse = s.bufferedPages + s.windowPages;
       if (s.pagesInUse > s.pagesPeak) s.pagesPeak = s.pagesInUse;
     }
-    p.prev = half.winLast;
+    p.prev = half.deliveredLast;
     p.next = null;
-    if (half.winLast !== null) half.winLast.next = p;
-    else half.winFirst = p;
-    half.winLast = p;
-    half.winPages++;
+    if (half.deliveredLast !== null) half.deliveredLast.next = p;
+    else half.deliveredFirst = p;
+    half.deliveredLast = p;
+    half.deliveredPages++;
     half.notePages();
     return p;
   }
 
   private unlinkHead(half: HalfConnection): void {
-    const p = half.winFirst!;
-    half.winFirst = p.next;
+    const p = half.deliveredFirst!;
+    half.deliveredFirst = p.next;
     if (p.next !== null) p.next.prev = null;
-    else half.winLast = null;
+    else half.deliveredLast = null;
     p.next = null;
   }
 
   private releasePage(half: HalfConnection, p: Page): void {
-    half.winPages--;
+    half.deliveredPages--;
     half.notePages();
     const s = this.stats;
     s.windowPages--;
