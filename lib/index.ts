@@ -1,32 +1,96 @@
 /**
- * tcpreasm's library API: every module's public API, with its types.
+ * tcpreasm's library API: what a user of the package needs, each documented in its module. Internals (row
+ * storage, reorder buffers, page caches, flow tables, CSV quoting) stay inside; the CLI imports the modules
+ * directly.
  *
- * - capture: readCapture / CaptureParser (pcap, pcapng, gzip, stdin), diagnostics, CaptureError
- * - decode: Decoder -> TcpPacket, DecodeStats
- * - reassembly: Assembler, StreamPool, Stream / StreamFactory, ScatterGather, statistics, tcpcheck
- * - net: address text; export: StreamExporter (tcpflow names, manifest.jsonl); report: rows and rendering
- * - pipeline: analyzeCapture, exportCapture, overlapsCapture, runPass (the one-pass driver the CLI uses)
- *
- * Names that two modules share are re-exported with a prefix: `ReportOverlapEvent`, `ReportOverlapKind`
- * (report rows) beside the engine's `OverlapEvent`, `OverlapKind`; `ExportConnectionInfo` (what the exporter
- * needs) beside the engine's `ConnectionInfo`.
+ * - Commands without printing: {@link analyzeCapture} / {@link streamAnalyze}, {@link exportCapture},
+ *   {@link overlapsCapture}; {@link runPass} to plug in your own per-connection handling.
+ * - The engine (gopacket's reassembly design, its faults fixed): {@link Assembler} on a {@link StreamPool} with
+ *   your {@link StreamFactory}; what a stream sees ({@link ScatterGather}, {@link ConnectionInfo}, {@link HalfStats}).
+ * - Reading and decoding: {@link readCapture} / {@link CaptureParser} (pcap, pcapng, gzip, streams), {@link Decoder}.
+ * - The report's one declaration: {@link DIRECTION_COUNTERS}, {@link CONNECTION_FIELDS}, {@link CONNECTION_STATES}.
  */
-export * from './capture/index.js';
-export * from './decode/index.js';
-export * from './reassembly/index.js';
+
+// Commands, without printing.
+export {
+  analyzeCapture,
+  streamAnalyze,
+  type AnalyzeResult,
+  type AnalyzeStreamOptions,
+  type AnalyzeStreamResult,
+} from './pipeline/analyze.js';
+export { analyzeReport, type AnalyzeReport, type AnalyzeReportOptions } from './pipeline/analyze-report.js';
+export { exportCapture, type ExportResult } from './pipeline/export.js';
+export { overlapsCapture, type OverlapsKind, type OverlapsOptions, type OverlapsResult } from './pipeline/overlaps.js';
+export { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pipeline/pass.js';
+export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, type ConnectionSelector, type PassOptions } from './pipeline/options.js';
+export type { ConnectionRowView } from './pipeline/row-view.js';
+
+// What the commands report.
+export type { ConnectionRow } from './schema/row.js';
+export { CONNECTION_FIELDS, type FieldKind, type FieldSpec } from './schema/row.js';
+export { DIRECTION_COUNTERS, type CounterSpec, type CounterUnit, type DirectionReport } from './schema/counters.js';
+export { CONNECTION_STATES, type EndReason, type StateSpec } from './schema/states.js';
+export type { RunSummary, WarningJson, OverlapRow, OverlapRowKind } from './report/rows.js';
+export type { ManifestRow, DirectionRow, GapEntry } from './export/manifest.js';
+export type { ExportOptions, ExportSummary } from './export/exporter.js';
+export { connectionFilter, SelectionError, type ConnectionFilter, type Selectable } from './report/select.js';
+
+// The engine.
+export { Assembler, type FlushOptions, type FlushResult } from './reassembly/assembler.js';
+export { StreamPool } from './reassembly/pool.js';
+export {
+  CLIENT_TO_SERVER,
+  SERVER_TO_CLIENT,
+  ConflictRecord,
+  Endpoint,
+  SuspiciousRst,
+  type ConflictWinner,
+  type ConnectionInfo,
+  type Direction,
+} from './reassembly/connection.js';
+export { HalfStats, AssemblerStats, PoolStats } from './reassembly/stats.js';
+export type { ScatterGather, SgInfo, SgLengths, SgStats } from './reassembly/scatter-gather.js';
+export {
+  CaptureInfo,
+  type AssemblerContext,
+  type OverlapEvent,
+  type OverlapKind,
+  type OverlapObserver,
+  type StartFlag,
+  type Stream,
+  type StreamFactory,
+} from './reassembly/stream.js';
+export {
+  DEFAULT_ASSEMBLER_OPTIONS,
+  DEFAULT_POOL_OPTIONS,
+  type AssemblerOptions,
+  type StreamPoolOptions,
+} from './reassembly/options.js';
+export { DEFAULT_PAGE_SIZE } from './reassembly/memory.js';
+export { Sequence, seqAdd, seqDiff } from './reassembly/sequence.js';
 export {
   TcpSimpleFsm,
-  TcpFsmStats,
   TcpOptionCheck,
-  TcpOptionCheckStats,
   TcpState,
+  TcpFsmStats,
+  TcpOptionCheckStats,
   type TcpSimpleFsmOptions,
   type TcpOptionCheckOptions,
 } from './reassembly/tcpcheck.js';
-export * from './net/index.js';
-export * from './export/index.js';
-export type { ConnectionInfo, OverlapEvent, OverlapKind } from './reassembly/index.js';
-export type { ConnectionInfo as ExportConnectionInfo } from './export/index.js';
-export * from './report/index.js';
-export type { OverlapEvent as ReportOverlapEvent, OverlapKind as ReportOverlapKind } from './report/index.js';
-export * from './pipeline/index.js';
+
+// Reading and decoding.
+export { readCapture, type CaptureSource } from './capture/source.js';
+export { CaptureParser } from './capture/parser.js';
+export { CaptureRecord, LinkType } from './capture/record.js';
+export { CaptureError, type CaptureErrorCode } from './capture/errors.js';
+export type { ParserOptions, ReadOptions } from './capture/options.js';
+export type { InterfaceInfo, ReadSummary } from './capture/summary.js';
+export type { Diagnostic, DiagnosticSink, Severity } from './capture/diagnostic.js';
+export { Decoder, type DecoderOptions } from './decode/decoder.js';
+export { TcpPacket, TcpFlag } from './decode/packet.js';
+export { DecodeStats } from './decode/stats.js';
+
+// Output failures and address text.
+export { ExportError } from './export/errors.js';
+export { formatAddress, parseAddress, type AddressWords, type ParsedAddress } from './net/address.js';

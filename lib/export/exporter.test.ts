@@ -8,7 +8,7 @@ import { parseAddress } from '../net/address.js';
 import { ExportError } from './errors.js';
 import { realFs, type ExportFs } from './fs.js';
 import type { ManifestRow } from './manifest.js';
-import type { ConnectionInfo } from './sink.js';
+import type { ExportConnection } from './sink.js';
 import { StreamExporter } from './exporter.js';
 
 const root = nodeFs.mkdtempSync(join(tmpdir(), 'tcpreasm-export-'));
@@ -19,7 +19,7 @@ const freshDir = () => join(root, `out${dirs++}`);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const words = (a: string) => parseAddress(a)!.words;
 
-function conn(id: number, over: Partial<ConnectionInfo> = {}): ConnectionInfo {
+function conn(id: number, over: Partial<ExportConnection> = {}): ExportConnection {
   return {
     id,
     ipVersion: 4,

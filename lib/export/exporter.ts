@@ -10,7 +10,7 @@ import { LruLink, LruList } from './lru.js';
 import { NameHints } from './name-hints.js';
 import { ManifestWriter, type DirectionRow, type ManifestRow } from './manifest.js';
 import { tcpflowVlan, type FlowNameParts } from './naming.js';
-import type { ConnectionEnd, ConnectionInfo } from './sink.js';
+import type { ConnectionEnd, ExportConnection } from './sink.js';
 
 /** Export settings. Defaults bound memory to about `maxBufferedBytes` and files to `maxOpenFiles`. */
 export interface ExportOptions {
@@ -131,7 +131,7 @@ export class StreamExporter {
    * Starts a connection: its two directions are sinks for the engine's stream callbacks. Everything in
    * `info` is copied (the addresses too), so the caller may reuse it and its arrays as soon as this returns.
    */
-  openConnection(info: ConnectionInfo): ConnectionExport {
+  openConnection(info: ExportConnection): ConnectionExport {
     const c = this.spare.pop() ?? new ConnectionExport(this, this.ctx);
     c.start(info);
     this.active.touch(c.link);
@@ -244,7 +244,7 @@ export class ConnectionExport {
   }
 
   /** Takes on a new connection (a fresh object, or a recycled one). @internal */
-  start(info: ConnectionInfo): void {
+  start(info: ExportConnection): void {
     this.spare = false;
     this.id = info.id;
     this.ipVersion = info.ipVersion;

@@ -1,6 +1,6 @@
 export { StreamExporter, ConnectionExport, type ExportOptions, type ExportSummary } from './exporter.js';
 export { DirectionFile } from './direction-file.js';
-export type { StreamSink, DirectionEnd, ConnectionInfo, ConnectionEnd } from './sink.js';
+export type { StreamSink, DirectionEnd, ExportConnection, ConnectionEnd } from './sink.js';
 export type { ManifestRow, DirectionRow, GapEntry } from './manifest.js';
 export { ExportError } from './errors.js';
 export { realFs, type ExportFs } from './fs.js';

@@ -35,7 +35,7 @@ export interface DirectionEnd {
 }
 
 /** A connection as the exporter needs it: who talked to whom, when it started. Plain numbers and words. */
-export interface ConnectionInfo {
+export interface ExportConnection {
   /** Connection id, Wireshark `tcp.stream` order (0-based, by first packet). */
   id: number;
   ipVersion: 4 | 6;

@@ -4,7 +4,7 @@ import type { CaptureSource } from '../capture/index.js';
 import {
   StreamExporter,
   type ConnectionExport,
-  type ConnectionInfo as ExportConnectionInfo,
+  type ExportConnection,
   type ExportError,
   type ExportOptions,
   type ExportSummary,
@@ -82,7 +82,7 @@ class ExportHandler implements ConnectionHandler {
 class ExportConsumer implements PassConsumer {
   private readonly spare: ExportHandler[] = [];
   /** Filled for each new connection; openConnection copies it, addresses included. */
-  private readonly info: ExportConnectionInfo = {
+  private readonly info: ExportConnection = {
     id: 0,
     ipVersion: 4,
     client: EMPTY_WORDS,

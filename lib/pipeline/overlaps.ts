@@ -7,7 +7,7 @@ import type {
   OverlapObserver,
   SuspiciousRst,
 } from '../reassembly/index.js';
-import { OverlapTally, type OverlapEvent, type OverlapKind, type OverlapTotals } from '../report/index.js';
+import { OverlapTally, type OverlapRow, type OverlapRowKind, type OverlapTotals } from '../report/index.js';
 import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
@@ -15,7 +15,7 @@ import { conflictJson } from './rows.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /** Report words of the engine's event kinds. */
-const KIND: Readonly<Record<EngineKind, OverlapKind>> = {
+const KIND: Readonly<Record<EngineKind, OverlapRowKind>> = {
   retransmission: 'retransmission',
   'partial-overlap': 'partial overlap',
   'out-of-order': 'out of order',
@@ -44,13 +44,13 @@ export interface OverlapsOptions {
    * Called for every event as it happens (e.g. to stream CSV), whatever the limit. Suspicious RSTs come when
    * their connection ends (the engine lists them on the connection), the other kinds as the segment arrives.
    */
-  onEvent?: (e: OverlapEvent) => void;
+  onEvent?: (e: OverlapRow) => void;
 }
 
 /** Result of {@link overlapsCapture}. */
 export interface OverlapsResult {
   /** Kept events: conflicts first, then suspicious RSTs, then the others, each in capture order. */
-  events: OverlapEvent[];
+  events: OverlapRow[];
   /** Events not kept because of the limit. */
   eventsOmitted: number;
   /**
@@ -67,11 +67,11 @@ export const DEFAULT_EVENT_LIMIT = 100_000;
 class OverlapsConsumer implements PassConsumer, OverlapObserver {
   readonly observer: OverlapObserver = this;
   readonly tally = new OverlapTally();
-  readonly conflicts: OverlapEvent[] = [];
+  readonly conflicts: OverlapRow[] = [];
   /** Suspicious RSTs, and the capture record of each (they are collected per connection, sorted at the end). */
-  readonly rsts: OverlapEvent[] = [];
+  readonly rsts: OverlapRow[] = [];
   readonly rstRecords: number[] = [];
-  readonly others: OverlapEvent[] = [];
+  readonly others: OverlapRow[] = [];
   omitted = 0;
   private readonly kinds: ReadonlySet<OverlapsKind> | null;
   private readonly wantRsts: boolean;
@@ -108,7 +108,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
   };
 
   private rst(conn: ConnectionInfo, r: SuspiciousRst): void {
-    const e: OverlapEvent = {
+    const e: OverlapRow = {
       tsSec: r.tsSec,
       tsNsec: r.tsNsec,
       connectionId: conn.id,
@@ -134,7 +134,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
     const conn = ev.connection;
     if (this.selective && !this.selected.has(conn.id)) return;
     // An event is a finding of the report, not per-packet work on the normal path: one object each.
-    const e: OverlapEvent = {
+    const e: OverlapRow = {
       tsSec: ev.tsSec,
       tsNsec: ev.tsNsec,
       connectionId: conn.id,
@@ -153,7 +153,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
   }
 
   /** The suspicious RSTs kept, in capture order (record number; connections end in another order). */
-  rstsInCaptureOrder(): OverlapEvent[] {
+  rstsInCaptureOrder(): OverlapRow[] {
     const order = this.rsts.map((_, i) => i);
     order.sort((a, b) => this.rstRecords[a]! - this.rstRecords[b]! || a - b);
     return order.map((i) => this.rsts[i]!);

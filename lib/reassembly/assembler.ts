@@ -325,7 +325,7 @@ export class Assembler {
     );
     for (let c = this.pool.lruHead; c !== null; c = c.listNext) {
       lines.push(
-        `#${c.id} ${c.client.addressString(c.ipVersion)}:${c.client.port} -> ${c.server.addressString(c.ipVersion)}:${c.server.port}${c.midStream ? ' mid-stream' : ''}${c.serverGuessed ? ' roles-guessed' : ''}`,
+        `#${c.id} ${c.client} -> ${c.server}${c.midStream ? ' mid-stream' : ''}${c.serverGuessed ? ' roles-guessed' : ''}`,
       );
       for (const h of c.halves) {
         lines.push(

@@ -1,7 +1,7 @@
 /**
  * A connection and its two half-connections: the per-connection state the assembler keeps.
  */
-import { formatAddress } from '../net/address.js';
+import { formatAddress, formatEndpoint } from '../net/address.js';
 import type { EndReason } from '../schema/states.js';
 import type { Page } from './memory.js';
 import { HalfStats } from './stats.js';
@@ -22,13 +22,20 @@ export class Endpoint {
   /** Address as four 32-bit words (IPv4 in word 3, words 0..2 zero), as in TcpPacket. */
   readonly addr = new Uint32Array(4);
   port = 0;
+  /** IP version of the address (the connection's). */
+  ipVersion: 4 | 6 = 4;
 
   /**
    * The address as text, exactly as reports and export names write it (lib/net's `formatAddress`: dotted quad,
    * or RFC 5952 IPv6 with glibc's dotted tail for IPv4-mapped addresses); allocates, not for the hot path.
    */
-  addressString(ipVersion: 4 | 6): string {
-    return formatAddress(this.addr, ipVersion);
+  get address(): string {
+    return formatAddress(this.addr, this.ipVersion);
+  }
+
+  /** `10.1.0.2:80` or `[2001:db8::1]:80`, as the analyze table writes an endpoint. */
+  toString(): string {
+    return formatEndpoint(this.addr, this.ipVersion, this.port);
   }
 }
 
@@ -294,6 +301,8 @@ export class Connection implements ConnectionInfo {
     sa[0] = sa[1] = sa[2] = sa[3] = 0;
     this.client.port = 0;
     this.server.port = 0;
+    this.client.ipVersion = 4;
+    this.server.ipVersion = 4;
     this.midStream = false;
     this.serverGuessed = false;
     this.firstTsSec = 0;

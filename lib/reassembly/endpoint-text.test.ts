@@ -8,10 +8,11 @@ function endpoint(text: string): { e: Endpoint; v: 4 | 6 } {
   const p = parseAddress(text)!;
   const e = new Endpoint();
   e.addr.set(p.words);
+  e.ipVersion = p.ipVersion;
   return { e, v: p.ipVersion };
 }
 
-describe('Endpoint.addressString writes addresses as lib/net does (reports and export names agree)', () => {
+describe('Endpoint.address writes addresses as lib/net does (reports and export names agree)', () => {
   for (const [text, want] of [
     ['10.1.0.2', '10.1.0.2'],
     ['255.0.7.1', '255.0.7.1'],
@@ -24,8 +25,10 @@ describe('Endpoint.addressString writes addresses as lib/net does (reports and e
   ] as const) {
     it(text, () => {
       const { e, v } = endpoint(text);
-      expect(e.addressString(v)).toBe(want);
-      expect(e.addressString(v)).toBe(formatAddress(e.addr, v));
+      expect(e.address).toBe(want);
+      expect(e.address).toBe(formatAddress(e.addr, v));
+      e.port = 80;
+      expect(`${e}`).toBe(v === 4 ? `${want}:80` : `[${want}]:80`);
     });
   }
 
@@ -33,6 +36,7 @@ describe('Endpoint.addressString writes addresses as lib/net does (reports and e
     const { asm, factory } = setup();
     asm.assemble(makePacket({ src: '192.168.1.20', dst: '10.0.0.2', sport: 5555, dport: 80, seq: 0, flags: 0x02 }));
     const c = factory.streams[0]!.conn;
-    expect([c.client.addressString(4), c.server.addressString(4)]).toEqual(['192.168.1.20', '10.0.0.2']);
+    expect([c.client.address, c.server.address]).toEqual(['192.168.1.20', '10.0.0.2']);
+    expect(`${c.client} -> ${c.server}`).toBe('192.168.1.20:5555 -> 10.0.0.2:80');
   });
 });

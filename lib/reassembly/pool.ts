@@ -96,6 +96,7 @@ export class StreamPool {
     const sv = clientIsSource ? pkt.dst : pkt.src;
     c.client.addr.set(cl);
     c.server.addr.set(sv);
+    c.client.ipVersion = c.server.ipVersion = pkt.ipVersion;
     c.client.port = clientIsSource ? pkt.srcPort : pkt.dstPort;
     c.server.port = clientIsSource ? pkt.dstPort : pkt.srcPort;
     c.firstTsSec = c.lastTsSec = pkt.tsSec;

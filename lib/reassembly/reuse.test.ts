@@ -39,7 +39,7 @@ class CopyingStream implements Stream {
   complete(_ctx: AssemblerContext): boolean {
     const c = this.conn;
     this.out.push({
-      id: c.id, reuseIndex: c.reuseIndex, endReason: c.endReason, client: `${c.client.addressString(c.ipVersion)}:${c.client.port}`,
+      id: c.id, reuseIndex: c.reuseIndex, endReason: c.endReason, client: `${c.client.address}:${c.client.port}`,
       stats: JSON.stringify(c.stats), data: [this.data[0].join(''), this.data[1].join('')],
     });
     return true;

@@ -1,5 +1,5 @@
 import { formatCount } from './format.js';
-import type { OverlapEvent } from './rows.js';
+import type { OverlapRow } from './rows.js';
 import { formatCaptureTime, formatEpoch } from './time.js';
 
 /** One column of a report: its key (for `--sort` and CSV/JSON), table header, value and text. */
@@ -29,7 +29,7 @@ export function num<T>(key: string, header: string, value: (row: T) => number): 
 }
 
 /** Every column of the overlaps report. */
-export const OVERLAP_COLUMNS: ReadonlyArray<Column<OverlapEvent>> = [
+export const OVERLAP_COLUMNS: ReadonlyArray<Column<OverlapRow>> = [
   { key: 'time', header: 'time', numeric: false, value: (e) => formatEpoch(e.tsSec, e.tsNsec), text: (e) => formatCaptureTime(e.tsSec, e.tsNsec), sortKey: (e) => timeKey(e.tsSec, e.tsNsec) },
   num('connectionId', 'conn', (e) => e.connectionId),
   { key: 'direction', header: 'dir', numeric: false, value: (e) => e.direction },

@@ -1,4 +1,4 @@
-export type { ConnectionRow, DirectionReport, RunSummary, WarningJson, OverlapEvent, OverlapKind } from './rows.js';
+export type { ConnectionRow, DirectionReport, RunSummary, WarningJson, OverlapRow, OverlapRowKind } from './rows.js';
 export {
   OVERLAP_COLUMNS,
   OVERLAP_TOTAL_COLUMNS,

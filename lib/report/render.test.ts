@@ -4,7 +4,7 @@ import { CONNECTION_COLUMNS, CONNECTION_CSV_COLUMNS, CONNECTION_TABLE_COLUMNS } 
 import { ROW_COUNTER_SPECS } from '../schema/counters.js';
 import { csvField, csvLine } from './csv.js';
 import { OverlapTally, renderOverlaps } from './render.js';
-import type { ConnectionRow, OverlapEvent, RunSummary } from './rows.js';
+import type { ConnectionRow, OverlapRow, RunSummary } from './rows.js';
 import { checkTop, connectionFilter, findColumn, SelectionError, sortedOrder, type Selectable } from './select.js';
 import { renderSummary } from './summary.js';
 import { ConnectionsCsvWriter, ConnectionsJsonWriter } from './stream.js';
@@ -236,7 +236,7 @@ describe('analyze report', () => {
 });
 
 describe('overlaps report', () => {
-  const ev = (connectionId: number, kind: OverlapEvent['kind'], bytes: number, tsNsec = 0): OverlapEvent => ({
+  const ev = (connectionId: number, kind: OverlapRow['kind'], bytes: number, tsNsec = 0): OverlapRow => ({
     tsSec: 1_700_000_000,
     tsNsec,
     connectionId,
@@ -273,7 +273,7 @@ describe('overlaps report', () => {
   });
 
   it('suspicious RSTs: counted per connection (listed or not), in the headline, expected and window in JSON', () => {
-    const rst: OverlapEvent = {
+    const rst: OverlapRow = {
       tsSec: 1_700_000_000, tsNsec: 3, connectionId: 9, direction: 's2c', seqStart: 1_073_746_875, seqEnd: 1_073_746_875,
       bytes: 0, kind: 'suspicious rst', detail: 'record 7', expected: 5051, window: 65535,
     };

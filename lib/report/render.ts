@@ -6,7 +6,7 @@ import {
 } from './columns.js';
 import { csvLine } from './csv.js';
 import { formatCount } from './format.js';
-import type { OverlapEvent, OverlapKind, RunSummary } from './rows.js';
+import type { OverlapRow, OverlapRowKind, RunSummary } from './rows.js';
 import { tableText } from './table.js';
 import { formatCaptureTime, formatEpoch } from './time.js';
 
@@ -19,7 +19,7 @@ export function summaryJson(s: RunSummary): object {
 }
 
 /** The JSON object of one overlap event. */
-export function overlapEventJson(e: OverlapEvent): object {
+export function overlapEventJson(e: OverlapRow): object {
   return {
     time: formatCaptureTime(e.tsSec, e.tsNsec),
     epoch: formatEpoch(e.tsSec, e.tsNsec),
@@ -41,11 +41,11 @@ export function overlapCsvHeader(): string {
 }
 
 /** One CSV line of an overlap event. */
-export function overlapCsvLine(e: OverlapEvent): string {
+export function overlapCsvLine(e: OverlapRow): string {
   return csvLine(OVERLAP_COLUMNS.map((c) => c.value(e)));
 }
 
-const KIND_FIELDS: Record<OverlapKind, [keyof OverlapTotals, keyof OverlapTotals | null]> = {
+const KIND_FIELDS: Record<OverlapRowKind, [keyof OverlapTotals, keyof OverlapTotals | null]> = {
   conflict: ['conflicts', 'conflictBytes'],
   'suspicious rst': ['suspiciousRsts', null],
   retransmission: ['retransmissions', 'retransmittedBytes'],
@@ -58,7 +58,7 @@ export class OverlapTally {
   private readonly byConnection = new Map<number, OverlapTotals>();
   events = 0;
 
-  add(e: OverlapEvent): void {
+  add(e: OverlapRow): void {
     this.count(e.connectionId, e.kind, 1, e.bytes);
     this.events++;
   }
@@ -67,7 +67,7 @@ export class OverlapTally {
    * Counts `n` events of a kind without an event object: findings the engine counted but did not list (the
    * suspicious RSTs past its per-connection bound). Not added to `events`.
    */
-  count(connectionId: number, kind: OverlapKind, n: number, bytes: number): void {
+  count(connectionId: number, kind: OverlapRowKind, n: number, bytes: number): void {
     let t = this.byConnection.get(connectionId);
     if (t === undefined) {
       t = {
@@ -118,7 +118,7 @@ export function overlapHeadline(totals: readonly OverlapTotals[]): string {
  * The overlaps report. `table`: the headline, the events table, then the totals by connection. `csv`: the
  * events only (use overlapCsvHeader/overlapCsvLine to stream them). `json`: `{ summary, connections, events }`.
  */
-export function renderOverlaps(events: readonly OverlapEvent[], format: ReportFormat): string {
+export function renderOverlaps(events: readonly OverlapRow[], format: ReportFormat): string {
   const tally = new OverlapTally();
   for (const e of events) tally.add(e);
   const totals = tally.totals();

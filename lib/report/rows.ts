@@ -121,10 +121,10 @@ export interface RunSummary extends RunTotals {
  * What an event of the overlaps report was. `suspicious rst`: an RST the engine ignored because its sequence
  * number lay outside any window the receiver could have had (a blind or forged reset); the connection went on.
  */
-export type OverlapKind = 'retransmission' | 'partial overlap' | 'out of order' | 'conflict' | 'suspicious rst';
+export type OverlapRowKind = 'retransmission' | 'partial overlap' | 'out of order' | 'conflict' | 'suspicious rst';
 
 /** One event of the overlaps report. */
-export interface OverlapEvent {
+export interface OverlapRow {
   /** Capture time of the segment that caused the event. */
   tsSec: number;
   tsNsec: number;
@@ -134,7 +134,7 @@ export interface OverlapEvent {
   seqStart: number;
   seqEnd: number;
   bytes: number;
-  kind: OverlapKind;
+  kind: OverlapRowKind;
   /** Free text for conflicts: which copy was kept, hashes of both versions. Empty when none. */
   detail?: string;
   /**
