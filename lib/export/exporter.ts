@@ -12,6 +12,9 @@ import { ManifestWriter, type DirectionRow, type ManifestRow } from './manifest.
 import { tcpflowVlan, type FlowNameParts } from './naming.js';
 import type { ConnectionEnd, ExportConnection } from './sink.js';
 
+/** Default bound on output files open at once (the manifest included). */
+export const DEFAULT_MAX_OPEN_FILES = 64;
+
 /** Export settings. Defaults bound memory to about `maxBufferedBytes` and files to `maxOpenFiles`. */
 export interface ExportOptions {
   /** Output folder: created when missing; must be empty unless `force`. */
@@ -25,7 +28,7 @@ export interface ExportOptions {
   fillGaps?: boolean;
   /** Holes longer than this are not filled even with `fillGaps` (listed with `filled: false`). Default 16 MiB, as tcpflow's `-m`. */
   maxFillBytes?: number;
-  /** Most files open at once (the manifest included), whatever the number of connections. Default 64, at least 2. */
+  /** Most files open at once (the manifest included), whatever the number of connections. Default {@link DEFAULT_MAX_OPEN_FILES}, at least 2. */
   maxOpenFiles?: number;
   /** Most bytes one file buffers: small writes are batched up to this size (rounded to 8 KiB chunks). Default 64 KiB. */
   bufferSize?: number;
@@ -102,7 +105,7 @@ export class StreamExporter {
       fs,
       dir,
       // The manifest keeps one descriptor open for the whole export: the bound counts it.
-      files: new FilePool(Math.max(2, options.maxOpenFiles ?? 64) - 1),
+      files: new FilePool(Math.max(2, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES) - 1),
       chunks: new ChunkPool(chunkSize, options.maxBufferedBytes ?? 32 * 1024 * 1024),
       bufferSize,
       fillGaps: options.fillGaps ?? false,

@@ -1,4 +1,4 @@
-export { StreamExporter, ConnectionExport, type ExportOptions, type ExportSummary } from './exporter.js';
+export { DEFAULT_MAX_OPEN_FILES, StreamExporter, ConnectionExport, type ExportOptions, type ExportSummary } from './exporter.js';
 export { DirectionFile } from './direction-file.js';
 export type { StreamSink, DirectionEnd, ExportConnection, ConnectionEnd } from './sink.js';
 export type { ManifestRow, DirectionRow, GapEntry } from './manifest.js';

@@ -2,6 +2,7 @@
  * Engine options and their bounded defaults. gopacket's defaults are unbounded (#444), its most reported fault;
  * every default here caps memory whatever the capture holds.
  */
+import { DEFAULT_PAGE_SIZE } from './memory.js';
 
 /** Options of an Assembler (memory for out-of-order data, windows, conflict records). */
 export interface AssemblerOptions {
@@ -80,7 +81,7 @@ export interface AssemblerOptions {
 
 /** Bounded defaults (see each field). */
 export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.freeze({
-  pageSize: 1900,
+  pageSize: DEFAULT_PAGE_SIZE,
   maxBufferedPagesPerConnection: 4096,
   maxBufferedPagesTotal: 65536,
   deliveredWindowBytes: 65536,
@@ -132,18 +133,19 @@ export const DEFAULT_POOL_OPTIONS: Readonly<StreamPoolOptions> = Object.freeze({
 /** Merges options with defaults and clamps nonsense (never throws). */
 export function assemblerOptions(o: Partial<AssemblerOptions> | undefined): AssemblerOptions {
   const r = { ...DEFAULT_ASSEMBLER_OPTIONS, ...o };
-  r.pageSize = posInt(r.pageSize, DEFAULT_ASSEMBLER_OPTIONS.pageSize, 64);
-  r.maxBufferedPagesPerConnection = posInt(r.maxBufferedPagesPerConnection, 4096, 1);
-  r.maxBufferedPagesTotal = posInt(r.maxBufferedPagesTotal, 65536, 1);
-  r.deliveredWindowBytes = posInt(r.deliveredWindowBytes, 65536, 0);
-  r.maxWindowPagesTotal = posInt(r.maxWindowPagesTotal, 16384, 0);
-  r.maxConflictRecordsPerConnection = posInt(r.maxConflictRecordsPerConnection, 32, 0);
-  r.maxFreePages = posInt(r.maxFreePages, 8192, 0);
+  const d = DEFAULT_ASSEMBLER_OPTIONS;
+  r.pageSize = posInt(r.pageSize, d.pageSize, 64);
+  r.maxBufferedPagesPerConnection = posInt(r.maxBufferedPagesPerConnection, d.maxBufferedPagesPerConnection, 1);
+  r.maxBufferedPagesTotal = posInt(r.maxBufferedPagesTotal, d.maxBufferedPagesTotal, 1);
+  r.deliveredWindowBytes = posInt(r.deliveredWindowBytes, d.deliveredWindowBytes, 0);
+  r.maxWindowPagesTotal = posInt(r.maxWindowPagesTotal, d.maxWindowPagesTotal, 0);
+  r.maxConflictRecordsPerConnection = posInt(r.maxConflictRecordsPerConnection, d.maxConflictRecordsPerConnection, 0);
+  r.maxFreePages = posInt(r.maxFreePages, d.maxFreePages, 0);
   r.releaseWindowOnAck = r.releaseWindowOnAck !== false;
   r.rstPolicy = r.rstPolicy === 'any' ? 'any' : 'in-window';
-  r.rstUnknownWindow = posInt(r.rstUnknownWindow, 1 << 24, 0);
-  r.maxSuspiciousRstsPerConnection = posInt(r.maxSuspiciousRstsPerConnection, 16, 0);
-  r.outOfWindowDistance = posInt(r.outOfWindowDistance, 2 ** 30, 0);
+  r.rstUnknownWindow = posInt(r.rstUnknownWindow, d.rstUnknownWindow, 0);
+  r.maxSuspiciousRstsPerConnection = posInt(r.maxSuspiciousRstsPerConnection, d.maxSuspiciousRstsPerConnection, 0);
+  r.outOfWindowDistance = posInt(r.outOfWindowDistance, d.outOfWindowDistance, 0);
   return r;
 }
 

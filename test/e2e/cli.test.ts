@@ -1,10 +1,14 @@
 /**
- * The command line in a real subprocess (node dist/cli/main.js): help, version, usage errors, unreadable and
- * damaged input, stdin, the output-folder rule, progress when piped, the overlaps report, the open-file bound.
+ * The command line, in-process through the commands' injectable output, and in a real subprocess (node
+ * dist/cli/main.js) for help, version, stdin and the exit status: usage errors, unreadable and damaged input,
+ * the output-folder rule, progress when piped, the overlaps report, the open-file bound.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_OPEN_FILES } from '../../lib/export/index.js';
+import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC } from '../../lib/pipeline/index.js';
+import { DEFAULT_ASSEMBLER_OPTIONS, DEFAULT_POOL_OPTIONS } from '../../lib/reassembly/index.js';
 import { conflictCapture, manyConnections } from './crafted.js';
 import { cli, inParallel, manifestRows, ROOT, samples, SAMPLES, sha256, tempDir, truth } from './support.js';
 
@@ -30,10 +34,35 @@ describe('help and version', () => {
     for (const o of options) expect(r.stdout).toContain(o);
   });
 
+  it('--help shows the defaults the library uses (defined once)', async () => {
+    const help = (await cli(['export', '--help'])).stdout.replace(/\s+/g, ' ');
+    for (const [option, value] of [
+      ['--flush-after', `"${DEFAULT_FLUSH_AFTER_SEC}s"`],
+      ['--close-after', `"${DEFAULT_CLOSE_AFTER_SEC}s"`],
+      ['--max-open-files', String(DEFAULT_MAX_OPEN_FILES)],
+      ['--max-pages-total', String(DEFAULT_ASSEMBLER_OPTIONS.maxBufferedPagesTotal)],
+      ['--max-connections', String(DEFAULT_POOL_OPTIONS.maxConnections)],
+    ]) {
+      expect(help).toMatch(new RegExp(`${option} .*?\\[default: ${value}\\]`));
+    }
+    expect(help).toContain(`(${DEFAULT_ASSEMBLER_OPTIONS.pageSize} bytes each)`);
+  });
+
   it('--help names every command', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['analyze', 'export', 'overlaps']) expect(r.stdout).toContain(`tcpreasm ${c}`);
+  });
+});
+
+describe('the exit status of the real process', () => {
+  it.each([
+    [['analyze', 'samples/ipv4-loss.pcap', '-q'], 0],
+    [['analyze', 'samples/ipv4-loss.pcap', '--top', '-2'], 1],
+    [['analyze', 'samples/no-such-file.pcap'], 2],
+    [['analyze', 'samples/damaged/truncated-mid-record.pcap', '--strict', '-q'], 3],
+  ])('%j exits %i', async (args, code) => {
+    expect((await cli(args as string[], { subprocess: true })).code).toBe(code);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * Helpers of the end-to-end tests: the built CLI in a subprocess, the samples' manifest and truth files.
- * `npm test` builds first (pretest); run `npm run build` before `npx vitest run test/e2e` on its own.
+ * Helpers of the end-to-end tests: the command line run in-process (its output collected) or, where a real
+ * process is what is tested (help, version, stdin, signals, the exit status), the built CLI in a subprocess;
+ * the samples' manifest and truth files. The suite's global setup builds dist/ first.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,8 +21,32 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Where a run may not be in-process: a real process is what these test. */
+const PROCESS_ONLY = new Set(['--help', '-h', '--version', '-V', '-']);
+
+/**
+ * Runs the command line ARGS and collects its output: in-process through the commands' injectable output
+ * (cli/program.ts `main`), or in a subprocess when it reads stdin, needs its own cwd or environment, asks for
+ * help or the version (yargs prints those itself), or when `subprocess` is set.
+ */
+export async function cli(args: string[], opts: { stdin?: Buffer; cwd?: string; env?: NodeJS.ProcessEnv; subprocess?: boolean } = {}): Promise<CliRun> {
+  const spawnIt = opts.subprocess === true || opts.stdin !== undefined || opts.cwd !== undefined || opts.env !== undefined || args.some((a) => PROCESS_ONLY.has(a));
+  if (spawnIt) return spawnCli(args, opts);
+  const { main } = await import('../../cli/program.js');
+  let stdout = '';
+  let stderr = '';
+  const io = { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t) };
+  try {
+    const code = await main(args, io);
+    return { code, stdout, stderr };
+  } catch (err) {
+    // What the executable does with an exception (cli/main.ts).
+    return { code: 70, stdout, stderr: `${stderr}tcpreasm: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n` };
+  }
+}
+
 /** Runs `node dist/cli/main.js ARGS` (optionally feeding stdin) and collects its output. */
-export function cli(args: string[], opts: { stdin?: Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function spawnCli(args: string[], opts: { stdin?: Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does it)`);
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
