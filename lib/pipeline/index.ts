@@ -14,3 +14,4 @@ export { conflictJson, directionConflicts, directionReport, type ConflictCopyJso
 export { runSummary, hadWarnings, MAX_LISTED_WARNINGS, type RunSummary, type WarningJson } from './summary.js';
 export { ConnectionChecks, checkTotals, type CheckTotals } from './checks.js';
 export { analyzeReport, type AnalyzeReport, type AnalyzeReportOptions } from './analyze-report.js';
+export { overlapsReport, type OverlapsReport, type OverlapsReportOptions } from './overlaps-report.js';

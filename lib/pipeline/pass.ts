@@ -147,6 +147,42 @@ class PassState implements StreamFactory {
   }
 }
 
+/**
+ * Capture time driving the engine: it only moves forward (a stray old timestamp must not turn the flush points
+ * back), and every `flushInterval` of it the assembler pushes out data older than `flushAfter` and closes
+ * connections idle longer than `closeAfter`.
+ */
+class FlushClock {
+  /** Capture time of the first and latest segment (seconds); NaN and -Infinity before the first. */
+  first = NaN;
+  last = -Infinity;
+  private next = Infinity;
+  private readonly interval: number;
+
+  constructor(
+    private readonly assembler: Assembler,
+    private readonly flushAfter: number,
+    private readonly closeAfter: number,
+  ) {
+    this.interval = flushInterval(flushAfter, closeAfter);
+  }
+
+  /** A segment of capture time `now` was assembled. */
+  tick(now: number): void {
+    if (!(now > this.last)) return;
+    if (this.last === -Infinity) {
+      this.first = now;
+      this.next = now + this.interval;
+    }
+    this.last = now;
+    if (now >= this.next) {
+      // `now`: what this flush delivers or closes is stamped with the capture time it happened at.
+      this.assembler.flushWithOptions({ t: now - this.flushAfter, tc: now - this.closeAfter, now });
+      this.next = now + this.interval;
+    }
+  }
+}
+
 /** Records between progress calls within a chunk (a power of two); every chunk ends with one too. */
 const PROGRESS_EVERY = 256;
 
@@ -165,7 +201,6 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
   const started = process.hrtime.bigint();
   const flushAfter = options.flushAfterSec ?? DEFAULT_FLUSH_AFTER_SEC;
   const closeAfter = options.closeAfterSec ?? DEFAULT_CLOSE_AFTER_SEC;
-  const interval = flushInterval(flushAfter, closeAfter);
   const state = new PassState(consumer, checkTotals(options.checkState ?? false, options.checkOptions ?? false), options.allowMissingInit ?? true, options.select);
   const pool = new StreamPool(state, { ...PIPELINE_POOL_DEFAULTS, ...options.pool });
   const assembler = new Assembler(pool, options.assembler);
@@ -182,10 +217,7 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
     else userSignal.addEventListener('abort', onAbort, { once: true });
   }
   let stopReason: string | null = null;
-
-  let clock = -Infinity;
-  let first = NaN;
-  let nextFlush = Infinity;
+  const clock = new FlushClock(assembler, flushAfter, closeAfter);
   let records = 0;
   let bytesRead = 0;
   const progress = options.onProgress;
@@ -194,20 +226,7 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
     records++;
     if (decoder.decode(rec, pkt)) {
       assembler.assemble(pkt);
-      const now = pkt.tsSec + pkt.tsNsec * 1e-9;
-      // Capture time only moves forward: a stray old timestamp must not turn the flush points back.
-      if (now > clock) {
-        if (clock === -Infinity) {
-          first = now;
-          nextFlush = now + interval;
-        }
-        clock = now;
-        if (now >= nextFlush) {
-          // `now`: what this flush delivers or closes is stamped with the capture time it happened at.
-          assembler.flushWithOptions({ t: now - flushAfter, tc: now - closeAfter, now });
-          nextFlush = now + interval;
-        }
-      }
+      clock.tick(pkt.tsSec + pkt.tsNsec * 1e-9);
     }
     // Every 256th record: a display needs nothing finer, and the call is not free on a 9M-packet capture.
     if (progress !== undefined && (records & (PROGRESS_EVERY - 1)) === 0) progress(bytesRead, records, pool.connectionCount);
@@ -251,7 +270,7 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
     elapsedNs: Number(process.hrtime.bigint() - started),
     interrupted: read.aborted,
     stopReason,
-    firstTime: first,
-    lastTime: clock === -Infinity ? NaN : clock,
+    firstTime: clock.first,
+    lastTime: clock.last === -Infinity ? NaN : clock.last,
   };
 }

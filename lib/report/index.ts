@@ -15,7 +15,6 @@ export { tableText, writeTable } from './table.js';
 export { renderSummary } from './summary.js';
 export {
   summaryJson,
-  renderOverlaps,
   overlapEventJson,
   overlapCsvHeader,
   overlapCsvLine,

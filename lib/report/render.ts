@@ -1,13 +1,7 @@
-import {
-  OVERLAP_COLUMNS,
-  OVERLAP_TOTAL_COLUMNS,
-  sumOverlapTotals,
-  type OverlapTotals,
-} from './columns.js';
+import { OVERLAP_COLUMNS, type OverlapTotals } from './columns.js';
 import { csvLine } from './csv.js';
 import { formatCount } from './format.js';
 import type { OverlapRow, OverlapRowKind, RunSummary } from './rows.js';
-import { tableText } from './table.js';
 import { formatCaptureTime, formatEpoch } from './time.js';
 
 /** Output formats of every report. */
@@ -112,27 +106,4 @@ export function overlapHeadline(totals: readonly OverlapTotals[]): string {
     `${head}\nSUSPICIOUS RSTS: ${formatCount(rsts)} RST${rsts === 1 ? '' : 's'} outside the receiver's window ignored in ` +
     `${formatCount(rstConns)} connection${rstConns === 1 ? '' : 's'} (blind or forged resets: the data after them is reassembled).`
   );
-}
-
-/**
- * The overlaps report. `table`: the headline, the events table, then the totals by connection. `csv`: the
- * events only (use overlapCsvHeader/overlapCsvLine to stream them). `json`: `{ summary, connections, events }`.
- */
-export function renderOverlaps(events: readonly OverlapRow[], format: ReportFormat): string {
-  const tally = new OverlapTally();
-  for (const e of events) tally.add(e);
-  const totals = tally.totals();
-  switch (format) {
-    case 'table':
-      return (
-        `${overlapHeadline(totals)}\n\n${tableText(events, OVERLAP_COLUMNS)}\n\n` +
-        `By connection:\n${tableText(totals, OVERLAP_TOTAL_COLUMNS)}\n`
-      );
-    case 'csv':
-      return overlapCsvHeader() + events.map(overlapCsvLine).join('');
-    case 'json': {
-      const summary = { events: events.length, connections: totals.length, ...sumOverlapTotals(totals) };
-      return `${JSON.stringify({ summary, connections: totals, events: events.map(overlapEventJson) }, null, 2)}\n`;
-    }
-  }
 }

@@ -1,0 +1,92 @@
+/**
+ * The overlaps report written for a pass: CSV rows go out as events happen (capture order; suspicious RSTs
+ * when their connection ends), so a huge report needs no memory; the table and JSON are written from the
+ * result once the capture is read.
+ */
+import {
+  OVERLAP_COLUMNS,
+  OVERLAP_TOTAL_COLUMNS,
+  overlapCsvHeader,
+  overlapCsvLine,
+  overlapEventJson,
+  overlapHeadline,
+  renderSummary,
+  SelectionError,
+  summaryJson,
+  sumOverlapTotals,
+  tableText,
+  type OverlapTotals,
+  type ReportFormat,
+  type TextSink,
+} from '../report/index.js';
+import type { OverlapsKind, OverlapsOptions, OverlapsResult } from './overlaps.js';
+
+/** What the overlaps report shows. */
+export interface OverlapsReportOptions {
+  format: ReportFormat;
+  /** Only these kinds of event. */
+  kinds?: readonly OverlapsKind[];
+  /** At most this many event rows (the totals still count all). */
+  limit?: number;
+}
+
+/** The report of one pass: its `options` go to overlapsCapture, `end` writes what waits for the result. */
+export interface OverlapsReport {
+  readonly options: OverlapsOptions;
+  end(result: OverlapsResult): void;
+}
+
+/** The report writer for these options, writing to `out`. Throws SelectionError for a bad `limit`. */
+export function overlapsReport(o: OverlapsReportOptions, out: TextSink): OverlapsReport {
+  const limit = o.limit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new SelectionError(`--limit wants a whole number of rows, not ${limit}`);
+  if (o.format === 'csv') {
+    let streamed = 0;
+    let started = false;
+    const start = (): void => {
+      if (!started) out(overlapCsvHeader());
+      started = true;
+    };
+    return {
+      options: {
+        kinds: o.kinds,
+        limit: 0,
+        onEvent: (e) => {
+          start();
+          if (limit === undefined || streamed < limit) {
+            streamed++;
+            out(overlapCsvLine(e));
+          }
+        },
+      },
+      end: start,
+    };
+  }
+  const format = o.format;
+  return { options: { kinds: o.kinds, limit }, end: (r) => out(format === 'json' ? overlapsJson(r) : overlapsTable(r)) };
+}
+
+/** `{ summary (with the overlap totals), connections (totals by connection), events }`. */
+function overlapsJson(r: OverlapsResult): string {
+  const overlaps = { ...totalsOf(r.byConnection), eventsListed: r.events.length, eventsOmitted: r.eventsOmitted };
+  const doc = { summary: { ...summaryJson(r.summary), overlaps }, connections: r.byConnection, events: r.events.map(overlapEventJson) };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** The headline, the events table, the totals by connection, the summary. */
+function overlapsTable(r: OverlapsResult): string {
+  const more = r.eventsOmitted > 0 ? `\n(${r.eventsOmitted} more events not listed: raise --limit, or use --format csv)` : '';
+  return (
+    `${overlapHeadline(r.byConnection)}\n\n` +
+    `${r.events.length > 0 ? tableText(r.events, OVERLAP_COLUMNS) : 'No overlap events.'}${more}\n\n` +
+    `By connection:\n${r.byConnection.length > 0 ? tableText(r.byConnection, OVERLAP_TOTAL_COLUMNS) : '(none)'}\n\n` +
+    `${renderSummary(r.summary)}\n`
+  );
+}
+
+/** Sums of the per-connection totals, and the number of events they make. */
+function totalsOf(t: readonly OverlapTotals[]) {
+  const sums = sumOverlapTotals(t);
+  const events = sums.conflicts + sums.suspiciousRsts + sums.retransmissions + sums.partialOverlaps + sums.outOfOrder;
+  return { events, ...sums };
+}
