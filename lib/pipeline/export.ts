@@ -14,7 +14,7 @@ import type { AssemblerContext, ConnectionInfo, ScatterGather } from '../reassem
 import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
-import { directionConflicts, directionReport } from './rows.js';
+import { directionConflicts, directionReport } from './engine-json.js';
 import { stateWord } from '../schema/states.js';
 import { runSummary, type RunSummary } from './summary.js';
 

@@ -10,7 +10,7 @@ export { ConnectionRowStore } from './row-store.js';
 export { ConnectionRowView } from './row-view.js';
 export { exportCapture, type ExportResult } from './export.js';
 export { overlapsCapture, DEFAULT_EVENT_LIMIT, type OverlapsKind, type OverlapsOptions, type OverlapsResult } from './overlaps.js';
-export { conflictJson, directionConflicts, directionReport, type ConflictCopyJson, type ConflictJson } from './rows.js';
+export { conflictJson, directionConflicts, directionReport, type ConflictCopyJson, type ConflictJson } from './engine-json.js';
 export { runSummary, hadWarnings, MAX_LISTED_WARNINGS, type RunSummary, type WarningJson } from './summary.js';
 export { ConnectionChecks, checkTotals, type CheckTotals } from './checks.js';
 export { analyzeReport, type AnalyzeReport, type AnalyzeReportOptions } from './analyze-report.js';

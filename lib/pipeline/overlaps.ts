@@ -11,7 +11,7 @@ import { OverlapTally, type OverlapRow, type OverlapRowKind, type OverlapTotals 
 import { keepingWarnings } from './collect.js';
 import type { PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
-import { conflictJson } from './rows.js';
+import { conflictJson } from './engine-json.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /** Report words of the engine's event kinds. */

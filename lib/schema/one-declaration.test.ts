@@ -19,7 +19,7 @@ const { HalfStats } = await import('../reassembly/stats.js');
 const { ROW_FIELDS, readRow } = await import('./row.js');
 const { writeRow } = await import('../pipeline/snapshot.js');
 const { analyzeCapture } = await import('../pipeline/analyze.js');
-const { directionReport } = await import('../pipeline/rows.js');
+const { directionReport } = await import('../pipeline/engine-json.js');
 const { CONNECTION_CSV_COLUMNS, CONNECTION_TABLE_COLUMNS, CONNECTION_COLUMNS, connectionJson } = await import('../report/connection-columns.js');
 const { Endpoint } = await import('../reassembly/connection.js');
 

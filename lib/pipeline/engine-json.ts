@@ -1,3 +1,4 @@
+/** The engine's records as the JSON the manifest and the overlaps report print: a direction's counters, conflicts. */
 import type { ConnectionInfo, ConflictRecord, Direction, HalfStats } from '../reassembly/index.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { readDirection, ROW_COUNTERS, type DirectionReport } from '../schema/counters.js';
