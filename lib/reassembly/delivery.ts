@@ -11,7 +11,7 @@ import type { ConflictScanner } from './conflict-scanner.js';
 import type { Connection, EndReason, HalfConnection } from './connection.js';
 import type { OverlapEvents } from './events.js';
 import type { FlushList } from './flush-list.js';
-import { copyPageInfo } from './memory.js';
+import { copyPageInfo, setPacketInfo } from './memory.js';
 import type { AssemblerOptions } from './options.js';
 import type { OutOfOrderQueue } from './out-of-order.js';
 import type { StreamPool } from './pool.js';
@@ -302,11 +302,7 @@ export class Delivery {
         p.seq = seq;
         if (src !== null) copyPageInfo(p, src);
         else if (pkt !== null) {
-          p.tsSec = pkt.tsSec;
-          p.tsNsec = pkt.tsNsec;
-          p.recordNumber = pkt.recordNumber;
-          p.fileOffset = pkt.fileOffset;
-          p.interfaceId = pkt.interfaceId;
+          setPacketInfo(p, pkt);
           p.pktLen = pkt.wireLength;
         }
         p.first = firstPiece && within === 0 && (src === null || src.first);

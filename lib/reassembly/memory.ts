@@ -4,7 +4,8 @@
  * As in gopacket's memory.go, out-of-order bytes are copied into pages so the capture reader's buffer can be
  * reused. Every page holds bytes of exactly one packet, so the capture information stored on the page is exact
  * for every byte in it (gopacket's captureInfo panics on the second page of a packet, #483).
- */
+*/
+import type { TcpPacket } from '../decode/packet.js';
 
 /** Default page size: gopacket's, room for one full-size Ethernet segment. */
 export const DEFAULT_PAGE_SIZE = 1900;
@@ -54,6 +55,15 @@ export class Page {
   get time(): number {
     return this.tsSec + this.tsNsec * 1e-9;
   }
+}
+
+/** Notes on `p` the capture information of the packet its bytes come from (its segment length apart). */
+export function setPacketInfo(p: Page, pkt: TcpPacket): void {
+  p.tsSec = pkt.tsSec;
+  p.tsNsec = pkt.tsNsec;
+  p.recordNumber = pkt.recordNumber;
+  p.fileOffset = pkt.fileOffset;
+  p.interfaceId = pkt.interfaceId;
 }
 
 /** Copies the capture information of the packet `from`'s bytes came from onto `to`. */

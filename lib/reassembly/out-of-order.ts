@@ -10,7 +10,7 @@ import type { ConflictScanner } from './conflict-scanner.js';
 import type { Connection, HalfConnection } from './connection.js';
 import type { OverlapEvents } from './events.js';
 import type { FlushList } from './flush-list.js';
-import { copyBytes, copyPageInfo, type Page } from './memory.js';
+import { copyBytes, copyPageInfo, setPacketInfo, type Page } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
 
 export class OutOfOrderQueue {
@@ -161,11 +161,7 @@ export class OutOfOrderQueue {
       p.seq = seqAdd(seq, written);
       p.first = written === 0;
       p.pktLen = wireLen;
-      p.tsSec = pkt.tsSec;
-      p.tsNsec = pkt.tsNsec;
-      p.recordNumber = pkt.recordNumber;
-      p.fileOffset = pkt.fileOffset;
-      p.interfaceId = pkt.interfaceId;
+      setPacketInfo(p, pkt);
       this.link(half, p, after);
       after = p;
       written += k;
