@@ -15,3 +15,4 @@ export { runSummary, hadWarnings, MAX_LISTED_WARNINGS, type RunSummary, type War
 export { ConnectionChecks, checkTotals, type CheckTotals } from './checks.js';
 export { analyzeReport, type AnalyzeReport, type AnalyzeReportOptions } from './analyze-report.js';
 export { overlapsReport, type OverlapsReport, type OverlapsReportOptions } from './overlaps-report.js';
+export { exportReport } from './export-report.js';

@@ -1,0 +1,34 @@
+/**
+ * The export command's report on stdout: what was written where (the manifest is the machine record), then
+ * the run summary; or both as one JSON document.
+ */
+import { formatBytes, formatCount, renderSummary, summaryJson, type ReportFormat } from '../report/index.js';
+import type { ExportResult } from './export.js';
+
+/** The report text of an export into `dir`. */
+export function exportReport(r: ExportResult, dir: string, format: ReportFormat): string {
+  if (format === 'json') return `${JSON.stringify({ summary: summaryJson(r.summary), export: exportJson(r, dir) }, null, 2)}\n`;
+  return `${exportText(r, dir)}\n\n${renderSummary(r.summary)}\n`;
+}
+
+function exportJson(r: ExportResult, dir: string): object {
+  return {
+    dir,
+    ...r.export,
+    errors: r.exportErrors.map((e) => ({ code: e.code, path: e.path, message: e.message })),
+    errorCount: r.exportErrorCount,
+    fatalError: r.fatalError === null ? null : r.fatalError.message,
+  };
+}
+
+function exportText(r: ExportResult, dir: string): string {
+  const e = r.export;
+  const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+  const lines = [
+    `Exported ${plural(e.connections, 'connection')}: ${plural(e.files, 'file')}, ${formatBytes(e.bytes)} (${formatCount(e.bytes)} B) in ${dir}`,
+    `Manifest: ${dir.replace(/\/+$/, '')}/manifest.jsonl (one row a connection: files, sha256, gaps, conflicts, statistics)`,
+  ];
+  if (e.unfinished > 0) lines.push(`Unfinished: ${plural(e.unfinished, 'connection')} cut short (complete: false in the manifest)`);
+  if (e.failedFiles > 0) lines.push(`Failed files: ${formatCount(e.failedFiles)}`);
+  return lines.join('\n');
+}
