@@ -5,6 +5,23 @@ import { DecodeStats, MalformedKind, NonTcpKind } from './stats.js';
 import { FragmentReassembler, FragmentResult } from './fragments.js';
 import { checksumValid, sumBytes } from './checksum.js';
 import { decodeTcp } from './tcp.js';
+import { ENCAP_OVERFLOW, ENCAPSULATIONS, EncapsulationPath } from './encapsulation.js';
+import { MAX_ENCAPSULATION_DEPTH } from './stats.js';
+import type { Diagnostic } from '../capture/diagnostic.js';
+import {
+  ETHERNET,
+  ETHERTYPE_MPLS,
+  ETHERTYPE_MPLS_MULTICAST,
+  ETHERTYPE_PPP,
+  ETHERTYPE_PPPOE_SESSION,
+  HeaderError,
+  Inner,
+  PORT_GENEVE,
+  PORT_GTPU,
+  PORT_VXLAN,
+  Undecoded,
+  undecodedText,
+} from './tunnels.js';
 
 /** Options of a {@link Decoder}. */
 export interface DecoderOptions {
@@ -33,7 +50,10 @@ const ETHERTYPE_QINQ_OLD = 0x9100;
 
 const PROTO_HOPOPTS = 0;
 const PROTO_ICMP = 1;
+const PROTO_IPIP = 4;
 const PROTO_TCP = 6;
+const PROTO_IPV6 = 41;
+const PROTO_GRE = 47;
 const PROTO_UDP = 17;
 const PROTO_ROUTING = 43;
 const PROTO_FRAGMENT = 44;
@@ -53,10 +73,18 @@ const AF_INET6_BSD = 24;
 const AF_INET6_FREEBSD = 28;
 const AF_INET6_DARWIN = 30;
 
+/** First sighting and count of something the decoder does not open (for its warning). */
+interface UndecodedSeen {
+  count: number;
+  recordNumber: number;
+  fileOffset: number;
+}
+
 /**
  * Decodes capture records down to TCP segments: link layer (Ethernet with any VLAN stack, Linux SLL/SLL2,
- * raw IP, BSD null/loop), IPv4 with options and fragment reassembly, IPv6 with extension headers and fragment
- * reassembly, and TCP with options.
+ * raw IP, BSD null/loop, PPP, PPPoE, Cisco HDLC), IPv4 with options and fragment reassembly, IPv6 with
+ * extension headers and fragment reassembly, tunnels (GRE with ERSPAN, VXLAN, Geneve, GTP-U, IP in IP, MPLS)
+ * inside one another down to {@link MAX_ENCAPSULATION_DEPTH}, and TCP with options.
  *
  * Never throws on packet bytes: every record ends in exactly one outcome counted in {@link stats}
  * (TCP, non-TCP, malformed, checksum failure, fragment held). A plain frame decodes without allocating.
@@ -70,8 +98,11 @@ export class Decoder {
   private now = 0;
   /** Bytes the record had on the wire beyond what was captured (snaplen cut). */
   private cut = 0;
-  /** Scratch: where the network layer starts after link parsing. */
-  private netOffset = 0;
+  /** The layers of the record being decoded. */
+  private readonly path = new EncapsulationPath();
+  private readonly inner = new Inner();
+  /** What was not opened, by kind * 2^32 + value (a number key: no string per packet). */
+  private readonly undecoded = new Map<number, UndecodedSeen>();
 
   constructor(options: DecoderOptions = {}) {
     this.verify = options.verifyChecksums ?? false;
@@ -97,7 +128,9 @@ export class Decoder {
     out.setCapture(rec);
     out.vlan = -1;
     out.outerVlan = -1;
+    out.encap = 0;
     out.reassembled = false;
+    this.path.reset();
 
     const buf = rec.buf;
     const off = rec.offset;
@@ -140,11 +173,101 @@ export class Decoder {
         if (end - off < 4) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
         ok = this.family(u32be(buf, off), buf, off + 4, end, out);
         break;
+      case 9: // PPP
+      case 50: // PPP in HDLC-like framing
+        ok = this.carriedBy(this.inner.ppp(buf, off, end), buf, end, out);
+        break;
+      case 51: // PPPoE without its Ethernet header
+        ok = this.carriedBy(this.deeper() ? this.inner.pppoe(buf, off, end, this.path) : HeaderError.TOO_DEEP, buf, end, out);
+        break;
+      case 104: // Cisco HDLC: address, control, then an EtherType
+        if (end - off < 4) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+        ok = this.etherType(u16be(buf, off + 2), buf, off + 4, end, out);
+        break;
       default:
+        this.note(Undecoded.LINK_TYPE, rec.linkType, out);
         return stats.countNonTcp(NonTcpKind.UNKNOWN_LINK_TYPE);
     }
-    if (ok) stats.tcp++;
-    return ok;
+    if (!ok) return false;
+    stats.tcp++;
+    if (this.path.encapsulated) {
+      stats.encapsulated++;
+      const id = this.path.intern(ENCAPSULATIONS, out.vlan, out.outerVlan);
+      if (id === ENCAP_OVERFLOW) stats.encapsulationsUnkept++;
+      out.encap = id;
+    }
+    return true;
+  }
+
+  /**
+   * One warning per kind of thing not decoded (a link type, a GRE protocol, ...), with its packet count and
+   * where it was first seen. Call after the last record.
+   */
+  undecodedWarnings(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const [key, seen] of this.undecoded) {
+      const kind = Math.floor(key / 0x100000000);
+      const what = undecodedText(kind, key % 0x100000000);
+      const n = seen.count === 1 ? '1 packet' : `${seen.count} packets`;
+      out.push({
+        severity: 'warning',
+        code: kind === Undecoded.IPV4_OPTION_ODDITY ? 'odd-ip-option' : 'not-decoded',
+        message:
+          kind === Undecoded.IPV4_OPTION_ODDITY
+            ? `${n} with an ${what}, first at record ${seen.recordNumber} (offset ${seen.fileOffset})`
+            : `${n} not decoded: ${what}; TCP in them is not reassembled (first at record ${seen.recordNumber}, offset ${seen.fileOffset})`,
+        fileOffset: seen.fileOffset,
+        recordNumber: seen.recordNumber,
+      });
+    }
+    return out;
+  }
+
+  private note(kind: number, value: number, out: TcpPacket): void {
+    const key = kind * 0x100000000 + (value >>> 0);
+    const seen = this.undecoded.get(key);
+    if (seen !== undefined) seen.count++;
+    else this.undecoded.set(key, { count: 1, recordNumber: out.recordNumber, fileOffset: out.fileOffset });
+  }
+
+  /** One more encapsulation layer; false beyond the depth bound. */
+  private deeper(): boolean {
+    return ++this.path.depth <= MAX_ENCAPSULATION_DEPTH;
+  }
+
+  /** Continues after a tunnel or link header reader: at its result `at` with what it found, or its error. */
+  private carriedBy(at: number, buf: Buffer, end: number, out: TcpPacket): boolean {
+    if (at >= 0) return this.carried(this.inner.type, buf, at, end, out);
+    const stats = this.stats;
+    switch (at) {
+      case HeaderError.TRUNCATED:
+        return stats.countMalformed(MalformedKind.TRUNCATED_ENCAPSULATION);
+      case HeaderError.UNDECODED:
+        this.note(this.inner.undecoded, this.inner.undecodedValue, out);
+        return stats.countNonTcp(NonTcpKind.UNDECODED_ENCAPSULATION);
+      case HeaderError.TOO_DEEP:
+        this.note(Undecoded.TOO_DEEP, 0, out);
+        return stats.countNonTcp(NonTcpKind.TUNNEL_TOO_DEEP);
+      default:
+        return stats.countNonTcp(NonTcpKind.NON_IP);
+    }
+  }
+
+  /** What a tunnel or link header carries: an Ethernet frame, IP, an MPLS stack, PPP. */
+  private carried(type: number, buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    switch (type) {
+      case ETHERNET:
+        return this.ethernet(buf, off, end, out);
+      case ETHERTYPE_PPP:
+        return this.carriedBy(this.path.push(10) ? this.inner.ppp(buf, off, end) : HeaderError.TOO_DEEP, buf, end, out);
+      default:
+        return this.etherType(type, buf, off, end, out);
+    }
+  }
+
+  /** Enters a tunnel over IP: its outer endpoints become part of the path. */
+  private tunnel(version: 4 | 6, out: TcpPacket): boolean {
+    return this.deeper() && this.path.pushIp(version, out.src, out.dst);
   }
 
   /**
@@ -163,21 +286,32 @@ export class Decoder {
   /** Walks VLAN tags (any number) from `off`, then dispatches on the EtherType. */
   private etherType(type: number, buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
     let tags = 0;
+    // The outermost frame's tags are the packet's VLANs; tags inside a tunnel are layers of its path.
+    const outermost = !this.path.encapsulated;
     while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
       if (end - off < 4) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
       const id = u16be(buf, off) & 0x0fff;
-      if (tags === 0) out.outerVlan = id;
-      out.vlan = id;
+      if (outermost) {
+        if (tags === 0) out.outerVlan = id;
+        out.vlan = id;
+      } else if (!this.path.push(9, id)) {
+        return this.carriedBy(HeaderError.TOO_DEEP, buf, end, out);
+      }
       tags++;
       type = u16be(buf, off + 2);
       off += 4;
     }
-    if (tags < 2) out.outerVlan = -1;
+    if (outermost && tags < 2) out.outerVlan = -1;
     switch (type) {
       case ETHERTYPE_IPV4:
         return this.ipv4(buf, off, end, out);
       case ETHERTYPE_IPV6:
         return this.ipv6(buf, off, end, out);
+      case ETHERTYPE_MPLS:
+      case ETHERTYPE_MPLS_MULTICAST:
+        return this.carriedBy(this.deeper() ? this.inner.mpls(buf, off, end, this.path) : HeaderError.TOO_DEEP, buf, end, out);
+      case ETHERTYPE_PPPOE_SESSION:
+        return this.carriedBy(this.deeper() ? this.inner.pppoe(buf, off, end, this.path) : HeaderError.TOO_DEEP, buf, end, out);
       case ETHERTYPE_ARP:
       case ETHERTYPE_RARP:
         return this.stats.countNonTcp(NonTcpKind.ARP);
@@ -211,6 +345,14 @@ export class Decoder {
     const ihl = (b0 & 0x0f) * 4;
     if (ihl < 20) return stats.countMalformed(MalformedKind.BAD_IPV4_HEADER_LENGTH);
     if (ihl > avail) return stats.countMalformed(MalformedKind.TRUNCATED_IPV4_HEADER);
+    if (ihl > 20) {
+      const verdict = ipv4Options(buf, off + 20, off + ihl);
+      if (verdict < 0) return stats.countMalformed(MalformedKind.BAD_IPV4_OPTIONS);
+      if (verdict > 0) {
+        stats.ipv4OptionOddities++;
+        this.note(Undecoded.IPV4_OPTION_ODDITY, verdict, out);
+      }
+    }
     let total = u16be(buf, off + 2);
     if (total === 0) {
       // Segmentation offload: a capture on the sending host sees the super-packet before the NIC splits it,
@@ -243,8 +385,8 @@ export class Decoder {
     if ((frag & 0x3fff) === 0) return this.transport(4, proto, buf, off + ihl, capEnd, wireEnd, out);
 
     stats.fragments++;
-    // Only TCP (possibly behind AH) is worth buffering: other protocols are counted right away.
-    if (proto !== PROTO_TCP && proto !== PROTO_AH) return stats.countNonTcp(protocolKind(proto));
+    // Only TCP (possibly behind AH or a tunnel) is worth buffering: other protocols are counted right away.
+    if (!isTcpOrExtension(proto)) return stats.countNonTcp(protocolKind(proto));
     if (capEnd < wireEnd) return stats.countMalformed(MalformedKind.FRAGMENT_CUT_BY_SNAPLEN);
     const frags = this.frags;
     const id = u16be(buf, off + 4);
@@ -278,6 +420,30 @@ export class Decoder {
     return this.transport(6, next, buf, off + 40, capEnd, off + total, out);
   }
 
+  /** UDP: a tunnel on its well-known port (VXLAN, Geneve, GTP-U), else not TCP. */
+  private udp(version: 4 | 6, buf: Buffer, p: number, end: number, out: TcpPacket): boolean {
+    if (end - p < 8) return this.stats.countNonTcp(NonTcpKind.UDP);
+    const srcPort = u16be(buf, p);
+    const dstPort = u16be(buf, p + 2);
+    const inner = this.inner;
+    let at: number;
+    if (dstPort === PORT_VXLAN) {
+      if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, end, out);
+      at = inner.vxlan(buf, p + 8, end, this.path);
+    } else if (dstPort === PORT_GENEVE) {
+      if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, end, out);
+      at = inner.geneve(buf, p + 8, end, this.path);
+    } else if (dstPort === PORT_GTPU || srcPort === PORT_GTPU) {
+      if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, end, out);
+      at = inner.gtpu(buf, p + 8, end, this.path);
+    } else {
+      return this.stats.countNonTcp(NonTcpKind.UDP);
+    }
+    // A tunnel header that is not data (a control message) is plain UDP to us.
+    if (at === HeaderError.NOT_DATA) return this.stats.countNonTcp(NonTcpKind.UDP);
+    return this.carriedBy(at, buf, end, out);
+  }
+
   /**
    * Walks IPv6 extension headers (and IPsec AH, for both versions) from `p` until TCP or something else.
    * `capEnd` is the end of the captured bytes of the IP payload, `wireEnd` its end on the wire.
@@ -296,6 +462,17 @@ export class Decoder {
       switch (proto) {
         case PROTO_TCP:
           return decodeTcp(buf, p, capEnd, wireEnd, out, stats, this.verify);
+        case PROTO_IPIP:
+          if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, capEnd, out);
+          return this.ipv4(buf, p, capEnd, out);
+        case PROTO_IPV6:
+          if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, capEnd, out);
+          return this.ipv6(buf, p, capEnd, out);
+        case PROTO_GRE:
+          if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, capEnd, out);
+          return this.carriedBy(this.inner.gre(buf, p, capEnd, this.path), buf, capEnd, out);
+        case PROTO_UDP:
+          return this.udp(version, buf, p, capEnd, out);
         case PROTO_AH: {
           // AH length is in 4-byte words minus 2; it authenticates but does not hide what follows.
           if (capEnd - p < 2) return stats.countMalformed(MalformedKind.TRUNCATED_EXTENSION_HEADER);
@@ -357,6 +534,48 @@ export class Decoder {
   }
 }
 
+/**
+ * IPv4 options as a receiving Linux stack checks them (ip_options_compile): -1 when it would drop the packet
+ * (an option past the header, a length below 2, a record-route or timestamp pointer below its minimum); the
+ * option type when an option's length breaks its RFC but Linux and BSD take the packet anyway (the security
+ * option's 11 bytes, RFC 791); 0 otherwise. Nothing after an end-of-list option counts.
+ */
+function ipv4Options(buf: Buffer, p: number, end: number): number {
+  let odd = 0;
+  while (p < end) {
+    const type = buf[p]!;
+    if (type === 0) return odd;
+    if (type === 1) {
+      p++;
+      continue;
+    }
+    if (end - p < 2) return -1;
+    const len = buf[p + 1]!;
+    if (len < 2 || len > end - p) return -1;
+    switch (type) {
+      case 7: // record route
+      case 131: // loose source route
+      case 137: // strict source route
+        if (len < 3 || buf[p + 2]! < 4) return -1;
+        break;
+      case 68: // timestamp
+        if (len < 4 || buf[p + 2]! < 5) return -1;
+        break;
+      case 148: // router alert
+        if (len !== 4) return -1;
+        break;
+      case 130: // security: 11 bytes (RFC 791), at least 3 (RFC 1108)
+        if (len < 3 && odd === 0) odd = type;
+        break;
+      case 136: // stream id
+        if (len !== 4 && odd === 0) odd = type;
+        break;
+    }
+    p += len;
+  }
+  return odd;
+}
+
 /** The non-TCP kind of an IP protocol number that ends the walk. */
 function protocolKind(proto: number): NonTcpKind {
   switch (proto) {
@@ -373,11 +592,15 @@ function protocolKind(proto: number): NonTcpKind {
   }
 }
 
-/** Whether a fragment's next header may lead to TCP once reassembled (TCP itself, or a header before it). */
+/** Whether a fragment's next header may lead to TCP once reassembled (TCP itself, a header before it, a tunnel). */
 function isTcpOrExtension(proto: number): boolean {
   switch (proto) {
     case PROTO_TCP:
     case PROTO_AH:
+    case PROTO_IPIP:
+    case PROTO_IPV6:
+    case PROTO_GRE:
+    case PROTO_UDP: // a tunnel (VXLAN, Geneve, GTP-U) may be behind it; its header is only in the first fragment
     case PROTO_HOPOPTS:
     case PROTO_ROUTING:
     case PROTO_DSTOPTS:

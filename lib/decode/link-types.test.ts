@@ -176,7 +176,7 @@ describe('frames that are not TCP', () => {
       ipv6Packet('::1', '::2', 58, body),
       ipv4Packet('1.1.1.1', '2.2.2.2', 50, body),
       ipv6Packet('::1', '::2', 50, body),
-      ipv4Packet('1.1.1.1', '2.2.2.2', 47, body), // GRE
+      ipv4Packet('1.1.1.1', '2.2.2.2', 132, body), // SCTP
       ipv6Packet('::1', '::2', 59, body), // no next header
     ];
     for (const p of packets) expect(dec.decode(captureRecord(linkFrame(p, { linkType: 1 }), 1), out)).toBe(false);

@@ -35,6 +35,12 @@ export class TcpPacket {
   vlan = -1;
   /** 802.1ad outer VLAN id when double-tagged; -1 otherwise. */
   outerVlan = -1;
+  /**
+   * The encapsulation the segment came out of, an id of lib/decode/encapsulation.ts (its text from
+   * `encapsulationText`); 0 when none. Part of the connection's identity. With a tunnel, `vlan`/`outerVlan` are the
+   * outermost Ethernet's tags, and inner tags are in the encapsulation.
+   */
+  encap = 0;
   ipVersion: 4 | 6 = 4;
   src = new Uint32Array(4);
   dst = new Uint32Array(4);

@@ -20,6 +20,10 @@ export const NonTcpKind = {
   ESP: 7,
   /** IPv6 jumbogram (payload length 0 with a hop-by-hop header): ignored. */
   JUMBOGRAM: 8,
+  /** An encapsulation the decoder does not open (GRE with routing or an unknown version or protocol, ...). */
+  UNDECODED_ENCAPSULATION: 9,
+  /** More nested encapsulation layers than the decoder follows ({@link MAX_ENCAPSULATION_DEPTH}). */
+  TUNNEL_TOO_DEEP: 10,
 } as const;
 export type NonTcpKind = (typeof NonTcpKind)[keyof typeof NonTcpKind];
 
@@ -34,7 +38,12 @@ export const NON_TCP_KIND_NAMES: readonly string[] = [
   'unknown-link-type',
   'esp',
   'jumbogram',
+  'undecoded-encapsulation',
+  'tunnel-too-deep',
 ];
+
+/** Encapsulation layers (tunnels, MPLS stacks, PPPoE) the decoder follows inside one another. */
+export const MAX_ENCAPSULATION_DEPTH = 8;
 
 /**
  * Why a packet was rejected as malformed. Indexes into {@link DecodeStats.malformedCounts}.
@@ -71,6 +80,10 @@ export const MalformedKind = {
   BAD_TCP_DATA_OFFSET: 13,
   /** The IP length leaves less room than the TCP header (20 bytes, or the data offset) needs. */
   TCP_HEADER_EXCEEDS_IP_LENGTH: 14,
+  /** A tunnel or link header (GRE, ERSPAN, UDP, VXLAN, Geneve, GTP-U, MPLS, PPPoE, PPP, Cisco HDLC) not all there. */
+  TRUNCATED_ENCAPSULATION: 15,
+  /** IPv4 options a receiving Linux stack rejects: an option running past the header, a length below 2, a bad pointer. */
+  BAD_IPV4_OPTIONS: 16,
 } as const;
 export type MalformedKind = (typeof MalformedKind)[keyof typeof MalformedKind];
 
@@ -91,6 +104,8 @@ export const MALFORMED_KIND_NAMES: readonly string[] = [
   'truncated-tcp-header',
   'bad-tcp-data-offset',
   'tcp-header-exceeds-ip-length',
+  'truncated-encapsulation',
+  'bad-ipv4-options',
 ];
 
 /**
@@ -130,6 +145,12 @@ export class DecodeStats {
   badIpv4Checksums = 0;
   /** TCP checksums that were wrong (verification on). */
   badTcpChecksums = 0;
+  /** TCP segments that came out of an encapsulation (tunnel, MPLS, PPPoE, VLAN inside a tunnel). */
+  encapsulated = 0;
+  /** Encapsulated segments beyond the bound of distinct encapsulations: their tunnels are not told apart. */
+  encapsulationsUnkept = 0;
+  /** IPv4 packets with an option whose length breaks its RFC but that Linux and BSD accept: delivered, warned. */
+  ipv4OptionOddities = 0;
 
   // --- fragments ---
   /** IP fragments seen (IPv4 MF/offset, IPv6 fragment header), TCP or not. */

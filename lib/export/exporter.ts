@@ -222,6 +222,7 @@ export class ConnectionExport {
   private serverPort = 0;
   private vlan = -1;
   private outerVlan = -1;
+  private encapsulation = '';
   private firstTsSec = 0;
   private firstTsNsec = 0;
   private readonly c2sParts: FlowNameParts;
@@ -257,6 +258,7 @@ export class ConnectionExport {
     this.serverPort = info.serverPort;
     this.vlan = info.vlan;
     this.outerVlan = info.outerVlan;
+    this.encapsulation = info.encapsulation;
     this.firstTsSec = info.firstTsSec;
     this.firstTsNsec = info.firstTsNsec;
     const vlan = tcpflowVlan(info.vlan, info.outerVlan);
@@ -299,6 +301,7 @@ export class ConnectionExport {
       serverPort: this.serverPort,
       vlan: this.vlan >= 0 ? this.vlan : null,
       outerVlan: this.outerVlan >= 0 ? this.outerVlan : null,
+      encapsulation: this.encapsulation === '' ? null : this.encapsulation,
       firstTime: formatCaptureTime(this.firstTsSec, this.firstTsNsec),
       lastTime: end === null ? null : formatCaptureTime(end.lastTsSec, end.lastTsNsec),
       firstEpoch: formatEpoch(this.firstTsSec, this.firstTsNsec),

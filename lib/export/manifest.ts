@@ -61,6 +61,8 @@ export interface ManifestRow {
   vlan: number | null;
   /** Outer VLAN id of a double-tagged frame, else null. */
   outerVlan: number | null;
+  /** The tunnel layers around the connection, outermost first (`vxlan 10.0.0.1-10.0.0.2 vni 42`); null when none. */
+  encapsulation: string | null;
   /** Capture time of the first packet, ISO 8601 with nanoseconds. */
   firstTime: string;
   /** Capture time of the last packet; null for a connection still open when the export was closed. */

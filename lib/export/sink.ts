@@ -47,6 +47,8 @@ export interface ExportConnection {
   vlan: number;
   /** Outer VLAN id of a double-tagged frame, -1 otherwise (TcpPacket.outerVlan). */
   outerVlan: number;
+  /** The tunnel layers the connection travelled in, outermost first; '' when none. */
+  encapsulation: string;
   /** Capture time of the connection's first packet. */
   firstTsSec: number;
   firstTsNsec: number;

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureSource } from '../capture/index.js';
+import { encapsulationText } from '../decode/encapsulation.js';
 import {
   StreamExporter,
   type ConnectionExport,
@@ -91,6 +92,7 @@ class ExportConsumer implements PassConsumer {
     serverPort: 0,
     vlan: -1,
     outerVlan: -1,
+    encapsulation: '',
     firstTsSec: 0,
     firstTsNsec: 0,
   };
@@ -107,6 +109,7 @@ class ExportConsumer implements PassConsumer {
     i.serverPort = conn.server.port;
     i.vlan = conn.vlan;
     i.outerVlan = conn.outerVlan;
+    i.encapsulation = encapsulationText(conn.encap);
     i.firstTsSec = conn.firstTsSec;
     i.firstTsNsec = conn.firstTsNsec;
     const h = this.spare.pop() ?? new ExportHandler(this);

@@ -258,6 +258,7 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
     userSignal?.removeEventListener('abort', onAbort);
   }
   decoder.finish();
+  if (options.onDiagnostic !== undefined) for (const d of decoder.undecodedWarnings()) options.onDiagnostic(d);
   assembler.flushAll(read.aborted ? 'interrupted' : 'open-at-end');
   return {
     read,

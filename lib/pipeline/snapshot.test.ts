@@ -1,3 +1,4 @@
+import { encapsulationText } from '../decode/encapsulation.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Endpoint, HalfStats, type ConnectionInfo, type EndReason } from '../reassembly/index.js';
@@ -32,6 +33,7 @@ function expectedRow(c: ConnectionInfo): ConnectionRow {
     serverPort: c.server.port,
     vlan: c.vlan >= 0 ? c.vlan : null,
     outerVlan: c.outerVlan >= 0 ? c.outerVlan : null,
+    encapsulation: c.encap === 0 ? null : encapsulationText(c.encap),
     state: stateWord(c.endReason),
     midStream: c.midStream,
     serverGuessed: c.serverGuessed,
@@ -70,6 +72,7 @@ const connectionArb = fc
     serverPort: fc.nat(65535),
     vlan: fc.integer({ min: -1, max: 4095 }),
     outerVlan: fc.integer({ min: -1, max: 4095 }),
+    encap: fc.constantFrom(0, 1),
     midStream: fc.boolean(),
     serverGuessed: fc.boolean(),
     firstTsSec: fc.integer({ min: -2_000_000_000, max: 4_000_000_000 }),
@@ -93,6 +96,7 @@ const connectionArb = fc
       ipVersion: r.ipVersion,
       vlan: r.vlan,
       outerVlan: r.outerVlan,
+      encap: r.encap,
       client: endpoint(words(r.client), r.clientPort),
       server: endpoint(words(r.server), r.serverPort),
       midStream: r.midStream,

@@ -21,6 +21,7 @@ export function writeRow(a: Float64Array, at: number, c: ConnectionInfo): void {
   a[at + F.serverPort] = c.server.port;
   a[at + F.vlan] = c.vlan;
   a[at + F.outerVlan] = c.outerVlan;
+  a[at + F.encapsulation] = c.encap;
   a[at + F.state] = stateCode(c.endReason);
   a[at + F.midStream] = c.midStream ? 1 : 0;
   a[at + F.serverGuessed] = c.serverGuessed ? 1 : 0;

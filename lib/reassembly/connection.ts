@@ -111,6 +111,8 @@ export interface ConnectionInfo {
   readonly vlan: number;
   /** Outer 802.1ad VLAN id, -1 when not double-tagged. */
   readonly outerVlan: number;
+  /** The encapsulation it travelled in, 0 when none (TcpPacket.encap; text from `encapsulationText`). */
+  readonly encap: number;
   readonly client: Endpoint;
   readonly server: Endpoint;
   /** No SYN was seen before the first packet: picked up mid-stream. */
@@ -241,6 +243,7 @@ export class Connection implements ConnectionInfo {
   ipVersion: 4 | 6 = 4;
   vlan = -1;
   outerVlan = -1;
+  encap = 0;
   readonly client = new Endpoint();
   readonly server = new Endpoint();
   midStream = false;
@@ -295,6 +298,7 @@ export class Connection implements ConnectionInfo {
     this.ipVersion = 4;
     this.vlan = -1;
     this.outerVlan = -1;
+    this.encap = 0;
     const ca = this.client.addr;
     const sa = this.server.addr;
     ca[0] = ca[1] = ca[2] = ca[3] = 0;

@@ -33,9 +33,14 @@ const KIND_MASK = 3;
 const SYN_SEEN_0 = 4;
 const SYN_SEEN_1 = 8;
 
-/** VLAN tags and IP version packed into one small integer (vlan ids are -1..4095). */
-export function flowMeta(vlan: number, outerVlan: number, ipVersion: number): number {
-  return ((((vlan + 1) & 0x1fff) << 14) | (((outerVlan + 1) & 0x1fff) << 1) | (ipVersion === 6 ? 1 : 0)) | 0;
+/**
+ * VLAN tags, encapsulation and IP version packed into one integer (vlan ids are -1..4095, so the tags take 26
+ * bits). With an encapsulation the tags are part of it (lib/decode/encapsulation.ts): then bit 27 and its id.
+ */
+export function flowMeta(vlan: number, outerVlan: number, ipVersion: number, encap: number): number {
+  const v6 = ipVersion === 6 ? 1 : 0;
+  if (encap !== 0) return (((0x4000000 + encap) << 1) | v6) | 0;
+  return ((((vlan + 1) & 0x1fff) << 14) | (((outerVlan + 1) & 0x1fff) << 1) | v6) | 0;
 }
 
 /** The slot of a hit of {@link FlowTable.find}. */
@@ -80,7 +85,7 @@ export class FlowTable {
    * with the packet's direction in it: a hit (see {@link hitSlot}, {@link hitDir}), or -1 when none.
    */
   find(pkt: TcpPacket, h: number): number {
-    const meta = flowMeta(pkt.vlan, pkt.outerVlan, pkt.ipVersion);
+    const meta = flowMeta(pkt.vlan, pkt.outerVlan, pkt.ipVersion, pkt.encap);
     const src = pkt.src;
     const dst = pkt.dst;
     const s3 = src[3]! | 0;
@@ -137,7 +142,7 @@ export class FlowTable {
     this.conns[s] = c;
     const r = s * ROW;
     this.rows[r + HASH] = c.hash | 0;
-    this.rows[r + META] = flowMeta(c.vlan, c.outerVlan, c.ipVersion);
+    this.rows[r + META] = flowMeta(c.vlan, c.outerVlan, c.ipVersion, c.encap);
     this.rows[r + STATE] = OPEN;
     this.writeKey(c);
     const b = c.hash & this.mask;

@@ -30,7 +30,7 @@ function mixEndpoint(a: Uint32Array, port: number): number {
 }
 
 /**
- * Hash of a connection's two endpoints plus VLAN tags and IP version, equal for both directions: the endpoint
+ * Hash of a connection's two endpoints plus VLAN tags, encapsulation and IP version, equal for both directions: the endpoint
  * hashes are combined with a commutative operation so a packet and its reply land in the same table slot.
  */
 export function flowHash(
@@ -41,9 +41,10 @@ export function flowHash(
   vlan: number,
   outerVlan: number,
   ipVersion: number,
+  encap = 0,
 ): number {
   let h = (mixEndpoint(srcAddr, srcPort) + mixEndpoint(dstAddr, dstPort)) | 0;
-  h = Math.imul(h ^ (vlan & 0xffff) ^ ((outerVlan & 0xffff) << 16), 0x9e3779b1);
+  h = Math.imul(h ^ (vlan & 0xffff) ^ ((outerVlan & 0xffff) << 16) ^ Math.imul(encap, 0x27d4eb2d), 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16) ^ ipVersion, 0x85ebca6b);
   return (h ^ (h >>> 13)) >>> 0;
 }

@@ -63,7 +63,7 @@ export class StreamPool {
 
   /** The flow hash of a packet's 4-tuple (the same both ways). */
   hash(pkt: TcpPacket): number {
-    return flowHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.ipVersion);
+    return flowHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.ipVersion, pkt.encap);
   }
 
   /**
@@ -92,6 +92,7 @@ export class StreamPool {
     c.ipVersion = pkt.ipVersion;
     c.vlan = pkt.vlan;
     c.outerVlan = pkt.outerVlan;
+    c.encap = pkt.encap;
     const cl = clientIsSource ? pkt.src : pkt.dst;
     const sv = clientIsSource ? pkt.dst : pkt.src;
     c.client.addr.set(cl);

@@ -62,6 +62,8 @@ function fieldColumns(f: FieldSpec): Array<Column<Row>> {
       return [{ key: name, header: name, numeric: false, value: (r) => r.state, text: stateCellText }];
     case 'flag':
       return [{ key: name, header: words(name), numeric: false, value: (r) => String(field(r, name)) }];
+    case 'encapsulation':
+      return [{ key: name, header: name, numeric: false, value: (r) => (field(r, name) as string | null) ?? '' }];
     case 'time': {
       const sec = `${name}TsSec`;
       const nsec = `${name}TsNsec`;

@@ -167,12 +167,12 @@ describe('analyze report', () => {
     const lines = text.split('\r\n');
     const header = lines[0].split(',');
     expect(header).toEqual([
-      'id', 'ipVersion', 'client', 'clientPort', 'server', 'serverPort', 'vlan', 'outerVlan', 'state', 'midStream', 'serverGuessed',
+      'id', 'ipVersion', 'client', 'clientPort', 'server', 'serverPort', 'vlan', 'outerVlan', 'encapsulation', 'state', 'midStream', 'serverGuessed',
       'reuseIndex', 'firstTime', 'lastTime', 'conflictsDropped', 'suspiciousRsts', 'durationNs', 'peakPages',
       ...['c2s', 's2c'].flatMap((d) => ROW_COUNTER_SPECS.map((c) => d + c.name[0]!.toUpperCase() + c.name.slice(1))),
     ]);
     expect(header).toEqual(CONNECTION_CSV_COLUMNS.map((c) => c.key));
-    expect(lines[2]).toMatch(/^1,6,fd99:1::1,40001,fd99:2::2,9000,7,,"reset, ""odd""",false,false,0,1700000000\.000000001,1700000001\.000000000,0,0,999999999,387,2,6,10,/);
+    expect(lines[2]).toMatch(/^1,6,fd99:1::1,40001,fd99:2::2,9000,7,,,"reset, ""odd""",false,false,0,1700000000\.000000001,1700000001\.000000000,0,0,999999999,387,2,6,10,/);
     const cell = (k: string) => lines[2].replace('"reset, ""odd"""', 'STATE').split(',')[header.indexOf(k)];
     expect([cell('c2sBytes'), cell('s2cMissingBytes'), cell('c2sStartMissing'), cell('s2cStartMissing')]).toEqual(['6', '105', 'false', 'true']);
     expect(lines.length).toBe(4); // header, two rows, and the empty string after the last CRLF
@@ -192,6 +192,7 @@ describe('analyze report', () => {
       serverPort: 9000,
       vlan: 7,
       outerVlan: null,
+      encapsulation: null,
       state: 'reset, "odd"',
       midStream: false,
       serverGuessed: false,

@@ -4,6 +4,7 @@
  * end: a run of numbers, no text, no object), the read-back into the plain object reports print, and (in
  * lib/report) the JSON keys and the CSV, table and `--sort` columns.
  */
+import { encapsulationText } from '../decode/encapsulation.js';
 import { formatAddress } from '../net/address.js';
 import { readDirection, ROW_COUNTERS, type DirectionReport } from './counters.js';
 import { STATE_WORDS } from './states.js';
@@ -12,9 +13,10 @@ import { STATE_WORDS } from './states.js';
  * How a field is held as numbers and read back: `count` a number; `version` 4 or 6; `address` four 32-bit
  * words (IPv4 in word 3), text when read; `optional` a number or -1 for none (null when read); `state` a state
  * code (states.ts), its word when read; `flag` 0/1, a boolean when read; `time` seconds and nanoseconds,
- * read as `<name>TsSec` and `<name>TsNsec`.
+ * read as `<name>TsSec` and `<name>TsNsec`; `encapsulation` an id of lib/decode/encapsulation.ts, its text
+ * when read (null for none).
  */
-export type FieldKind = 'count' | 'version' | 'address' | 'optional' | 'state' | 'flag' | 'time';
+export type FieldKind = 'count' | 'version' | 'address' | 'optional' | 'state' | 'flag' | 'time' | 'encapsulation';
 
 /** One connection-level field of the row. */
 export interface FieldSpec {
@@ -33,6 +35,11 @@ export const CONNECTION_FIELDS = [
   { name: 'serverPort', kind: 'count', doc: 'Server port.' },
   { name: 'vlan', kind: 'optional', doc: 'Innermost VLAN id, null when untagged.' },
   { name: 'outerVlan', kind: 'optional', doc: 'Outer VLAN id of double-tagged traffic, null otherwise.' },
+  {
+    name: 'encapsulation',
+    kind: 'encapsulation',
+    doc: 'The tunnel layers around the connection, outermost first (`gre 10.0.0.1-10.0.0.2 key 7 / vlan 20`); null when none.',
+  },
   { name: 'state', kind: 'state', doc: 'How the connection ended (lib/schema/states.ts).' },
   { name: 'midStream', kind: 'flag', doc: 'No SYN was seen before the first packet: picked up mid-stream.' },
   { name: 'serverGuessed', kind: 'flag', doc: 'Client and server were guessed from the ports (no SYN / SYN-ACK seen).' },
@@ -51,6 +58,7 @@ interface KindValue {
   optional: number | null;
   state: string;
   flag: boolean;
+  encapsulation: string | null;
 }
 type PlainFields = { [F in Exclude<Field, { kind: 'time' }> as F['name']]: KindValue[F['kind']] };
 type TimeFields = { [F in Extract<Field, { kind: 'time' }> as `${F['name']}TsSec` | `${F['name']}TsNsec`]: number };
@@ -67,7 +75,7 @@ export type ConnectionRow = PlainFields &
 /** Name of a connection-level field. */
 export type FieldName = Field['name'];
 
-const WIDTH: Readonly<Record<FieldKind, number>> = { count: 1, version: 1, address: 4, optional: 1, state: 1, flag: 1, time: 2 };
+const WIDTH: Readonly<Record<FieldKind, number>> = { count: 1, version: 1, address: 4, optional: 1, state: 1, flag: 1, time: 2, encapsulation: 1 };
 
 /** Where each connection-level field starts in a row's numbers. */
 export const FIELD_OFFSET: Readonly<Record<FieldName, number>> = (() => {
@@ -107,6 +115,9 @@ export function readRow(a: ArrayLike<number>, at: number): ConnectionRow {
         break;
       case 'flag':
         o[f.name] = a[i] !== 0;
+        break;
+      case 'encapsulation':
+        o[f.name] = a[i]! > 0 ? encapsulationText(a[i]!) : null;
         break;
       case 'time':
         o[`${f.name}TsSec`] = a[i]!;

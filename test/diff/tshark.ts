@@ -1,6 +1,6 @@
 /**
  * `npm run diff:tshark -- DIR...`: tcpreasm against Wireshark's Follow TCP Stream on every capture under the
- * folders given. For each capture, tcpreasm exports every connection (in-process, the CLI's own `export`) and
+ * folders given (or the files). For each capture, tcpreasm exports every connection (in-process, the CLI's own `export`) and
  * tshark follows every stream that carries payload (`-z follow,tcp,raw,N`). Directions are paired by
  * connection id and endpoints and compared gap-aware: tshark's raw follow leaves out the bytes it never saw,
  * and so does an export without `--fill-gaps`, so the two byte strings must be equal.
@@ -242,7 +242,7 @@ async function cliMain(argv: string[]): Promise<number> {
     else if (a === '--limit') limit = Number(argv[++i]);
     else if (a === '--list') list = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run diff:tshark -- [--jobs N] [--json FILE] [--limit N] [--list] DIR...\n');
+      process.stdout.write('usage: npm run diff:tshark -- [--jobs N] [--json FILE] [--limit N] [--list] DIR|FILE...\n');
       return 0;
     } else dirs.push(a);
   }
@@ -251,7 +251,10 @@ async function cliMain(argv: string[]): Promise<number> {
     return 2;
   }
   const files: string[] = [];
-  for (const d of dirs) walk(d, files);
+  for (const d of dirs) {
+    if (statSync(d).isDirectory()) walk(d, files);
+    else files.push(d);
+  }
   files.sort();
   const chosen = files.slice(0, limit);
   const all: Comparison[] = [];

@@ -27,6 +27,7 @@ export function testRow(id: number, over: Partial<ConnectionRow> = {}): Connecti
     serverPort: 9000,
     vlan: null,
     outerVlan: null,
+    encapsulation: null,
     state: 'closed',
     midStream: false,
     serverGuessed: false,
