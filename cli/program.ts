@@ -44,12 +44,13 @@ function common<T>(y: Argv<T>) {
     .option('close-after', { type: 'string', default: `${DEFAULT_CLOSE_AFTER_SEC}s`, describe: 'capture-time idle time after which a connection is closed' })
     .option('allow-missing-init', { type: 'boolean', default: true, describe: 'accept connections whose handshake was not captured (mid-stream pickup)' })
     .option('rst-policy', {
-      choices: ['in-window', 'any'] as const,
+      choices: ['evidence', 'in-window', 'any'] as const,
       default: ENGINE.rstPolicy,
       describe:
         'which RSTs end a connection. in-window: only one the receiver could have accepted; an RST far outside its ' +
         'window is dropped by the endpoint, so it is ignored and reported (suspicious RST): one forged blind RST ' +
-        'must not hide the rest of a stream. any: every RST ends it',
+        'must not hide the rest of a stream. evidence: as in-window, and an accepted RST ends it only if the ' +
+        'receiver does not go on acknowledging data sent after it (then it is reported as not taken). any: every RST ends it',
     })
     .option('check-state', { type: 'boolean', default: false, describe: 'reject segments the simple TCP state machine finds invalid (counted)' })
     .option('check-options', { type: 'boolean', default: false, describe: 'reject segments violating the announced MSS or window (counted)' })

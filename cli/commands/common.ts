@@ -22,7 +22,7 @@ export interface CommonArgs {
   closeAfter: string;
   allowMissingInit: boolean;
   /** Which RSTs end a connection (the engine's rstPolicy); the engine's default when absent. */
-  rstPolicy?: 'in-window' | 'any';
+  rstPolicy?: 'evidence' | 'in-window' | 'any';
   checkState: boolean;
   checkOptions: boolean;
   checksum: boolean;

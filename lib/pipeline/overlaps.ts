@@ -162,6 +162,13 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
 
 /** Where the RST was and what the receiver expected: the evidence that it could not have been accepted. */
 function rstDetail(r: SuspiciousRst): string {
+  const at = `record ${r.recordNumber} (offset ${r.fileOffset})`;
+  if (r.kind === 'not-taken') {
+    return `${at}: in its window, but record ${r.evidenceRecord} acknowledged data sent after it: not taken, the connection went on`;
+  }
+  if (r.kind === 'not-acknowledging-syn') {
+    return `${at}: does not acknowledge the SYN (ack ${r.expected} needed in SYN-SENT, RFC 9293): ignored, the connection went on`;
+  }
   const off = (r.seq - r.expected) | 0;
   return (
     `record ${r.recordNumber} (offset ${r.fileOffset}); seq ${off >= 0 ? '+' : ''}${off} from expected ${r.expected}, ` +

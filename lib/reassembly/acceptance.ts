@@ -59,6 +59,19 @@ export function rstOutsideWindow(half: HalfConnection, rev: HalfConnection, seq:
 }
 
 /**
+ * An RST from `half` to a receiver (`rev`) in SYN-SENT (it sent a SYN, nothing came back yet) that does not
+ * acknowledge the SYN: RFC 9293 3.10.7.3 makes it unacceptable, so it changes nothing. True when so.
+ */
+export function rstInSynSent(half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
+  if (!rev.synSeen || half.synSeen || half.started) return false;
+  if ((pkt.flags & TcpFlag.ACK) === 0) return true;
+  const a = seqDiff(seqAdd(rev.isn, 1), pkt.ack);
+  // With SYN data (TCP Fast Open) the acknowledgement may also cover it.
+  const most = rev.synDataPending ? seqDiff(seqAdd(rev.isn, 1), rev.synDataEnd) : 0;
+  return a < 0 || a > most;
+}
+
+/**
  * Is a segment at `seq` outside any plausible window: further than `distance` (or 64 x the receiver's largest
  * window, if more) from both the next expected byte and the receiver's last acknowledgement (which leads
  * nextSeq when the capture lost data)?

@@ -9,7 +9,7 @@
  * captureInfo exact on every page, FIN honoured only once the data before it is complete or flushed.
  */
 import { TcpFlag, type TcpPacket } from '../decode/packet.js';
-import { isNewIncarnation, noteAdvertisedWindow, outOfWindow, rstOutsideWindow, sourceIsClient } from './acceptance.js';
+import { isNewIncarnation, noteAdvertisedWindow, outOfWindow, rstInSynSent, rstOutsideWindow, sourceIsClient } from './acceptance.js';
 import { ConflictScanner } from './conflict-scanner.js';
 import { hitDir, hitSlot } from './flow-table.js';
 import { type Connection, type Direction, type HalfConnection, SuspiciousRst } from './connection.js';
@@ -18,7 +18,7 @@ import { BufferedPages } from './buffered-pages.js';
 import { FlushList, flushable } from './flush-list.js';
 import { PageCache } from './memory.js';
 import { OutOfOrderQueue } from './out-of-order.js';
-import { Delivery, inHole, startHalf } from './delivery.js';
+import { acceptSynData, Delivery, inHole, isHeld, startHalf } from './delivery.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
 import type { StreamPool } from './pool.js';
 import { ScatterGatherImpl } from './scatter-gather.js';
@@ -120,16 +120,26 @@ export class Assembler {
       return;
     }
     // An RST the receiver would have dropped is dropped whole, before its acknowledgement can release anything.
-    if ((flags & RST) !== 0 && this.options.rstPolicy === 'in-window' && this.rstIgnored(conn, half, rev, pkt)) return;
+    if ((flags & RST) !== 0 && this.options.rstPolicy !== 'any' && this.rstIgnored(conn, half, rev, pkt)) return;
     if ((flags & ACK) !== 0) {
       half.ackValid = true;
       half.ackSeq = pkt.ack;
       if (rev.deliveredBytes > 0 && this.options.releaseWindowOnAck) this.delivered.trimTo(rev, pkt.ack);
+      // The receiver's acknowledgement says what it took: the peer's SYN data, and whether an RST sent its way
+      // ended anything (acknowledging data sent after it, it is alive).
+      if (rev.synDataPending) this.settleSynData(conn, rev, pkt.ack, ctx);
+      if (conn.rstPending && conn.rstDir !== dir && (flags & RST) === 0 && seqDiff(conn.rstSeq, pkt.ack) > 0) this.rstNotTaken(conn, pkt, ctx);
     }
     if ((flags & RST) !== 0) {
       half.stats.rst++;
-      this.delivery.resetConnection(conn, ctx);
+      // Stacks discard an RST's payload (RFC 9293 leaves it to diagnostics): never part of the stream.
+      if (wireLen > 0) half.stats.rstPayloadBytes += wireLen;
+      this.rst(conn, half, pkt, ctx);
       return;
+    }
+    if (conn.rstPending) {
+      half.heldPackets++;
+      half.heldWire += wireLen;
     }
     noteAdvertisedWindow(half, rev, pkt);
     if (half.closed) {
@@ -138,8 +148,11 @@ export class Assembler {
     }
     let seq = pkt.seq;
     if ((flags & SYN) !== 0) {
-      seq = this.syn(conn, half, rev, pkt, ctx);
+      seq = this.syn(conn, half, rev, pkt, wireLen, ctx);
       if (conn.closed) return;
+    } else if (half.synDataPending) {
+      // The SYN's sender moved on: from after its data (the data was taken) or from the SYN again (refused).
+      this.settleSynData(conn, half, seq, ctx);
     } else if (start.value && !half.started) {
       startHalf(half, seq);
     }
@@ -166,6 +179,11 @@ export class Assembler {
     const hit = pool.lookup(pkt, h);
     const syn = (pkt.flags & SYN) !== 0;
     const conn = hit >= 0 ? pool.connectionAt(hit) : null;
+    // A SYN after a pending RST: the RST did end the connection; the SYN meets its tombstone.
+    if (conn !== null && syn && conn.rstPending) {
+      this.delivery.takeRst(conn, ctx);
+      return this.route(pkt, ctx, now);
+    }
     if (conn === null) {
       if (hit >= 0) {
         // A closed connection's 4-tuple: late packets are absorbed; a SYN with a new ISN is port reuse.
@@ -184,8 +202,12 @@ export class Assembler {
     return conn.serverGuessed ? this.adoptHandshake(conn, hit, pkt) : hit;
   }
 
-  /** A SYN of `half`: its ISN starts the direction; a SYN-ACK starts the other one too. Returns the seq after the SYN. */
-  private syn(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket, ctx: AssemblerContext): number {
+  /**
+   * A SYN of `half`: its ISN starts the direction; a SYN-ACK starts the other one too. A SYN carrying data (TCP
+   * Fast Open) leaves the direction unstarted, its data held until the receiver's acknowledgement (or the
+   * sender's next segment) says whether it was taken. Returns the seq after the SYN.
+   */
+  private syn(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket, wireLen: number, ctx: AssemblerContext): number {
     const st = half.stats;
     const seq = pkt.seq;
     st.syn++;
@@ -194,7 +216,14 @@ export class Assembler {
     } else {
       half.synSeen = true;
       half.isn = seq;
-      if (!half.started) startHalf(half, seqAdd(seq, 1));
+      if (!half.started) {
+        if (wireLen > 0) {
+          half.synDataPending = true;
+          half.synDataEnd = seqAdd(seq, 1 + wireLen);
+        } else {
+          startHalf(half, seqAdd(seq, 1));
+        }
+      }
     }
     // The SYN-ACK acknowledges the client's ISN + 1: the client direction starts there even if its SYN was lost.
     if ((pkt.flags & ACK) !== 0 && !rev.started && !rev.closed) {
@@ -221,9 +250,15 @@ export class Assembler {
     const capLen = pkt.payloadLength;
     if (!half.started) {
       if (capLen > 0) {
-        this.ooo.insert(conn, half, pkt, seq, capLen, wireLen);
+        this.ooo.insert(conn, half, pkt, seq, capLen, wireLen, half.synDataPending);
         this.delivery.enforceLimits(conn, half, ctx);
       }
+      return;
+    }
+    if (isHeld(half, seq)) {
+      // After a pending RST: kept aside until the capture shows whether the RST took effect.
+      this.ooo.insert(conn, half, pkt, seq, capLen, wireLen, true);
+      this.delivery.enforceLimits(conn, half, ctx);
       return;
     }
     const st = half.stats;
@@ -281,6 +316,8 @@ export class Assembler {
     // Buffered data and waiting FINs: only connections on the flush list can have any (see noteFlushable).
     for (let c = this.flushList.head; c !== null; ) {
       const next = c.flushNext;
+      // An RST pending longer than data may wait for its hole: nothing showed it did not take effect.
+      if (c.rstPending && c.rstTsSec + c.rstTsNsec * 1e-9 < t) this.delivery.takeRst(c, ctx);
       for (let i = 0; i < 2 && !c.closed; i++) {
         if (this.delivery.flushHalfOlderThan(c, c.halves[i]!, t, ctx)) flushed++;
       }
@@ -393,21 +430,95 @@ export class Assembler {
   }
 
   /**
+   * An RST the receiver could accept. With rstPolicy 'any' or 'in-window' it ends the connection at once. With 'evidence' the
+   * capture may yet show that it did not (RFC 5961 stacks refuse some in-window RSTs; an RST with a low TTL never
+   * reaches the receiver): the connection waits, holding what follows, until the receiver acknowledges data sent
+   * after it (not taken) or answers with an RST, a new SYN comes, the flush time or memory bound passes, or the
+   * capture ends (taken).
+   */
+  private rst(conn: Connection, half: HalfConnection, pkt: TcpPacket, ctx: AssemblerContext): void {
+    if (this.options.rstPolicy !== 'evidence') {
+      this.delivery.resetConnection(conn, ctx, half, pkt.seq);
+      return;
+    }
+    if (conn.rstPending) {
+      // The receiver's own RST: it has no connection any more, so the first RST took effect.
+      if (half.dir !== conn.rstDir) this.delivery.takeRst(conn, ctx);
+      return;
+    }
+    conn.rstPending = true;
+    conn.rstDir = half.dir;
+    conn.rstSeq = pkt.seq;
+    conn.rstTsSec = pkt.tsSec;
+    conn.rstTsNsec = pkt.tsNsec;
+    conn.rstRecord = pkt.recordNumber;
+    conn.rstFileOffset = pkt.fileOffset;
+    const rev = half.dir === 0 ? conn.half1 : conn.half0;
+    half.holdActive = true;
+    half.holdSeq = pkt.seq;
+    rev.holdActive = true;
+    rev.holdSeq = rev.last !== null && seqDiff(rev.nextSeq, seqAdd(rev.last.seq, rev.last.len)) > 0 ? seqAdd(rev.last.seq, rev.last.len) : rev.nextSeq;
+    this.flushList.note(conn);
+  }
+
+  /** The receiver acknowledged data sent after the pending RST: it did not take effect; listed as suspicious. */
+  private rstNotTaken(conn: Connection, pkt: TcpPacket, ctx: AssemblerContext): void {
+    const half = conn.halves[conn.rstDir]!;
+    half.stats.rstNotTaken++;
+    conn.suspiciousRsts++;
+    if (conn.suspiciousRstRecords.length < this.options.maxSuspiciousRstsPerConnection) {
+      const r = new SuspiciousRst();
+      r.kind = 'not-taken';
+      r.direction = half.dir;
+      r.seq = conn.rstSeq;
+      r.expected = half.nextSeq;
+      r.window = -1;
+      r.tsSec = conn.rstTsSec;
+      r.tsNsec = conn.rstTsNsec;
+      r.recordNumber = conn.rstRecord;
+      r.fileOffset = conn.rstFileOffset;
+      r.evidenceRecord = pkt.recordNumber;
+      conn.suspiciousRstRecords.push(r);
+    }
+    this.delivery.releaseHold(conn, ctx);
+  }
+
+  /**
+   * The SYN data of `half` is settled by `end`: the receiver's acknowledgement, or the sender's next sequence
+   * number. Past the SYN it was taken and starts the stream; at the SYN it was refused (RFC 7413: the server
+   * drops it and the client sends it again), and it is dropped so the retransmission appears once.
+   */
+  private settleSynData(conn: Connection, half: HalfConnection, end: number, ctx: AssemblerContext): void {
+    const start = seqAdd(half.isn, 1);
+    if (seqDiff(start, end) > 0) {
+      acceptSynData(half);
+    } else {
+      half.synDataPending = false;
+      half.stats.synDataRefused += seqDiff(start, half.synDataEnd);
+      this.ooo.discardBefore(half, half.synDataEnd);
+    }
+    startHalf(half, start);
+    this.delivery.drain(conn, half, ctx);
+  }
+
+  /**
    * rstPolicy 'in-window': an RST outside every receive window the receiver could have had (see
    * rstOutsideWindow) is counted and listed, and dropped. Returns true when it was.
    */
   private rstIgnored(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
-    const win = rstOutsideWindow(half, rev, pkt.seq, this.options.rstUnknownWindow);
-    if (win < 0) return false;
+    const synSent = rstInSynSent(half, rev, pkt);
+    const win = synSent ? 0 : rstOutsideWindow(half, rev, pkt.seq, this.options.rstUnknownWindow);
+    if (!synSent && win < 0) return false;
     const st = half.stats;
     st.rst++;
     st.rstIgnored++;
     conn.suspiciousRsts++;
     if (conn.suspiciousRstRecords.length < this.options.maxSuspiciousRstsPerConnection) {
       const r = new SuspiciousRst();
+      if (synSent) r.kind = 'not-acknowledging-syn';
       r.direction = half.dir;
       r.seq = pkt.seq;
-      r.expected = half.nextSeq;
+      r.expected = synSent ? seqAdd(rev.isn, 1) : half.nextSeq;
       r.window = win;
       r.tsSec = pkt.tsSec;
       r.tsNsec = pkt.tsNsec;

@@ -95,6 +95,14 @@ export class SuspiciousRst {
   tsNsec = 0;
   recordNumber = 0;
   fileOffset = 0;
+  /**
+   * Why it is suspicious: `outside-window` (dropped: outside any window the receiver could have had),
+   * `not-acknowledging-syn` (dropped: in SYN-SENT an RST must acknowledge the SYN, RFC 9293), or `not-taken`
+   * (accepted by its window, but the receiver went on acknowledging data sent after it).
+   */
+  kind: 'outside-window' | 'not-acknowledging-syn' | 'not-taken' = 'outside-window';
+  /** For `not-taken`: the record whose acknowledgement went past the RST; 0 otherwise. */
+  evidenceRecord = 0;
 }
 
 /**
@@ -169,6 +177,16 @@ export class HalfConnection {
   finSeq = 0;
   finTsSec = 0;
   finTsNsec = 0;
+  /** The SYN carried data (TCP Fast Open) not yet acknowledged: held, the direction not started. */
+  synDataPending = false;
+  /** Sequence number after the SYN's data. */
+  synDataEnd = 0;
+  /** An RST is pending (Connection.rstPending): bytes from holdSeq on are held, not delivered. */
+  holdActive = false;
+  holdSeq = 0;
+  /** Packets and payload bytes that arrived while an RST was pending (after the close, if it took effect). */
+  heldPackets = 0;
+  heldWire = 0;
   closed = false;
   // Out-of-order queue, sorted by sequence, no overlaps.
   first: Page | null = null;
@@ -213,6 +231,12 @@ export class HalfConnection {
     this.finSeq = 0;
     this.finTsSec = 0;
     this.finTsNsec = 0;
+    this.synDataPending = false;
+    this.synDataEnd = 0;
+    this.holdActive = false;
+    this.holdSeq = 0;
+    this.heldPackets = 0;
+    this.heldWire = 0;
     this.closed = false;
     this.first = null;
     this.last = null;
@@ -276,6 +300,18 @@ export class Connection implements ConnectionInfo {
   closed = false;
   /** Being closed (reset or finish in progress): closing both halves must not complete it again. */
   ending = false;
+  /**
+   * An RST the receiver could accept came, and the capture may yet show that it did not take effect (the
+   * receiver acknowledging data sent after it): until then the connection waits, holding what follows.
+   */
+  rstPending = false;
+  /** Direction, sequence number, capture time, record and file offset of the pending RST. */
+  rstDir: Direction = 0;
+  rstSeq = 0;
+  rstTsSec = 0;
+  rstTsNsec = 0;
+  rstRecord = 0;
+  rstFileOffset = 0;
   /** Capture time (seconds) of the last packet. */
   lastSeen = 0;
   /** On the assembler's flush list (queued pages or a FIN waiting). */
@@ -333,6 +369,13 @@ export class Connection implements ConnectionInfo {
     this.listNext = null;
     this.closed = false;
     this.ending = false;
+    this.rstPending = false;
+    this.rstDir = 0;
+    this.rstSeq = 0;
+    this.rstTsSec = 0;
+    this.rstTsNsec = 0;
+    this.rstRecord = 0;
+    this.rstFileOffset = 0;
     this.lastSeen = 0;
     this.inFlushList = false;
     this.flushPrev = null;

@@ -27,6 +27,17 @@ export function startHalf(half: HalfConnection, nextSeq: number): void {
   half.nextSeq = nextSeq;
 }
 
+/** Is data at `seq` held back by a pending RST (Connection.rstPending)? */
+export function isHeld(half: HalfConnection, seq: number): boolean {
+  return half.holdActive && seqDiff(half.holdSeq, seq) >= 0;
+}
+
+/** A SYN's held data is taken as accepted (its receiver acknowledged it, or nothing says otherwise). */
+export function acceptSynData(half: HalfConnection): void {
+  half.synDataPending = false;
+  half.stats.synDataBytes += seqDiff(seqAdd(half.isn, 1), half.synDataEnd);
+}
+
 /** Is `seq` past nextSeq but within a hole known to be missing (snaplen), so data there is delivered at once? */
 export function inHole(half: HalfConnection, seq: number): boolean {
   return half.holeValid && seqDiff(half.nextSeq, seq) > 0 && seqDiff(seq, half.holeEnd) >= 0;
@@ -49,7 +60,12 @@ export class Delivery {
 
   
   /** Accepted RST: both directions end now, whatever arrived before; buffered data is delivered over its gaps. */
-  resetConnection(conn: Connection, ctx: AssemblerContext): void {
+  /**
+   * An RST sent by `rstHalf` at `rstSeq` ended the connection: everything queued is delivered over its holes,
+   * and the sender's bytes between the last one delivered and the RST count as missing (the RST proves they
+   * were sent). Returns the tombstone slot.
+   */
+  resetConnection(conn: Connection, ctx: AssemblerContext, rstHalf: HalfConnection, rstSeq: number): number {
     conn.ending = true;
     for (let i = 0; i < 2; i++) {
       const h = conn.halves[i]!;
@@ -58,9 +74,45 @@ export class Delivery {
         this.skipGap(conn, h, ctx, false);
         this.drain(conn, h, ctx);
       }
-      if (!h.closed) this.deliverEnd(conn, h, 0, ctx);
+      if (h.closed) continue;
+      const hole = h === rstHalf && h.started && !h.finPending ? seqDiff(h.nextSeq, rstSeq) : 0;
+      this.deliverEnd(conn, h, hole > 0 ? hole : 0, ctx);
     }
-    this.finishConnection(conn, 'reset', ctx);
+    return this.finishConnection(conn, 'reset', ctx);
+  }
+
+  /**
+   * The pending RST took effect (the receiver answered with an RST, a new SYN came, time or memory ran out, the
+   * capture ended): what arrived after it is not part of the stream; its packets count as after the close.
+   */
+  takeRst(conn: Connection, ctx: AssemblerContext): number {
+    conn.rstPending = false;
+    for (let i = 0; i < 2; i++) {
+      const h = conn.halves[i]!;
+      if (!h.holdActive) continue;
+      h.holdActive = false;
+      this.ooo.discardFrom(h, h.holdSeq);
+      if (h.finPending && seqDiff(h.holdSeq, h.finSeq) >= 0) h.finPending = false;
+      h.stats.packetsAfterClose += h.heldPackets;
+      h.heldPackets = 0;
+      h.heldWire = 0;
+    }
+    conn.lastTsSec = conn.rstTsSec;
+    conn.lastTsNsec = conn.rstTsNsec;
+    const rstHalf = conn.halves[conn.rstDir]!;
+    return this.resetConnection(conn, ctx, rstHalf, conn.rstSeq);
+  }
+
+  /** The pending RST did not take effect (the receiver acknowledged data sent after it): held data flows. */
+  releaseHold(conn: Connection, ctx: AssemblerContext): void {
+    conn.rstPending = false;
+    for (let i = 0; i < 2; i++) {
+      const h = conn.halves[i]!;
+      h.holdActive = false;
+      h.heldPackets = 0;
+      h.heldWire = 0;
+    }
+    for (let i = 0; i < 2 && !conn.closed; i++) this.drain(conn, conn.halves[i]!, ctx);
   }
 
   /**
@@ -69,11 +121,18 @@ export class Delivery {
    */
   finishConnection(conn: Connection, reason: EndReason, ctx: AssemblerContext): number {
     if (conn.closed) return -1;
+    // An RST still waiting for evidence ends it: nothing showed that it did not take effect.
+    if (conn.rstPending) return this.takeRst(conn, ctx);
     conn.ending = true;
     conn.endReason = reason;
     for (let i = 0; i < 2; i++) {
       const h = conn.halves[i]!;
       while (!h.closed && h.first !== null) this.skipGap(conn, h, ctx, false);
+      // A FIN proves the bytes before it existed: the hole up to it counts as missing.
+      if (!h.closed && h.finPending && h.started) {
+        const d = seqDiff(h.nextSeq, h.finSeq);
+        if (d > 0) this.deliverEnd(conn, h, d, ctx);
+      }
       this.releaseHalf(h);
       h.closed = true;
     }
@@ -348,9 +407,10 @@ export class Delivery {
         continue;
       }
       if (d > 0 && !inHole(half, p.seq)) break;
+      if (isHeld(half, p.seq)) break;
       this.deliverPages(conn, half, d, ctx);
     }
-    if (half.finPending && !half.closed) {
+    if (half.finPending && !half.closed && !isHeld(half, half.finSeq)) {
       const d = seqDiff(half.nextSeq, half.finSeq);
       if (d <= 0) this.deliverEnd(conn, half, 0, ctx);
       else if (inHole(half, half.finSeq) && (half.first === null || seqDiff(half.finSeq, half.first.seq) >= 0)) {
@@ -363,6 +423,11 @@ export class Delivery {
   private skipGap(conn: Connection, half: HalfConnection, ctx: AssemblerContext, byLimit: boolean): void {
     const p = half.first!;
     let skip: number;
+    // A SYN was seen: the direction starts after it, whatever came first.
+    if (!half.started && half.synSeen) {
+      if (half.synDataPending) acceptSynData(half);
+      startHalf(half, seqAdd(half.isn, 1));
+    }
     if (half.started) {
       skip = seqDiff(half.nextSeq, p.seq);
       if (skip < 0) {
@@ -408,6 +473,11 @@ export class Delivery {
         half.queuedPages + half.keptPages + other.queuedPages + other.keptPages > o.maxBufferedPagesPerConnection;
       const total = this.stats.bufferedPages > o.maxBufferedPagesTotal;
       if (!perConn && !total) return;
+      // Memory ran out while an RST waited for evidence: it is taken as having ended the connection.
+      if (conn.rstPending) {
+        this.takeRst(conn, ctx);
+        return;
+      }
       const h = half.first !== null ? half : other.first !== null ? other : null;
       if (h === null) return;
       if (perConn) this.stats.limitHitsPerConnection++;

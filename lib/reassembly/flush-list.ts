@@ -32,6 +32,7 @@ export class FlushList {
 
 /** Does a connection still belong on the list: a direction with queued pages or a FIN waiting? */
 export function flushable(c: Connection): boolean {
+  if (c.rstPending) return true;
   for (let i = 0; i < 2; i++) {
     const h = c.halves[i]!;
     if (!h.closed && (h.first !== null || h.finPending)) return true;

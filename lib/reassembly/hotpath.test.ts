@@ -37,7 +37,6 @@ function makeFeeder(options: Partial<AssemblerOptions>) {
   data.dstPort = 443;
   data.payloadBuf = Buffer.alloc(64 * 1024, 0x61);
   data.payloadOffset = 66;
-  data.payloadLength = data.wireLength = MSS;
   const ack = new TcpPacket();
   ack.src[3] = 0x0a000002;
   ack.dst[3] = 0x0a000001;
@@ -45,11 +44,12 @@ function makeFeeder(options: Partial<AssemblerOptions>) {
   ack.dstPort = 40000;
   ack.flags = 0x10;
   ack.seq = 1;
-  // Handshake.
+  // Handshake: a SYN without data.
   data.flags = 0x02;
   data.seq = 0xfff00000;
   asm.assemble(data);
   data.flags = 0x10;
+  data.payloadLength = data.wireLength = MSS;
   let seq = 0xfff00001;
   let ns = 0;
   const feed = (n: number) => {

@@ -3,9 +3,12 @@ import { ACK, c2s, FIN, handshake, RST, s2c, setup, SYN } from '../../test/suppo
 
 const T0 = 1_700_000_000;
 
+/** RSTs end the connection at once ('in-window'); the default waits for evidence (rst-evidence.test.ts). */
+const AT_ONCE = { rstPolicy: 'in-window' } as const;
+
 describe('RST ends the connection in both directions', () => {
   it('in order: both directions end, reason reset, complete called once', () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(AT_ONCE);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, 'abc', { ack: 101 }));
     asm.assemble(s2c(101, '', { flags: RST | ACK, ack: 4 }));
@@ -20,7 +23,7 @@ describe('RST ends the connection in both directions', () => {
   });
 
   it('as the first packet of a connection (gopacket buffers it forever)', () => {
-    const { asm, factory, pool } = setup();
+    const { asm, factory, pool } = setup(AT_ONCE);
     asm.assemble(s2c(555, '', { flags: RST | ACK, ack: 1 }));
     const s = factory.streams[0]!;
     expect(s.conn.endReason).toBe('reset');
@@ -30,7 +33,7 @@ describe('RST ends the connection in both directions', () => {
   });
 
   it('out of order, ahead of missing data: buffered data is delivered over the gap, then the end', () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(AT_ONCE);
     handshake(asm, 0, 100);
     asm.assemble(c2s(11, 'later', { ack: 101 }));
     asm.assemble(c2s(30, '', { flags: RST, ack: 101 }));
@@ -38,8 +41,10 @@ describe('RST ends the connection in both directions', () => {
     expect(s.conn.endReason).toBe('reset');
     expect(s.bytes(0).toString()).toBe('later');
     expect(s.calls[0]!.skip).toBe(10);
-    expect(s.conn.stats[0].missingBytes).toBe(10);
-    expect(s.conn.stats[0].gaps).toBe(1);
+    // The RST at 30 proves bytes 16..30 were sent too: the hole before it counts as missing.
+    expect(s.calls.filter((c) => c.dir === 0).at(-1)!.skip).toBe(14);
+    expect(s.conn.stats[0].missingBytes).toBe(24);
+    expect(s.conn.stats[0].gaps).toBe(2);
     expect(asm.stats.bufferedPages).toBe(0);
   });
 });
@@ -89,7 +94,7 @@ describe('tombstones and port reuse', () => {
   });
 
   it('complete() returning false keeps the stream seeing late packets on the tombstone', () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(AT_ONCE);
     factory.configure = (s) => (s.completeReturns = false);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, '', { flags: RST }));
@@ -262,7 +267,7 @@ describe('bounds', () => {
   });
 
   it('tombstones are bounded', () => {
-    const { asm, pool } = setup({}, { maxTombstones: 2 });
+    const { asm, pool } = setup(AT_ONCE, { maxTombstones: 2 });
     for (let i = 0; i < 5; i++) asm.assemble(c2s(0, '', { sport: 100 + i, flags: RST }));
     expect(pool.stats.tombstones).toBe(2);
     expect(pool.stats.tombstonesExpired).toBe(3);

@@ -42,7 +42,15 @@ export interface AssemblerOptions {
   /**
    * Which RSTs end a connection.
    *
-   * - `'in-window'` (default): only an RST the receiver could have accepted. RFC 793 receivers take an RST only
+   * - `'evidence'` (default): as `'in-window'`, and an RST the window check accepts ends the connection only once
+   *   the capture shows it took effect. An RST can pass the sniffer and never reach the receiver (a low TTL is
+   *   the classic evasion trick), or be refused by an RFC 5961 stack; the receiver's acknowledgements tell. Until
+   *   then what follows is held: when the receiver acknowledges data sent after the RST, the RST did not end the
+   *   connection (the held data flows on; the RST is counted in `rstNotTaken` and listed as suspicious). When the
+   *   receiver answers with an RST, a new SYN comes, the flush time passes (`flushWithOptions` t), a memory bound
+   *   is hit, or the capture ends, it did: the held packets count in `packetsAfterClose`, their bytes are not
+   *   part of the stream.
+   * - `'in-window'`: only an RST the receiver could have accepted, at once. RFC 793 receivers take an RST only
    *   when its sequence number lies in their receive window, RFC 5961 ones only at exactly rcv_nxt (a challenge
    *   ACK otherwise); an RST outside the window is dropped by the endpoint and the connection goes on. Ending the
    *   reassembled connection on it would let one forged (blind) RST hide everything sent after it. The engine
@@ -56,7 +64,7 @@ export interface AssemblerOptions {
    * - `'any'`: every RST ends the connection whatever its sequence number (the engine's behaviour before this
    *   option; data after a forged RST is then only counted in `packetsAfterClose`).
    */
-  rstPolicy: 'in-window' | 'any';
+  rstPolicy: 'evidence' | 'in-window' | 'any';
   /**
    * Receive window (bytes) assumed for the RST check when the receiver's window is not known in bytes: it sent
    * nothing yet, or a SYN was not captured so its window scale is unknown. 16 MiB: above the windows Linux
@@ -89,7 +97,7 @@ export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.free
   maxWindowPagesTotal: 16384,
   maxConflictRecordsPerConnection: 32,
   maxFreePages: 8192,
-  rstPolicy: 'in-window',
+  rstPolicy: 'evidence',
   rstUnknownWindow: 1 << 24,
   maxSuspiciousRstsPerConnection: 16,
   outOfWindowDistance: 2 ** 30,
@@ -142,7 +150,7 @@ export function assemblerOptions(o: Partial<AssemblerOptions> | undefined): Asse
   r.maxConflictRecordsPerConnection = posInt(r.maxConflictRecordsPerConnection, d.maxConflictRecordsPerConnection, 0);
   r.maxFreePages = posInt(r.maxFreePages, d.maxFreePages, 0);
   r.releaseWindowOnAck = r.releaseWindowOnAck !== false;
-  r.rstPolicy = r.rstPolicy === 'any' ? 'any' : 'in-window';
+  r.rstPolicy = r.rstPolicy === 'any' || r.rstPolicy === 'in-window' ? r.rstPolicy : 'evidence';
   r.rstUnknownWindow = posInt(r.rstUnknownWindow, d.rstUnknownWindow, 0);
   r.maxSuspiciousRstsPerConnection = posInt(r.maxSuspiciousRstsPerConnection, d.maxSuspiciousRstsPerConnection, 0);
   r.outOfWindowDistance = posInt(r.outOfWindowDistance, d.outOfWindowDistance, 0);

@@ -21,8 +21,12 @@ export class OutOfOrderQueue {
     private readonly flushList: FlushList,
   ) {}
 
-  /** Copies an out-of-order segment (`capLen` captured of `wireLen` bytes at `seq`) into pages, replacing what it overlaps. */
-  insert(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, capLen: number, wireLen: number): void {
+  /**
+   * Copies an out-of-order segment (`capLen` captured of `wireLen` bytes at `seq`) into pages, replacing what it
+   * overlaps. `held`: the bytes are not out of order but held back (a SYN's data until it is acknowledged, data
+   * after a pending RST): not counted as queued unless they overlap.
+   */
+  insert(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, capLen: number, wireLen: number, held = false): void {
     const off = pkt.payloadOffset;
     const ov = half.first !== null ? this.carve(conn, half, pkt, seq, off, capLen) : 0;
     // The range is clear now: the new pages go after the last page before it.
@@ -42,8 +46,38 @@ export class OutOfOrderQueue {
       }
       last.missingAfter = missing;
     }
-    this.count(conn, half, pkt, seq, capLen, wireLen, ov);
+    if (!held || ov > 0) this.count(conn, half, pkt, seq, capLen, wireLen, ov);
     half.notePages();
+  }
+
+  /** Drops queued bytes before `end` from the front of the queue (data the receiver did not take). */
+  discardBefore(half: HalfConnection, end: number): void {
+    for (let p = half.first; p !== null && seqDiff(p.seq, end) > 0; p = half.first) {
+      const k = seqDiff(p.seq, end);
+      if (k < p.len) {
+        p.off += k;
+        p.len -= k;
+        p.seq = end;
+        return;
+      }
+      this.unlink(half, p);
+      this.pages.freeQueued(half, p);
+    }
+  }
+
+  /** Drops queued bytes from `from` on (data after an RST that ended the connection). */
+  discardFrom(half: HalfConnection, from: number): void {
+    for (let p = half.last; p !== null; p = half.last) {
+      const keep = seqDiff(p.seq, from);
+      if (keep >= p.len) return;
+      if (keep > 0) {
+        p.len = keep;
+        p.missingAfter = 0;
+        return;
+      }
+      this.unlink(half, p);
+      this.pages.freeQueued(half, p);
+    }
   }
 
   /**

@@ -4,9 +4,12 @@ import { ACK, c2s, FIN, handshake, RST, s2c, setup, SYN } from '../../test/suppo
 const T0 = 1_700_000_000;
 const BLIND = 0x40000000; // 2^30: far outside any window
 
-describe("rstPolicy 'in-window' (default): an RST the receiver would drop does not end the connection", () => {
+/** The window check alone, the RST taking effect at once (the default, 'evidence', adds the wait: rst-evidence.test.ts). */
+const IN_WINDOW = { rstPolicy: 'in-window' } as const;
+
+describe("rstPolicy 'in-window': an RST the receiver would drop does not end the connection", () => {
   it('a blind RST mid-data is ignored, counted and listed; the data after it is delivered', () => {
-    const { asm, factory, pool } = setup();
+    const { asm, factory, pool } = setup(IN_WINDOW);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, 'abc', { ack: 101 }));
     asm.assemble(s2c(101 + BLIND, '', { flags: RST | ACK, ack: 4, recordNumber: 7, fileOffset: 900, tsNsec: 5 }));
@@ -23,7 +26,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
     expect(s.conn.stats[0].rstIgnored).toBe(0);
     expect(s.conn.suspiciousRsts).toBe(1);
     expect(s.conn.suspiciousRstRecords.map((r) => ({ ...r }))).toEqual([
-      { direction: 1, seq: 101 + BLIND, expected: 101, window: 65535, tsSec: T0, tsNsec: 5, recordNumber: 7, fileOffset: 900 },
+      { direction: 1, seq: 101 + BLIND, expected: 101, window: 65535, tsSec: T0, tsNsec: 5, recordNumber: 7, fileOffset: 900, kind: 'outside-window', evidenceRecord: 0 },
     ]);
     expect(s.conn.stats[0].packetsAfterClose).toBe(0);
     expect(pool.stats.ended.reset).toBe(0);
@@ -34,7 +37,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it('a blind RST far behind nextSeq is ignored too', () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(IN_WINDOW);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, 'abc', { ack: 101 }));
     asm.assemble(c2s((4 - BLIND) >>> 0, '', { flags: RST }));
@@ -45,7 +48,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it('an ignored RST|ACK does not act as an acknowledgement (its ack releases no delivered-data window)', () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(IN_WINDOW);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, 'abc', { ack: 101 }));
     asm.assemble(s2c(101 + BLIND, '', { flags: RST | ACK, ack: 4 }));
@@ -57,7 +60,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it('an RST at exactly nextSeq ends the connection in both directions', () => {
-    const { asm, factory, pool } = setup();
+    const { asm, factory, pool } = setup(IN_WINDOW);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, 'abc', { ack: 101 }));
     asm.assemble(s2c(101, '', { flags: RST | ACK, ack: 4 }));
@@ -74,7 +77,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it('an RST out of order but in the window ends the connection now: buffered data goes out over the gap', () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(IN_WINDOW);
     handshake(asm, 0, 100);
     asm.assemble(c2s(11, 'later', { ack: 101 }));
     asm.assemble(c2s(1000, '', { flags: RST, ack: 101 }));
@@ -86,7 +89,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it('an RST as the first packet of a connection ends it (no next sequence number to check against)', () => {
-    const { asm, factory, pool } = setup();
+    const { asm, factory, pool } = setup(IN_WINDOW);
     asm.assemble(s2c(555, '', { flags: RST | ACK, ack: 1 }));
     const s = factory.streams[0]!;
     expect(s.conn.endReason).toBe('reset');
@@ -95,7 +98,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it('an RST from a direction that has sent nothing yet ends the connection whatever its sequence number', () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(IN_WINDOW);
     asm.assemble(c2s(0, '', { flags: SYN }));
     // Mid-handshake, the server's direction has no nextSeq: an RST|ACK refusing the SYN.
     asm.assemble(s2c(123456789, '', { flags: RST | ACK, ack: 1 }));
@@ -104,7 +107,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
 
   it('the window is scaled when both SYNs carried the option', () => {
     const run = (serverScale: number, clientScale: number, rstOffset: number) => {
-      const { asm, factory } = setup();
+      const { asm, factory } = setup(IN_WINDOW);
       asm.assemble(c2s(0, '', { flags: SYN, windowScale: clientScale }));
       asm.assemble(s2c(100, '', { flags: SYN | ACK, ack: 1, windowScale: serverScale }));
       // The server (receiver of the client's RST) advertises 1000 units: 128000 bytes with scale 7.
@@ -123,7 +126,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
 
   it('a zero window accepts the RST only at nextSeq', () => {
     const run = (off: number) => {
-      const { asm, factory } = setup();
+      const { asm, factory } = setup(IN_WINDOW);
       handshake(asm, 0, 100);
       asm.assemble(s2c(101, '', { ack: 1, window: 0 }));
       asm.assemble(c2s(1 + off, '', { flags: RST }));
@@ -135,7 +138,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
 
   it('an unknown window (handshake not captured) uses rstUnknownWindow', () => {
     const run = (off: number, rstUnknownWindow?: number) => {
-      const { asm, factory } = setup(rstUnknownWindow === undefined ? {} : { rstUnknownWindow });
+      const { asm, factory } = setup(rstUnknownWindow === undefined ? IN_WINDOW : { ...IN_WINDOW, rstUnknownWindow });
       factory.configure = (s) => {
         s.forceStart = true;
       };
@@ -152,7 +155,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it("the receiver's acknowledgement leading the data seen (capture loss) moves the window along", () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(IN_WINDOW);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, 'abc', { ack: 101 }));
     // The capture missed 500000 bytes the server received and acknowledged.
@@ -162,7 +165,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it("the end of queued data moves the window along (the sender's RST follows what it sent)", () => {
-    const { asm, factory } = setup();
+    const { asm, factory } = setup(IN_WINDOW);
     handshake(asm, 0, 100);
     asm.assemble(c2s(1, 'abc', { ack: 101 }));
     asm.assemble(c2s(200_000, 'x'.repeat(100), { ack: 101 }));
@@ -172,7 +175,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
 
   it("an RST behind nextSeq is accepted back to the receiver's last acknowledgement, not before it", () => {
     const run = (rstSeq: number) => {
-      const { asm, factory } = setup();
+      const { asm, factory } = setup(IN_WINDOW);
       handshake(asm, 0, 100);
       asm.assemble(c2s(1, 'x'.repeat(1000), { ack: 101 }));
       // The server acknowledged only the first 400 bytes so far: its rcv_nxt may be anywhere in [401, 1001].
@@ -186,7 +189,7 @@ describe("rstPolicy 'in-window' (default): an RST the receiver would drop does n
   });
 
   it('the list of suspicious RSTs is bounded; all of them are counted', () => {
-    const { asm, factory } = setup({ maxSuspiciousRstsPerConnection: 2 });
+    const { asm, factory } = setup({ ...IN_WINDOW, maxSuspiciousRstsPerConnection: 2 });
     handshake(asm, 0, 100);
     for (let i = 0; i < 5; i++) asm.assemble(s2c(101 + BLIND + i, '', { flags: RST, recordNumber: 10 + i }));
     const c = factory.streams[0]!.conn;
@@ -215,6 +218,6 @@ describe("rstPolicy 'any': every RST ends the connection (the old behaviour)", (
 
   it('nonsense policy values fall back to the default', () => {
     const { asm } = setup({ rstPolicy: 'bogus' as 'any' });
-    expect(asm.options.rstPolicy).toBe('in-window');
+    expect(asm.options.rstPolicy).toBe('evidence');
   });
 });
