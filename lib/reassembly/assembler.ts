@@ -442,8 +442,11 @@ export class Assembler {
       return;
     }
     if (conn.rstPending) {
-      // The receiver's own RST: it has no connection any more, so the first RST took effect.
-      if (half.dir !== conn.rstDir) this.delivery.takeRst(conn, ctx);
+      // The receiver's own RST: it has no connection any more. The sender's again, answering data the peer sent
+      // after the first (Zeek's rst-inject-rae.pcap): the sender has none. Either way the first RST took effect.
+      // A repeated RST with nothing in between proves nothing (a forger can send two).
+      const rev = half.dir === 0 ? conn.half1 : conn.half0;
+      if (half.dir !== conn.rstDir || rev.heldWire > 0) this.delivery.takeRst(conn, ctx);
       return;
     }
     conn.rstPending = true;
