@@ -128,7 +128,8 @@ export class Assembler {
       // The receiver's acknowledgement says what it took: the peer's SYN data, and whether an RST sent its way
       // ended anything (acknowledging data sent after it, it is alive).
       if (rev.synDataPending) this.settleSynData(conn, rev, pkt.ack, ctx);
-      if (conn.rstPending && conn.rstDir !== dir && (flags & RST) === 0 && seqDiff(conn.rstSeq, pkt.ack) > 0) this.rstNotTaken(conn, pkt, ctx);
+      // Either end acknowledging what the other sent after the RST shows both alive.
+      if (conn.rstPending && (flags & RST) === 0 && seqDiff(conn.rstDir !== dir ? conn.rstSeq : rev.holdSeq, pkt.ack) > 0) this.rstNotTaken(conn, pkt, ctx);
     }
     if ((flags & RST) !== 0) {
       half.stats.rst++;
