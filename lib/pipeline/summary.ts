@@ -58,6 +58,9 @@ export function runSummary(input: string, r: PassResult, warnings: readonly Diag
       fragmentsReassembled: d.reassembled,
       fragmentOverlapConflicts: d.fragmentOverlapConflicts,
       fragmentsUnfinished: d.fragmentsUnfinished,
+      encapsulated: d.encapsulated,
+      encapsulationsUnkept: d.encapsulationsUnkept,
+      ipv4OptionOddities: d.ipv4OptionOddities,
     },
     engine: {
       packets: a.packets,

@@ -80,6 +80,12 @@ export interface RunSummary extends RunTotals {
     fragmentsReassembled: number;
     fragmentOverlapConflicts: number;
     fragmentsUnfinished: number;
+    /** TCP segments that came out of a tunnel or other encapsulation. */
+    encapsulated: number;
+    /** Encapsulated segments whose tunnel was not told apart (beyond the bound of distinct encapsulations). */
+    encapsulationsUnkept: number;
+    /** IPv4 packets with an option of a length its RFC forbids but Linux and BSD accept (delivered, warned). */
+    ipv4OptionOddities: number;
   };
   engine: {
     packets: number;

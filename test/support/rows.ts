@@ -72,7 +72,7 @@ export function testSummary(over: Partial<RunSummary> = {}): RunSummary {
     },
     decode: {
       packets: 1_000_000, tcp: 999_000, nonTcp: 997, nonTcpByKind: {}, malformed: 3, checksumFailed: 0, snaplenCut: 0, badTcpOptions: 0,
-      fragments: 0, fragmentsReassembled: 0, fragmentOverlapConflicts: 0, fragmentsUnfinished: 0,
+      fragments: 0, fragmentsReassembled: 0, fragmentOverlapConflicts: 0, fragmentsUnfinished: 0, encapsulated: 0, encapsulationsUnkept: 0, ipv4OptionOddities: 0,
     },
     engine: {
       packets: 999_000, connectionsCreated: 3, connectionsPeakOpen: 2, midStreamPickups: 0, portReuses: 0,
