@@ -8,6 +8,7 @@ import { Assembler } from '../../lib/reassembly/assembler.js';
 import { StreamPool } from '../../lib/reassembly/pool.js';
 import { RecordingFactory } from '../support/engine-streams.js';
 import type { StreamPoolOptions } from '../../lib/reassembly/options.js';
+import { encapsulationText } from '../../lib/decode/encapsulation.js';
 import { CRAFTED, craftedDir, letters, SYN_FLOOD_SYNS } from './crafted.js';
 
 /** Reads a crafted capture through the library with default options (pool options may be given). */
@@ -122,5 +123,49 @@ describe('samples/crafted: the library reports what README.md says', () => {
     // Held while the RST waited for evidence, so counted on the connection, not on its tombstone.
     expect(r.pool.stats.packetsToTombstones).toBe(0);
     expect(s.conn.stats[1].rstNotTaken).toBe(0);
+  });
+
+  it('tunnels.pcap', async () => {
+    const r = await analyze('tunnels.pcap');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.streams.map((s) => [s.conn.id, encapsulationText(s.conn.encap), s.conn.endReason, s.bytes(0).toString(), s.bytes(1).toString()])).toEqual([
+      [0, 'vxlan 192.0.2.1-192.0.2.2 vni 1', 'closed', 'ping', 'pong'],
+      [1, 'vxlan 192.0.2.1-192.0.2.2 vni 2', 'closed', 'ping', 'pong'],
+      [2, 'gre 198.51.100.1-198.51.100.2', 'closed', 'ping', 'pong'],
+      [3, 'mpls (1 label)', 'closed', 'ping', 'pong'],
+    ]);
+    expect(r.decoder.encapsulated).toBe(24);
+  });
+
+  it('syn-data.pcap', async () => {
+    const r = await analyze('syn-data.pcap');
+    expect(r.streams.map((s) => [s.conn.client.port, s.conn.endReason, s.bytes(0).toString(), s.conn.stats[0].synDataBytes, s.conn.stats[0].synDataRefused, s.conn.stats[0].retransmittedPackets])).toEqual([
+      [40000, 'closed', 'early+more', 5, 0, 0],
+      [40001, 'closed', 'early', 0, 5, 0],
+    ]);
+  });
+
+  it('rst-not-taken.pcap', async () => {
+    const r = await analyze('rst-not-taken.pcap');
+    expect(r.streams.length).toBe(1);
+    const c = r.streams[0]!.conn;
+    expect(c.endReason).toBe('closed');
+    expect(r.streams[0]!.bytes(0).toString()).toBe('abcafter');
+    expect(r.streams[0]!.bytes(1).toString()).toBe('ok');
+    expect(c.stats[0].rstNotTaken).toBe(1);
+    expect(c.stats[0].packetsAfterClose).toBe(0);
+    expect(c.suspiciousRstRecords.map((x) => [x.kind, x.recordNumber, x.evidenceRecord])).toEqual([['not-taken', 5, 7]]);
+  });
+
+  it('handshake-rst.pcap', async () => {
+    const r = await analyze('handshake-rst.pcap');
+    expect(r.streams.length).toBe(1);
+    const c = r.streams[0]!.conn;
+    expect(r.streams[0]!.bytes(0).toString()).toBe('hello');
+    expect(c.stats[1].rstIgnored).toBe(1);
+    expect(c.suspiciousRstRecords.map((x) => [x.kind, x.recordNumber])).toEqual([['not-acknowledging-syn', 2]]);
+    expect(c.stats[0].missingBytes).toBe(2400);
+    expect(c.stats[0].gaps).toBe(1);
+    expect(c.endReason).toBe('open-at-end');
   });
 });

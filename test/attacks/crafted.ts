@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PcapBuilder } from '../support/capture-builder.js';
 import { fragmentIpv4, linkFrame, tcpFrame, tcpPacket, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../support/frame-builder.js';
 import { repoRoot } from '../fuzz/corpus.js';
+import { ethernet, gre, mpls, outerIp, udp, vxlan } from '../support/tunnel-builder.js';
 
 const C = '10.1.0.1';
 const S = '10.1.0.2';
@@ -162,6 +163,71 @@ export function blindRst(): Buffer {
 }
 
 /** Every crafted capture, by file name. */
+/**
+ * tunnels.pcap: the same inner connection (10.1.0.1:40000 -> 10.1.0.2:80, handshake, `ping`/`pong`, FIN both
+ * ways) four times: in VXLAN VNI 1, in VXLAN VNI 2 (same tunnel endpoints), in GRE, and under an MPLS label;
+ * each direction of a tunnel has its outer addresses swapped, as on the wire.
+ */
+export function tunnels(): Buffer {
+  const c = new Capture();
+  const wraps: Array<(ip: Buffer, fwd: boolean) => Buffer> = [
+    (ip, fwd) => linkFrame(outerIp(fwd ? '192.0.2.1' : '192.0.2.2', fwd ? '192.0.2.2' : '192.0.2.1', 17, udp(fwd ? 50001 : 50002, 4789, vxlan(1, ethernet(0x0800, ip)))), { linkType: 1 }),
+    (ip, fwd) => linkFrame(outerIp(fwd ? '192.0.2.1' : '192.0.2.2', fwd ? '192.0.2.2' : '192.0.2.1', 17, udp(fwd ? 50001 : 50002, 4789, vxlan(2, ethernet(0x0800, ip)))), { linkType: 1 }),
+    (ip, fwd) => linkFrame(outerIp(fwd ? '198.51.100.1' : '198.51.100.2', fwd ? '198.51.100.2' : '198.51.100.1', 47, gre(0x0800, ip, { key: fwd ? 1 : 2 })), { linkType: 1 }),
+    (ip, fwd) => ethernet(0x8847, mpls([fwd ? 100 : 200], ip)),
+  ];
+  for (const wrap of wraps) {
+    const seg = (fwd: boolean, seq: number, ack: number, flags: number, payload = '') =>
+      c.frame(wrap(tcpPacket({ src: fwd ? C : S, dst: fwd ? S : C, srcPort: fwd ? CPORT : SPORT, dstPort: fwd ? SPORT : CPORT, seq, ack, flags, payload: toBuf(payload) }), fwd));
+    seg(true, CI, 0, TCP_SYN);
+    seg(false, SI, CI + 1, TCP_SYN | TCP_ACK);
+    seg(true, CI + 1, SI + 1, TCP_ACK | TCP_PSH, 'ping');
+    seg(false, SI + 1, CI + 5, TCP_ACK | TCP_PSH, 'pong');
+    seg(true, CI + 5, SI + 5, TCP_FIN | TCP_ACK);
+    seg(false, SI + 5, CI + 6, TCP_FIN | TCP_ACK);
+  }
+  return c.b.build();
+}
+
+/**
+ * syn-data.pcap: TCP Fast Open both ways. Client port 40000: the SYN carries `early`, the SYN-ACK acknowledges it,
+ * the client goes on with `+more`. Client port 40001: the SYN carries `early`, the SYN-ACK acknowledges only the
+ * SYN (refused), the client sends `early` again. Both end with FIN both ways.
+ */
+export function synData(): Buffer {
+  const c = new Capture();
+  c.c2s(CI, 0, TCP_SYN, 'early').s2c(SI, CI + 6, TCP_SYN | TCP_ACK).c2s(CI + 6, SI + 1, TCP_ACK | TCP_PSH, '+more');
+  c.c2s(CI + 11, SI + 1, TCP_FIN | TCP_ACK).s2c(SI + 1, CI + 12, TCP_FIN | TCP_ACK);
+  const p = CPORT + 1;
+  c.c2s(CI, 0, TCP_SYN, 'early', p).s2c(SI, CI + 1, TCP_SYN | TCP_ACK, '', p).c2s(CI + 1, SI + 1, TCP_ACK | TCP_PSH, 'early', p);
+  c.c2s(CI + 6, SI + 1, TCP_FIN | TCP_ACK, '', p).s2c(SI + 1, CI + 7, TCP_FIN | TCP_ACK, '', p);
+  return c.b.build();
+}
+
+/**
+ * rst-not-taken.pcap: records 1-3 handshake; 4 client `abc`; 5 client RST at 1004 (in the window); 6 client
+ * `after` at 1004; 7 server ACK of 1009 (it took the data after the RST); 8 server `ok`; 9-10 FIN both ways.
+ */
+export function rstNotTaken(): Buffer {
+  const c = new Capture().handshake();
+  c.c2s(CI + 1, SI + 1, TCP_ACK | TCP_PSH, 'abc').c2s(CI + 4, SI + 1, TCP_RST | TCP_ACK).c2s(CI + 4, SI + 1, TCP_ACK | TCP_PSH, 'after');
+  c.s2c(SI + 1, CI + 9, TCP_ACK).s2c(SI + 1, CI + 9, TCP_ACK | TCP_PSH, 'ok');
+  c.c2s(CI + 9, SI + 3, TCP_FIN | TCP_ACK).s2c(SI + 3, CI + 10, TCP_FIN | TCP_ACK);
+  return c.b.build();
+}
+
+/**
+ * handshake-rst.pcap: record 1 SYN; 2 an RST|ACK acknowledging the ISN itself, not ISN + 1 (unacceptable in
+ * SYN-SENT); 3 the real SYN-ACK; 4 ACK; 5 client `hello`; 6 client FIN with a 2400-byte hole before it
+ * (its sequence number is 1006 + 2400); 7 server FIN.
+ */
+export function handshakeRst(): Buffer {
+  const c = new Capture();
+  c.c2s(CI, 0, TCP_SYN).s2c(0, CI, TCP_RST | TCP_ACK).s2c(SI, CI + 1, TCP_SYN | TCP_ACK).c2s(CI + 1, SI + 1, TCP_ACK);
+  c.c2s(CI + 1, SI + 1, TCP_ACK | TCP_PSH, 'hello').c2s(CI + 6 + 2400, SI + 1, TCP_FIN | TCP_ACK).s2c(SI + 1, CI + 6, TCP_FIN | TCP_ACK);
+  return c.b.build();
+}
+
 export const CRAFTED: Record<string, () => Buffer> = {
   'conflicting-retransmission.pcap': conflictingRetransmission,
   'syn-flood.pcap': synFlood,
@@ -169,6 +235,10 @@ export const CRAFTED: Record<string, () => Buffer> = {
   'overlapping-fragments.pcap': overlappingFragments,
   'rst-mid-data.pcap': rstMidData,
   'blind-rst.pcap': blindRst,
+  'tunnels.pcap': tunnels,
+  'syn-data.pcap': synData,
+  'rst-not-taken.pcap': rstNotTaken,
+  'handshake-rst.pcap': handshakeRst,
 };
 
 /** The folder of the crafted captures. */
