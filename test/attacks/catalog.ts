@@ -90,6 +90,7 @@ export const ATTACKS: Record<string, Runner> = {
   'port-reuse': tcp(g.portReuse, 1 / 5.5),
   'blind-rst': tcp(g.blindRst, 1 / 5),
   'fragment-flood': frames(g.fragmentFlood, 1),
+  'tunnel-flood': frames(g.tunnelFlood, 1),
   'overlapping-fragments': frames(g.overlappingFragments, 2),
 };
 

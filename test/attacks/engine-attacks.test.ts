@@ -1,3 +1,6 @@
+import { ENCAPSULATIONS, MAX_ENCAPSULATIONS } from '../../lib/decode/encapsulation.js';
+import { MAX_ENCAPSULATION_DEPTH } from '../../lib/decode/stats.js';
+import { captureRecord } from '../support/frame-builder.js';
 import { describe, it, expect } from 'vitest';
 import * as g from './generators.js';
 import { engine, heapUsed, decoderEngine } from './harness.js';
@@ -249,5 +252,30 @@ describe('IP fragment floods and overlapping fragments (decoder caps)', () => {
     expect(s.fragmentOverlapConflicts).toBe(10_000);
     expect(e.payloads.length).toBe(10_000);
     for (const i of [0, 1, 4999, 9999]) expect(e.payloads[i]!.equals(g.overlappingFragmentPayload(i))).toBe(true);
+  });
+});
+
+describe('tunnels (decoder and encapsulation bounds)', () => {
+  it('100k distinct VXLAN tunnels around the same inner 4-tuple: the encapsulation table stays at its bound', () => {
+    const e = decoderEngine();
+    g.tunnelFlood(100_000, e.feedRecord);
+    const s = e.decoder.stats;
+    expect(s.tcp).toBe(100_000);
+    expect(s.encapsulated).toBe(100_000);
+    expect(ENCAPSULATIONS.size).toBeLessThanOrEqual(MAX_ENCAPSULATIONS);
+    // Beyond the bound new tunnels share one id: counted, their connections not told apart.
+    expect(s.encapsulationsUnkept).toBeGreaterThanOrEqual(100_000 - MAX_ENCAPSULATIONS);
+    expect(e.pool.stats.connectionsCreated).toBeLessThanOrEqual(MAX_ENCAPSULATIONS);
+  });
+
+  it('nesting to the depth bound decodes; one layer more is counted, never thrown', () => {
+    const e = decoderEngine();
+    e.keepPayloads(true);
+    const feed = (frame: Buffer) => e.feedRecord(captureRecord(frame, 1));
+    feed(g.nestedTunnel(MAX_ENCAPSULATION_DEPTH));
+    feed(g.nestedTunnel(MAX_ENCAPSULATION_DEPTH + 1));
+    feed(g.nestedTunnel(100));
+    expect(e.payloads.map((p) => p.toString())).toEqual(['deep']);
+    expect(e.decoder.stats.nonTcpByKind()['tunnel-too-deep']).toBe(2);
   });
 });

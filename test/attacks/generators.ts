@@ -9,6 +9,8 @@
  */
 import { TcpFlag, TcpPacket } from '../../lib/decode/packet.js';
 import { CaptureRecord } from '../../lib/capture/record.js';
+import { ipv4Packet, tcpPacket } from '../support/frame-builder.js';
+import { ethernet, udp, vxlan } from '../support/tunnel-builder.js';
 
 export const { SYN, ACK, FIN, RST, PSH } = TcpFlag;
 
@@ -333,4 +335,33 @@ export function overlappingFragmentPayload(i: number): Buffer {
   const out = Buffer.from(PATTERN.subarray(base, base + 200));
   for (let k = 100; k < 200; k++) out[k]! ^= 0x5a; // TCP payload bytes 100.. are datagram bytes 120..: second fragment
   return out;
+}
+
+/**
+ * Tunnel flood: `n` SYNs, each in a VXLAN tunnel of its own (VNI i), all carrying the same inner 4-tuple. Every
+ * one is a new encapsulation and a new connection: only the table's bound and the connection bound limit what
+ * is kept. One reused frame, the VNI rewritten in place.
+ */
+export function tunnelFlood(n: number, emit: (rec: CaptureRecord) => void): Sent {
+  const inner = ethernet(0x0800, tcpPacket({ src: '10.1.0.1', dst: '10.1.0.2', srcPort: 40000, dstPort: 80, seq: 1000, flags: TcpFlag.SYN }));
+  const frame = ethernet(0x0800, ipv4Packet('192.0.2.1', '192.0.2.2', 17, udp(50000, 4789, vxlan(0, inner))));
+  const vniAt = 14 + 20 + 8 + 4;
+  const rec = new CaptureRecord();
+  rec.linkType = 1;
+  rec.buf = frame;
+  rec.capturedLength = rec.originalLength = frame.length;
+  for (let i = 0; i < n; i++) {
+    frame.writeUIntBE(i & 0xffffff, vniAt, 3);
+    rec.recordNumber = i + 1;
+    rec.tsSec = 1_700_000_000 + Math.floor(i / 1000);
+    emit(rec);
+  }
+  return { segments: n, bytes: 0 };
+}
+
+/** A data segment inside `depth` IP-in-IP layers (the decoder's bound is MAX_ENCAPSULATION_DEPTH). */
+export function nestedTunnel(depth: number, payload = 'deep'): Buffer {
+  let p = tcpPacket({ src: '10.1.0.1', dst: '10.1.0.2', srcPort: 40000, dstPort: 80, seq: 1000, flags: TcpFlag.ACK, payload });
+  for (let i = 0; i < depth; i++) p = ipv4Packet(`10.9.${i}.1`, `10.9.${i}.2`, 4, p);
+  return ethernet(0x0800, p);
 }
