@@ -25,6 +25,7 @@ export function runSummary(input: string, r: PassResult, warnings: readonly Diag
     overlapPackets: t.overlapPackets,
     conflicts: t.conflicts,
     rstIgnored: t.rstIgnored,
+    rstNotTaken: t.rstNotTaken,
     outOfWindowPackets: t.outOfWindowPackets,
     outOfWindowBytes: t.outOfWindowBytes,
     malformed: d.malformedByKind(),

@@ -223,6 +223,7 @@ describe('analyze report', () => {
         'Overlaps            1 packet, 10 B',
         'Conflicts           2',
         "RSTs ignored        1 (outside the receiver's window: the connection went on)",
+        "RSTs not taken      0",
         'Out-of-window       3 packets, 300 B',
         'Malformed packets   3 (bad-tcp-header 2, truncated-ip 1)',
         'Reader diagnostics  1 (truncated-record 1)',

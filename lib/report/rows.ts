@@ -24,6 +24,8 @@ interface RunTotals {
   conflicts: number;
   /** RSTs ignored as outside the receiver's window (the connection went on; see `--rst-policy`). */
   rstIgnored: number;
+  /** RSTs the window accepted but the receiver went on after (rstPolicy 'evidence'). */
+  rstNotTaken: number;
   /** Segments dropped as outside any plausible window (sequence numbers far from the stream), and their bytes. */
   outOfWindowPackets: number;
   outOfWindowBytes: number;

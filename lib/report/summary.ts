@@ -41,6 +41,7 @@ export function renderSummary(s: RunSummary): string {
     // Both are drops a receiver makes: an RST or a segment far outside its window. Shown even at 0, like
     // conflicts, so "none" is a finding rather than an absence.
     ['RSTs ignored', `${formatCount(s.rstIgnored)}${s.rstIgnored > 0 ? ' (outside the receiver\'s window: the connection went on)' : ''}`],
+    ['RSTs not taken', `${formatCount(s.rstNotTaken)}${s.rstNotTaken > 0 ? ' (in the window, but the receiver went on acknowledging data sent after them)' : ''}`],
     ['Out-of-window', `${formatCount(s.outOfWindowPackets)} packet${s.outOfWindowPackets === 1 ? '' : 's'}, ${bytes(s.outOfWindowBytes)}`],
     ['Malformed packets', byKind(s.malformed)],
     ['Reader diagnostics', byKind(s.diagnostics)],

@@ -59,6 +59,7 @@ export function testSummary(over: Partial<RunSummary> = {}): RunSummary {
     overlapPackets: 1,
     conflicts: 2,
     rstIgnored: 1,
+    rstNotTaken: 0,
     outOfWindowPackets: 3,
     outOfWindowBytes: 300,
     malformed: { 'truncated-ip': 1, 'bad-tcp-header': 2 },
