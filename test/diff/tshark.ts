@@ -2,8 +2,9 @@
  * `npm run diff:tshark -- DIR...`: tcpreasm against Wireshark's Follow TCP Stream on every capture under the
  * folders given (or the files). For each capture, tcpreasm exports every connection (in-process, the CLI's own `export`) and
  * tshark follows every stream that carries payload (`-z follow,tcp,raw,N`). Directions are paired by
- * connection id and endpoints and compared gap-aware: tshark's raw follow leaves out the bytes it never saw,
- * and so does an export without `--fill-gaps`, so the two byte strings must be equal.
+ * connection id and endpoints and compared gap-aware: tshark's raw follow writes a "[N bytes missing in capture
+ * file]" marker where it saw a hole (the marker is removed here), and an export without `--fill-gaps` leaves
+ * holes out, so the two byte strings must be equal.
  *
  * Prints agreement, mismatches by class, and each mismatch (capture, stream, direction, lengths, first
  * differing offset). Options: `--jobs N` (default 2), `--json FILE` (every comparison), `--limit N` captures,
@@ -96,6 +97,8 @@ async function tsharkStreams(file: string): Promise<TsharkStream[] | string> {
   return out;
 }
 
+const MISSING = /^\[\d+ bytes missing in capture file\]\x00?$/;
+
 function parseFollow(text: string): TsharkStream[] {
   const out: TsharkStream[] = [];
   let cur: { id: number; nodes: [string, string]; chunks: [Buffer[], Buffer[]] } | null = null;
@@ -120,8 +123,11 @@ function parseFollow(text: string): TsharkStream[] {
       continue;
     }
     if (line.startsWith('Follow:') || line === '') continue;
-    if (line.startsWith('\t')) cur.chunks[1].push(Buffer.from(line.slice(1), 'hex'));
-    else cur.chunks[0].push(Buffer.from(line, 'hex'));
+    const side = line.startsWith('\t') ? 1 : 0;
+    const bytes = Buffer.from(side === 1 ? line.slice(1) : line, 'hex');
+    // tshark writes its gap marker into the raw bytes: "[N bytes missing in capture file]" and a NUL.
+    if (bytes.length < 64 && MISSING.test(bytes.toString('latin1'))) continue;
+    cur.chunks[side].push(bytes);
   }
   end();
   return out;
