@@ -5,7 +5,7 @@ import { DecodeStats, MalformedKind, NonTcpKind } from './stats.js';
 import { FragmentReassembler, FragmentResult } from './fragments.js';
 import { checksumValid, sumBytes } from './checksum.js';
 import { decodeTcp } from './tcp.js';
-import { ENCAP_OVERFLOW, ENCAPSULATIONS, EncapsulationPath } from './encapsulation.js';
+import { ENCAP_OVERFLOW, ENCAPSULATIONS, EncapsulationPath, Layer } from './encapsulation.js';
 import { MAX_ENCAPSULATION_DEPTH } from './stats.js';
 import type { Diagnostic } from '../capture/diagnostic.js';
 import {
@@ -16,7 +16,9 @@ import {
   ETHERTYPE_PPPOE_SESSION,
   HeaderError,
   Inner,
+  ETHERTYPE_PBB,
   PORT_GENEVE,
+  PORT_GRE_UDP,
   PORT_GTPU,
   PORT_VXLAN,
   Undecoded,
@@ -180,6 +182,13 @@ export class Decoder {
       case 51: // PPPoE without its Ethernet header
         ok = this.carriedBy(this.deeper() ? this.inner.pppoe(buf, off, end, this.path) : HeaderError.TOO_DEEP, buf, end, out);
         break;
+      case 10: // FDDI: frame control and two addresses, then 802.2 LLC
+        if (end - off < 13) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+        ok = this.llc(buf, off + 13, end, out);
+        break;
+      case 239: // Linux NFLOG: TLVs, the packet in the payload one
+        ok = this.nflog(buf, off, end, out);
+        break;
       case 104: // Cisco HDLC: address, control, then an EtherType
         if (end - off < 4) return stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
         ok = this.etherType(u16be(buf, off + 2), buf, off + 4, end, out);
@@ -259,7 +268,7 @@ export class Decoder {
       case ETHERNET:
         return this.ethernet(buf, off, end, out);
       case ETHERTYPE_PPP:
-        return this.carriedBy(this.path.push(10) ? this.inner.ppp(buf, off, end) : HeaderError.TOO_DEEP, buf, end, out);
+        return this.carriedBy(this.path.push(Layer.PPP) ? this.inner.ppp(buf, off, end) : HeaderError.TOO_DEEP, buf, end, out);
       default:
         return this.etherType(type, buf, off, end, out);
     }
@@ -294,7 +303,7 @@ export class Decoder {
       if (outermost) {
         if (tags === 0) out.outerVlan = id;
         out.vlan = id;
-      } else if (!this.path.push(9, id)) {
+      } else if (!this.path.push(Layer.VLAN, id)) {
         return this.carriedBy(HeaderError.TOO_DEEP, buf, end, out);
       }
       tags++;
@@ -302,6 +311,8 @@ export class Decoder {
       off += 4;
     }
     if (outermost && tags < 2) out.outerVlan = -1;
+    // Below 0x0600 the field is an 802.3 length: an 802.2 LLC header follows (SNAP may carry an EtherType).
+    if (type < 0x0600) return this.llc(buf, off, end, out);
     switch (type) {
       case ETHERTYPE_IPV4:
         return this.ipv4(buf, off, end, out);
@@ -312,6 +323,8 @@ export class Decoder {
         return this.carriedBy(this.deeper() ? this.inner.mpls(buf, off, end, this.path) : HeaderError.TOO_DEEP, buf, end, out);
       case ETHERTYPE_PPPOE_SESSION:
         return this.carriedBy(this.deeper() ? this.inner.pppoe(buf, off, end, this.path) : HeaderError.TOO_DEEP, buf, end, out);
+      case ETHERTYPE_PBB:
+        return this.carriedBy(this.deeper() ? this.inner.pbb(buf, off, end, this.path) : HeaderError.TOO_DEEP, buf, end, out);
       case ETHERTYPE_ARP:
       case ETHERTYPE_RARP:
         return this.stats.countNonTcp(NonTcpKind.ARP);
@@ -420,7 +433,40 @@ export class Decoder {
     return this.transport(6, next, buf, off + 40, capEnd, off + total, out);
   }
 
-  /** UDP: a tunnel on its well-known port (VXLAN, Geneve, GTP-U), else not TCP. */
+  /** 802.2 LLC: with a SNAP header (AA AA 03, OUI 0) its EtherType; anything else is not IP. */
+  private llc(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    if (end - off < 8) return this.stats.countNonTcp(NonTcpKind.NON_IP);
+    if (buf[off] !== 0xaa || buf[off + 1] !== 0xaa || buf[off + 2] !== 0x03) return this.stats.countNonTcp(NonTcpKind.NON_IP);
+    if (buf[off + 3] !== 0 || buf[off + 4] !== 0 || buf[off + 5] !== 0) return this.stats.countNonTcp(NonTcpKind.NON_IP);
+    const type = u16be(buf, off + 6);
+    // An EtherType only: a length here would loop back into LLC.
+    if (type < 0x0600) return this.stats.countNonTcp(NonTcpKind.NON_IP);
+    return this.etherType(type, buf, off + 8, end, out);
+  }
+
+  /**
+   * Linux NFLOG (link type 239): family, version, resource id, then TLVs (length and type in the host's byte
+   * order, little-endian on the machines that write them; padded to 4 bytes); type 9 holds the packet.
+   */
+  private nflog(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
+    if (end - off < 4) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+    const family = buf[off]!;
+    let p = off + 4;
+    while (end - p >= 4) {
+      const len = buf[p]! | (buf[p + 1]! << 8);
+      const type = buf[p + 2]! | (buf[p + 3]! << 8);
+      if (len < 4 || len > end - p) return this.stats.countMalformed(MalformedKind.TRUNCATED_LINK_HEADER);
+      if (type === 9) {
+        if (family === AF_INET) return this.ipv4(buf, p + 4, p + len, out);
+        if (family === 10) return this.ipv6(buf, p + 4, p + len, out);
+        return this.rawIp(buf, p + 4, p + len, out);
+      }
+      p += (len + 3) & ~3;
+    }
+    return this.stats.countNonTcp(NonTcpKind.NON_IP);
+  }
+
+  /** UDP: a tunnel on its well-known port (VXLAN, Geneve, GTP-U, GRE in UDP), else not TCP. */
   private udp(version: 4 | 6, buf: Buffer, p: number, end: number, out: TcpPacket): boolean {
     if (end - p < 8) return this.stats.countNonTcp(NonTcpKind.UDP);
     const srcPort = u16be(buf, p);
@@ -436,6 +482,9 @@ export class Decoder {
     } else if (dstPort === PORT_GTPU || srcPort === PORT_GTPU) {
       if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, end, out);
       at = inner.gtpu(buf, p + 8, end, this.path);
+    } else if (dstPort === PORT_GRE_UDP) {
+      if (!this.tunnel(version, out)) return this.carriedBy(HeaderError.TOO_DEEP, buf, end, out);
+      at = inner.gre(buf, p + 8, end, this.path);
     } else {
       return this.stats.countNonTcp(NonTcpKind.UDP);
     }

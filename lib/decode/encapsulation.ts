@@ -37,10 +37,12 @@ export const Layer = {
   VLAN: 9,
   /** PPP inside GRE (PPTP): nothing more. */
   PPP: 10,
+  /** 802.1ah provider backbone bridging: I-SID. */
+  PBB: 11,
 } as const;
 
 /** Words each layer kind takes after its kind word. */
-const ARITY: readonly number[] = [0, 9, 1, 2, 1, 1, 0, 1, 1, 1, 0];
+const ARITY: readonly number[] = [0, 9, 1, 2, 1, 1, 0, 1, 1, 1, 0, 1];
 
 /** Distinct encapsulations kept; beyond it they share {@link ENCAP_OVERFLOW} (and the decoder counts it). */
 export const MAX_ENCAPSULATIONS = 1 << 16;
@@ -188,6 +190,9 @@ export function describeWords(w: Uint32Array): string {
         break;
       case Layer.PPP:
         parts.push('ppp');
+        break;
+      case Layer.PBB:
+        parts.push(`pbb i-sid ${a}`);
         break;
     }
     i += 1 + (ARITY[kind] ?? 0);

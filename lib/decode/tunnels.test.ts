@@ -7,6 +7,10 @@ import { captureRecord, ipv4Packet, linkFrame, tcpPacket } from '../../test/supp
 import {
   ciscoHdlc,
   erspan2,
+  ethernet8023,
+  fddi,
+  nflog,
+  pbb,
   erspan3,
   ethernet,
   geneve,
@@ -63,6 +67,11 @@ const CASES: Array<{ name: string; frame: () => Buffer; linkType?: number; text:
   { name: 'PPP link type 9, compressed protocol', frame: () => ppp(inner(), false, true), linkType: 9, text: '' },
   { name: 'PPP in HDLC-like framing, link type 50', frame: () => ppp(inner(), true), linkType: 50, text: '' },
   { name: 'Cisco HDLC, link type 104', frame: () => ciscoHdlc(inner()), linkType: 104, text: '' },
+  { name: 'FDDI with LLC SNAP, link type 10', frame: () => fddi(inner()), linkType: 10, text: '' },
+  { name: 'Linux NFLOG, link type 239', frame: () => nflog(inner()), linkType: 239, text: '' },
+  { name: '802.3 frame with LLC SNAP', frame: () => ethernet8023(inner()), text: '' },
+  { name: '802.1ah provider backbone bridging', frame: () => ethernet(0x88e7, pbb(2014020, ethernet(0x0800, inner(), [4020])), [4051]), text: 'vlan 4051 / pbb i-sid 2014020 / vlan 4020' },
+  { name: 'GRE in UDP (RFC 8086)', frame: () => linkFrame(ipv4Packet('10.0.0.1', '10.0.0.2', 17, udp(50000, 4754, gre(0x0800, inner()))), { linkType: 1 }), text: 'gre 10.0.0.1-10.0.0.2' },
   {
     name: 'nested: GRE inside VXLAN inside a VLAN',
     frame: () => ethernet(0x0800, ipv4Packet('10.0.0.1', '10.0.0.2', 17, udp(5, 4789, vxlan(3, ethernet(0x0800, ipv4Packet('172.16.0.1', '172.16.0.2', 47, gre(0x0800, inner())))))), [9]),

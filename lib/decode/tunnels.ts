@@ -15,6 +15,8 @@ export const ETHERTYPE_MPLS = 0x8847;
 export const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 export const ETHERTYPE_PPP = 0x880b;
 export const ETHERTYPE_PPPOE_SESSION = 0x8864;
+/** 802.1ah provider backbone bridging: an I-TAG, then the customer's frame. */
+export const ETHERTYPE_PBB = 0x88e7;
 const ETHERTYPE_ERSPAN_2 = 0x88be;
 const ETHERTYPE_ERSPAN_3 = 0x22eb;
 
@@ -22,6 +24,8 @@ const ETHERTYPE_ERSPAN_3 = 0x22eb;
 export const PORT_VXLAN = 4789;
 export const PORT_GENEVE = 6081;
 export const PORT_GTPU = 2152;
+/** GRE in UDP (RFC 8086). */
+export const PORT_GRE_UDP = 4754;
 
 /** Why a header reader gave up. */
 export const HeaderError = {
@@ -219,6 +223,14 @@ export class Inner {
       }
     }
     return p;
+  }
+
+  /** An 802.1ah I-TAG (flags and the 24-bit I-SID), then the customer's Ethernet frame. */
+  pbb(buf: Buffer, p: number, end: number, path: EncapsulationPath): number {
+    if (end - p < 4 + 14) return HeaderError.TRUNCATED;
+    if (!path.push(Layer.PBB, u32be(buf, p) & 0xffffff)) return HeaderError.TOO_DEEP;
+    this.type = ETHERNET;
+    return p + 4;
   }
 
   /** A PPPoE session header (RFC 2516), then PPP. */

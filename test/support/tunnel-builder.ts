@@ -158,3 +158,41 @@ export function ciscoHdlc(ip: Buffer): Buffer {
   h.writeUInt16BE(ipType(ip), 2);
   return Buffer.concat([h, ip]);
 }
+
+/** An 802.2 LLC SNAP header (AA AA 03, OUI 0) with the EtherType of `ip`, before it. */
+export function snap(ip: Buffer): Buffer {
+  const h = Buffer.from([0xaa, 0xaa, 0x03, 0, 0, 0, 0, 0]);
+  h.writeUInt16BE(ipType(ip), 6);
+  return Buffer.concat([h, ip]);
+}
+
+/** An 802.3 frame (length field) with LLC SNAP carrying `ip`. */
+export function ethernet8023(ip: Buffer): Buffer {
+  const body = snap(ip);
+  return ethernet(body.length, body);
+}
+
+/** An FDDI frame (link type 10): frame control, two addresses, LLC SNAP, the IP packet. */
+export function fddi(ip: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([0x50, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), snap(ip)]);
+}
+
+/** A Linux NFLOG record (link type 239): a prefix TLV, then the payload TLV holding the packet. */
+export function nflog(ip: Buffer): Buffer {
+  const tlv = (type: number, value: Buffer) => {
+    const h = Buffer.alloc(4);
+    h.writeUInt16LE(4 + value.length, 0);
+    h.writeUInt16LE(type, 2);
+    const pad = Buffer.alloc((4 - ((4 + value.length) % 4)) % 4);
+    return Buffer.concat([h, value, pad]);
+  };
+  const family = ip[0]! >>> 4 === 6 ? 10 : 2;
+  return Buffer.concat([Buffer.from([family, 0, 0, 0]), tlv(10, Buffer.from('prefix\0')), tlv(9, ip)]);
+}
+
+/** An 802.1ah I-TAG with `isid` before a customer Ethernet frame (EtherType 0x88e7 carries it). */
+export function pbb(isid: number, frame: Buffer): Buffer {
+  const h = Buffer.alloc(4);
+  h.writeUInt32BE(isid & 0xffffff);
+  return Buffer.concat([h, frame]);
+}
