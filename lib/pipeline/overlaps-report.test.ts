@@ -66,7 +66,7 @@ describe('overlaps report', () => {
     const text = renderOverlaps([rst], 'table').split('\n');
     expect(text[0]).toMatch(/^No conflicting overlaps/);
     expect(text[1]).toBe(
-      "SUSPICIOUS RSTS: 1 RST outside the receiver's window ignored in 1 connection (blind or forged resets: the data after them is reassembled).",
+      "SUSPICIOUS RSTS: 1 RST that did not end the connection in 1 connection (blind, forged or refused resets: the data after them is reassembled).",
     );
     const doc = JSON.parse(renderOverlaps([rst], 'json'));
     expect(doc.summary.overlaps.suspiciousRsts).toBe(1);

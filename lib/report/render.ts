@@ -103,7 +103,7 @@ export function overlapHeadline(totals: readonly OverlapTotals[]): string {
   if (rsts === 0) return head;
   const rstConns = totals.filter((t) => t.suspiciousRsts > 0).length;
   return (
-    `${head}\nSUSPICIOUS RSTS: ${formatCount(rsts)} RST${rsts === 1 ? '' : 's'} outside the receiver's window ignored in ` +
-    `${formatCount(rstConns)} connection${rstConns === 1 ? '' : 's'} (blind or forged resets: the data after them is reassembled).`
+    `${head}\nSUSPICIOUS RSTS: ${formatCount(rsts)} RST${rsts === 1 ? '' : 's'} that did not end the connection in ` +
+    `${formatCount(rstConns)} connection${rstConns === 1 ? '' : 's'} (blind, forged or refused resets: the data after them is reassembled).`
   );
 }
