@@ -17,6 +17,7 @@ import { OverlapEvents } from './events.js';
 import { BufferedPages } from './buffered-pages.js';
 import { FlushList, flushable } from './flush-list.js';
 import { PageCache } from './memory.js';
+import { PendingRsts } from './pending-rsts.js';
 import { OutOfOrderQueue } from './out-of-order.js';
 import { acceptSynData, Delivery, inHole, isHeld, startHalf } from './delivery.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
@@ -71,6 +72,8 @@ export class Assembler {
   private readonly delivery: Delivery;
   /** Connections that may have something for a flush to push out. */
   private readonly flushList = new FlushList();
+  /** Connections whose RST waits for evidence, oldest first. */
+  private readonly pendingRsts = new PendingRsts();
 
   constructor(pool: StreamPool, options?: Partial<AssemblerOptions>) {
     this.pool = pool;
@@ -80,7 +83,7 @@ export class Assembler {
     this.conflicts = new ConflictScanner(this.events, this.delivered, this.options.maxConflictRecordsPerConnection);
     this.pages = new BufferedPages(this.pc, this.stats);
     this.ooo = new OutOfOrderQueue(this.pages, this.conflicts, this.events, this.flushList);
-    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList);
+    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList, this.pendingRsts);
   }
 
   /** Optional overlap observer (the overlap report); null costs nothing. */
@@ -99,6 +102,7 @@ export class Assembler {
   assemble(pkt: TcpPacket, ctx: AssemblerContext = pkt): void {
     this.stats.packets++;
     const now = pkt.tsSec + pkt.tsNsec * 1e-9;
+    if (this.pendingRsts.head !== null) this.expireRsts(now);
     const hit = this.route(pkt, ctx, now);
     if (hit < 0) return;
     const conn = this.pool.connectionAt(hit)!;
@@ -463,6 +467,15 @@ export class Assembler {
     rev.holdActive = true;
     rev.holdSeq = rev.last !== null && seqDiff(rev.nextSeq, seqAdd(rev.last.seq, rev.last.len)) > 0 ? seqAdd(rev.last.seq, rev.last.len) : rev.nextSeq;
     this.flushList.note(conn);
+    this.pendingRsts.add(conn);
+  }
+
+  /** RSTs pending longer than `rstEvidenceSec` before capture time `now`: nothing showed them not taken. */
+  private expireRsts(now: number): void {
+    const limit = now - this.options.rstEvidenceSec;
+    for (let c = this.pendingRsts.head; c !== null && c.rstTsSec + c.rstTsNsec * 1e-9 < limit; c = this.pendingRsts.head) {
+      this.delivery.takeRst(c, this.flushCtx.setTime(now));
+    }
   }
 
   /** The receiver acknowledged data sent after the pending RST: it did not take effect; listed as suspicious. */

@@ -312,6 +312,9 @@ export class Connection implements ConnectionInfo {
   rstTsNsec = 0;
   rstRecord = 0;
   rstFileOffset = 0;
+  /** The list of pending RSTs (pending-rsts.ts). */
+  rstPrev: Connection | null = null;
+  rstNext: Connection | null = null;
   /** Capture time (seconds) of the last packet. */
   lastSeen = 0;
   /** On the assembler's flush list (queued pages or a FIN waiting). */
@@ -376,6 +379,8 @@ export class Connection implements ConnectionInfo {
     this.rstTsNsec = 0;
     this.rstRecord = 0;
     this.rstFileOffset = 0;
+    this.rstPrev = null;
+    this.rstNext = null;
     this.lastSeen = 0;
     this.inFlushList = false;
     this.flushPrev = null;

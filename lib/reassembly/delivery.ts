@@ -11,6 +11,7 @@ import type { ConflictScanner } from './conflict-scanner.js';
 import type { Connection, EndReason, HalfConnection } from './connection.js';
 import type { OverlapEvents } from './events.js';
 import type { FlushList } from './flush-list.js';
+import type { PendingRsts } from './pending-rsts.js';
 import { copyPageInfo, setPacketInfo } from './memory.js';
 import type { AssemblerOptions } from './options.js';
 import type { OutOfOrderQueue } from './out-of-order.js';
@@ -56,6 +57,7 @@ export class Delivery {
     private readonly conflicts: ConflictScanner,
     private readonly events: OverlapEvents,
     private readonly flushList: FlushList,
+    private readonly pendingRsts: PendingRsts,
   ) {}
 
   
@@ -87,6 +89,7 @@ export class Delivery {
    */
   takeRst(conn: Connection, ctx: AssemblerContext): number {
     conn.rstPending = false;
+    this.pendingRsts.remove(conn);
     for (let i = 0; i < 2; i++) {
       const h = conn.halves[i]!;
       if (!h.holdActive) continue;
@@ -106,6 +109,7 @@ export class Delivery {
   /** The pending RST did not take effect (the receiver acknowledged data sent after it): held data flows. */
   releaseHold(conn: Connection, ctx: AssemblerContext): void {
     conn.rstPending = false;
+    this.pendingRsts.remove(conn);
     for (let i = 0; i < 2; i++) {
       const h = conn.halves[i]!;
       h.holdActive = false;

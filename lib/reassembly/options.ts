@@ -47,7 +47,7 @@ export interface AssemblerOptions {
    *   the classic evasion trick), or be refused by an RFC 5961 stack; the receiver's acknowledgements tell. Until
    *   then what follows is held: when the receiver acknowledges data sent after the RST, the RST did not end the
    *   connection (the held data flows on; the RST is counted in `rstNotTaken` and listed as suspicious). When the
-   *   receiver answers with an RST, a new SYN comes, the flush time passes (`flushWithOptions` t), a memory bound
+   *   receiver answers with an RST, a new SYN comes, `rstEvidenceSec` or the flush time passes, a memory bound
    *   is hit, or the capture ends, it did: the held packets count in `packetsAfterClose`, their bytes are not
    *   part of the stream.
    * - `'in-window'`: only an RST the receiver could have accepted, at once. RFC 793 receivers take an RST only
@@ -65,6 +65,12 @@ export interface AssemblerOptions {
    *   option; data after a forged RST is then only counted in `packetsAfterClose`).
    */
   rstPolicy: 'evidence' | 'in-window' | 'any';
+  /**
+   * rstPolicy 'evidence': capture seconds an RST waits for the receiver's acknowledgements before it is taken as
+   * having ended its connection (5: an acknowledgement comes within a round trip and a delayed ACK; the wait
+   * bounds how long the connection and what follows the RST are held).
+   */
+  rstEvidenceSec: number;
   /**
    * Receive window (bytes) assumed for the RST check when the receiver's window is not known in bytes: it sent
    * nothing yet, or a SYN was not captured so its window scale is unknown. 16 MiB: above the windows Linux
@@ -98,6 +104,7 @@ export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.free
   maxConflictRecordsPerConnection: 32,
   maxFreePages: 8192,
   rstPolicy: 'evidence',
+  rstEvidenceSec: 5,
   rstUnknownWindow: 1 << 24,
   maxSuspiciousRstsPerConnection: 16,
   outOfWindowDistance: 2 ** 30,
@@ -151,6 +158,7 @@ export function assemblerOptions(o: Partial<AssemblerOptions> | undefined): Asse
   r.maxFreePages = posInt(r.maxFreePages, d.maxFreePages, 0);
   r.releaseWindowOnAck = r.releaseWindowOnAck !== false;
   r.rstPolicy = r.rstPolicy === 'any' || r.rstPolicy === 'in-window' ? r.rstPolicy : 'evidence';
+  r.rstEvidenceSec = typeof r.rstEvidenceSec === 'number' && r.rstEvidenceSec >= 0 ? r.rstEvidenceSec : d.rstEvidenceSec;
   r.rstUnknownWindow = posInt(r.rstUnknownWindow, d.rstUnknownWindow, 0);
   r.maxSuspiciousRstsPerConnection = posInt(r.maxSuspiciousRstsPerConnection, d.maxSuspiciousRstsPerConnection, 0);
   r.outOfWindowDistance = posInt(r.outOfWindowDistance, d.outOfWindowDistance, 0);

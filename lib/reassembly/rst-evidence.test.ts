@@ -88,6 +88,16 @@ describe("rstPolicy 'evidence' (default): an in-window RST ends the connection o
     expect(pool.stats.portReuses).toBe(1);
   });
 
+  it('rstEvidenceSec (5 s) after the RST with no evidence, the next packet of any connection takes it', () => {
+    const { asm, factory } = setup();
+    handshake(asm, 0, 100);
+    asm.assemble(c2s(1, '', { flags: RST, ack: 101 }));
+    asm.assemble(c2s(1, '', { sport: 41000, flags: SYN, tsSec: T0 + 4 }));
+    expect(factory.streams[0]!.conn.endReason).toBeNull();
+    asm.assemble(c2s(1, '', { sport: 41000, flags: SYN, tsSec: T0 + 6 }));
+    expect(factory.streams[0]!.conn.endReason).toBe('reset');
+  });
+
   it('a flush past the RST takes it (the flush time bounds the wait)', () => {
     const { asm, factory } = setup();
     handshake(asm, 0, 100);
