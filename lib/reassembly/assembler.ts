@@ -482,20 +482,13 @@ export class Assembler {
   private rstNotTaken(conn: Connection, pkt: TcpPacket, ctx: AssemblerContext): void {
     const half = conn.halves[conn.rstDir]!;
     half.stats.rstNotTaken++;
-    conn.suspiciousRsts++;
-    if (conn.suspiciousRstRecords.length < this.options.maxSuspiciousRstsPerConnection) {
-      const r = new SuspiciousRst();
-      r.kind = 'not-taken';
-      r.direction = half.dir;
-      r.seq = conn.rstSeq;
-      r.expected = half.nextSeq;
-      r.window = -1;
+    const r = this.listRst(conn, 'not-taken', half, conn.rstSeq, half.nextSeq, -1);
+    if (r !== null) {
       r.tsSec = conn.rstTsSec;
       r.tsNsec = conn.rstTsNsec;
       r.recordNumber = conn.rstRecord;
       r.fileOffset = conn.rstFileOffset;
       r.evidenceRecord = pkt.recordNumber;
-      conn.suspiciousRstRecords.push(r);
     }
     this.delivery.releaseHold(conn, ctx);
   }
@@ -529,21 +522,28 @@ export class Assembler {
     const st = half.stats;
     st.rst++;
     st.rstIgnored++;
-    conn.suspiciousRsts++;
-    if (conn.suspiciousRstRecords.length < this.options.maxSuspiciousRstsPerConnection) {
-      const r = new SuspiciousRst();
-      if (synSent) r.kind = 'not-acknowledging-syn';
-      r.direction = half.dir;
-      r.seq = pkt.seq;
-      r.expected = synSent ? seqAdd(rev.isn, 1) : half.nextSeq;
-      r.window = win;
+    const r = this.listRst(conn, synSent ? 'not-acknowledging-syn' : 'outside-window', half, pkt.seq, synSent ? seqAdd(rev.isn, 1) : half.nextSeq, win);
+    if (r !== null) {
       r.tsSec = pkt.tsSec;
       r.tsNsec = pkt.tsNsec;
       r.recordNumber = pkt.recordNumber;
       r.fileOffset = pkt.fileOffset;
-      conn.suspiciousRstRecords.push(r);
     }
     return true;
+  }
+
+  /** Counts a suspicious RST on its connection and lists it (null beyond the list's bound: counted only). */
+  private listRst(conn: Connection, kind: SuspiciousRst['kind'], half: HalfConnection, seq: number, expected: number, window: number): SuspiciousRst | null {
+    conn.suspiciousRsts++;
+    if (conn.suspiciousRstRecords.length >= this.options.maxSuspiciousRstsPerConnection) return null;
+    const r = new SuspiciousRst();
+    r.kind = kind;
+    r.direction = half.dir;
+    r.seq = seq;
+    r.expected = expected;
+    r.window = window;
+    conn.suspiciousRstRecords.push(r);
+    return r;
   }
 }
 
