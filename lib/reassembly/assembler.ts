@@ -9,15 +9,16 @@
  * captureInfo exact on every page, FIN honoured only once the data before it is complete or flushed.
  */
 import { TcpFlag, type TcpPacket } from '../decode/packet.js';
-import { isNewIncarnation, noteAdvertisedWindow, outOfWindow, rstInSynSent, rstOutsideWindow, sourceIsClient } from './acceptance.js';
+import { isNewIncarnation, noteAdvertisedWindow, outOfWindow, sourceIsClient } from './acceptance.js';
 import { ConflictScanner } from './conflict-scanner.js';
 import { hitDir, hitSlot } from './flow-table.js';
-import { type Connection, type Direction, type HalfConnection, SuspiciousRst } from './connection.js';
+import { type Connection, type Direction, type HalfConnection } from './connection.js';
 import { OverlapEvents } from './events.js';
 import { BufferedPages } from './buffered-pages.js';
 import { FlushList, flushable } from './flush-list.js';
 import { PageCache } from './memory.js';
 import { PendingRsts } from './pending-rsts.js';
+import { RstJudge } from './rst-judge.js';
 import { OutOfOrderQueue } from './out-of-order.js';
 import { acceptSynData, Delivery, inHole, isHeld, startHalf } from './delivery.js';
 import { assemblerOptions, type AssemblerOptions } from './options.js';
@@ -72,8 +73,7 @@ export class Assembler {
   private readonly delivery: Delivery;
   /** Connections that may have something for a flush to push out. */
   private readonly flushList = new FlushList();
-  /** Connections whose RST waits for evidence, oldest first. */
-  private readonly pendingRsts = new PendingRsts();
+  private readonly rsts: RstJudge;
 
   constructor(pool: StreamPool, options?: Partial<AssemblerOptions>) {
     this.pool = pool;
@@ -82,8 +82,10 @@ export class Assembler {
     this.delivered = new DeliveredWindow(this.pc, this.stats, this.options.deliveredWindowBytes, this.options.maxWindowPagesTotal);
     this.conflicts = new ConflictScanner(this.events, this.delivered, this.options.maxConflictRecordsPerConnection);
     this.pages = new BufferedPages(this.pc, this.stats);
+    const pending = new PendingRsts();
     this.ooo = new OutOfOrderQueue(this.pages, this.conflicts, this.events, this.flushList);
-    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList, this.pendingRsts);
+    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList, pending);
+    this.rsts = new RstJudge(this.options, this.delivery, this.flushList, pending);
   }
 
   /** Optional overlap observer (the overlap report); null costs nothing. */
@@ -102,7 +104,7 @@ export class Assembler {
   assemble(pkt: TcpPacket, ctx: AssemblerContext = pkt): void {
     this.stats.packets++;
     const now = pkt.tsSec + pkt.tsNsec * 1e-9;
-    if (this.pendingRsts.head !== null) this.expireRsts(now);
+    if (this.rsts.pending.head !== null) this.rsts.expire(now, this.flushCtx);
     const hit = this.route(pkt, ctx, now);
     if (hit < 0) return;
     const conn = this.pool.connectionAt(hit)!;
@@ -124,7 +126,7 @@ export class Assembler {
       return;
     }
     // An RST the receiver would have dropped is dropped whole, before its acknowledgement can release anything.
-    if ((flags & RST) !== 0 && this.options.rstPolicy !== 'any' && this.rstIgnored(conn, half, rev, pkt)) return;
+    if ((flags & RST) !== 0 && this.options.rstPolicy !== 'any' && this.rsts.ignored(conn, half, rev, pkt)) return;
     if ((flags & ACK) !== 0) {
       half.ackValid = true;
       half.ackSeq = pkt.ack;
@@ -133,13 +135,13 @@ export class Assembler {
       // ended anything (acknowledging data sent after it, it is alive).
       if (rev.synDataPending) this.settleSynData(conn, rev, pkt.ack, ctx);
       // Either end acknowledging what the other sent after the RST shows both alive.
-      if (conn.rstPending && (flags & RST) === 0 && seqDiff(conn.rstDir !== dir ? conn.rstSeq : rev.holdSeq, pkt.ack) > 0) this.rstNotTaken(conn, pkt, ctx);
+      if (conn.rstPending && (flags & RST) === 0 && seqDiff(conn.rstDir !== dir ? conn.rstSeq : rev.holdSeq, pkt.ack) > 0) this.rsts.notTaken(conn, pkt, ctx);
     }
     if ((flags & RST) !== 0) {
       half.stats.rst++;
       // Stacks discard an RST's payload (RFC 9293 leaves it to diagnostics): never part of the stream.
       if (wireLen > 0) half.stats.rstPayloadBytes += wireLen;
-      this.rst(conn, half, pkt, ctx);
+      this.rsts.rst(conn, half, pkt, ctx);
       return;
     }
     if (conn.rstPending) {
@@ -435,65 +437,6 @@ export class Assembler {
   }
 
   /**
-   * An RST the receiver could accept. With rstPolicy 'any' or 'in-window' it ends the connection at once. With 'evidence' the
-   * capture may yet show that it did not (RFC 5961 stacks refuse some in-window RSTs; an RST with a low TTL never
-   * reaches the receiver): the connection waits, holding what follows, until the receiver acknowledges data sent
-   * after it (not taken) or answers with an RST, a new SYN comes, the flush time or memory bound passes, or the
-   * capture ends (taken).
-   */
-  private rst(conn: Connection, half: HalfConnection, pkt: TcpPacket, ctx: AssemblerContext): void {
-    if (this.options.rstPolicy !== 'evidence') {
-      this.delivery.resetConnection(conn, ctx, half, pkt.seq);
-      return;
-    }
-    if (conn.rstPending) {
-      // The receiver's own RST: it has no connection any more. The sender's again, answering data the peer sent
-      // after the first (Zeek's rst-inject-rae.pcap): the sender has none. Either way the first RST took effect.
-      // A repeated RST with nothing in between proves nothing (a forger can send two).
-      const rev = half.dir === 0 ? conn.half1 : conn.half0;
-      if (half.dir !== conn.rstDir || rev.heldWire > 0) this.delivery.takeRst(conn, ctx);
-      return;
-    }
-    conn.rstPending = true;
-    conn.rstDir = half.dir;
-    conn.rstSeq = pkt.seq;
-    conn.rstTsSec = pkt.tsSec;
-    conn.rstTsNsec = pkt.tsNsec;
-    conn.rstRecord = pkt.recordNumber;
-    conn.rstFileOffset = pkt.fileOffset;
-    const rev = half.dir === 0 ? conn.half1 : conn.half0;
-    half.holdActive = true;
-    half.holdSeq = pkt.seq;
-    rev.holdActive = true;
-    rev.holdSeq = rev.last !== null && seqDiff(rev.nextSeq, seqAdd(rev.last.seq, rev.last.len)) > 0 ? seqAdd(rev.last.seq, rev.last.len) : rev.nextSeq;
-    this.flushList.note(conn);
-    this.pendingRsts.add(conn);
-  }
-
-  /** RSTs pending longer than `rstEvidenceSec` before capture time `now`: nothing showed them not taken. */
-  private expireRsts(now: number): void {
-    const limit = now - this.options.rstEvidenceSec;
-    for (let c = this.pendingRsts.head; c !== null && c.rstTsSec + c.rstTsNsec * 1e-9 < limit; c = this.pendingRsts.head) {
-      this.delivery.takeRst(c, this.flushCtx.setTime(now));
-    }
-  }
-
-  /** The receiver acknowledged data sent after the pending RST: it did not take effect; listed as suspicious. */
-  private rstNotTaken(conn: Connection, pkt: TcpPacket, ctx: AssemblerContext): void {
-    const half = conn.halves[conn.rstDir]!;
-    half.stats.rstNotTaken++;
-    const r = this.listRst(conn, 'not-taken', half, conn.rstSeq, half.nextSeq, -1);
-    if (r !== null) {
-      r.tsSec = conn.rstTsSec;
-      r.tsNsec = conn.rstTsNsec;
-      r.recordNumber = conn.rstRecord;
-      r.fileOffset = conn.rstFileOffset;
-      r.evidenceRecord = pkt.recordNumber;
-    }
-    this.delivery.releaseHold(conn, ctx);
-  }
-
-  /**
    * The SYN data of `half` is settled by `end`: the receiver's acknowledgement, or the sender's next sequence
    * number. Past the SYN it was taken and starts the stream; at the SYN it was refused (RFC 7413: the server
    * drops it and the client sends it again), and it is dropped so the retransmission appears once.
@@ -509,41 +452,6 @@ export class Assembler {
     }
     startHalf(half, start);
     this.delivery.drain(conn, half, ctx);
-  }
-
-  /**
-   * rstPolicy 'in-window': an RST outside every receive window the receiver could have had (see
-   * rstOutsideWindow) is counted and listed, and dropped. Returns true when it was.
-   */
-  private rstIgnored(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
-    const synSent = rstInSynSent(half, rev, pkt);
-    const win = synSent ? 0 : rstOutsideWindow(half, rev, pkt.seq, this.options.rstUnknownWindow);
-    if (!synSent && win < 0) return false;
-    const st = half.stats;
-    st.rst++;
-    st.rstIgnored++;
-    const r = this.listRst(conn, synSent ? 'not-acknowledging-syn' : 'outside-window', half, pkt.seq, synSent ? seqAdd(rev.isn, 1) : half.nextSeq, win);
-    if (r !== null) {
-      r.tsSec = pkt.tsSec;
-      r.tsNsec = pkt.tsNsec;
-      r.recordNumber = pkt.recordNumber;
-      r.fileOffset = pkt.fileOffset;
-    }
-    return true;
-  }
-
-  /** Counts a suspicious RST on its connection and lists it (null beyond the list's bound: counted only). */
-  private listRst(conn: Connection, kind: SuspiciousRst['kind'], half: HalfConnection, seq: number, expected: number, window: number): SuspiciousRst | null {
-    conn.suspiciousRsts++;
-    if (conn.suspiciousRstRecords.length >= this.options.maxSuspiciousRstsPerConnection) return null;
-    const r = new SuspiciousRst();
-    r.kind = kind;
-    r.direction = half.dir;
-    r.seq = seq;
-    r.expected = expected;
-    r.window = window;
-    conn.suspiciousRstRecords.push(r);
-    return r;
   }
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Which RSTs end a connection (AssemblerOptions.rstPolicy): one the receiver would drop (outside any window it
+ * could have had, or in SYN-SENT not acknowledging the SYN) is ignored and listed; one it could accept ends the
+ * connection at once ('in-window', 'any') or once the capture shows it took effect ('evidence').
+ */
+import type { TcpPacket } from '../decode/packet.js';
+import { rstInSynSent, rstOutsideWindow } from './acceptance.js';
+import { type Connection, type HalfConnection, SuspiciousRst } from './connection.js';
+import type { Delivery } from './delivery.js';
+import type { FlushList } from './flush-list.js';
+import type { AssemblerOptions } from './options.js';
+import type { PendingRsts } from './pending-rsts.js';
+import { seqAdd, seqDiff } from './sequence.js';
+import type { AssemblerContext, FlushContext } from './stream.js';
+
+/** The RST rules of one Assembler. */
+export class RstJudge {
+  constructor(
+    private readonly options: AssemblerOptions,
+    private readonly delivery: Delivery,
+    private readonly flushList: FlushList,
+    /** Connections whose RST waits for evidence, oldest first (shared with Delivery, which decides them). */
+    readonly pending: PendingRsts,
+  ) {}
+
+  /**
+   * An RST the receiver could accept. With rstPolicy 'any' or 'in-window' it ends the connection at once. With 'evidence' the
+   * capture may yet show that it did not (RFC 5961 stacks refuse some in-window RSTs; an RST with a low TTL never
+   * reaches the receiver): the connection waits, holding what follows, until the receiver acknowledges data sent
+   * after it (not taken) or answers with an RST, a new SYN comes, the flush time or memory bound passes, or the
+   * capture ends (taken).
+   */
+  rst(conn: Connection, half: HalfConnection, pkt: TcpPacket, ctx: AssemblerContext): void {
+    if (this.options.rstPolicy !== 'evidence') {
+      this.delivery.resetConnection(conn, ctx, half, pkt.seq);
+      return;
+    }
+    if (conn.rstPending) {
+      // The receiver's own RST: it has no connection any more. The sender's again, answering data the peer sent
+      // after the first (Zeek's rst-inject-rae.pcap): the sender has none. Either way the first RST took effect.
+      // A repeated RST with nothing in between proves nothing (a forger can send two).
+      const rev = half.dir === 0 ? conn.half1 : conn.half0;
+      if (half.dir !== conn.rstDir || rev.heldWire > 0) this.delivery.takeRst(conn, ctx);
+      return;
+    }
+    conn.rstPending = true;
+    conn.rstDir = half.dir;
+    conn.rstSeq = pkt.seq;
+    conn.rstTsSec = pkt.tsSec;
+    conn.rstTsNsec = pkt.tsNsec;
+    conn.rstRecord = pkt.recordNumber;
+    conn.rstFileOffset = pkt.fileOffset;
+    const rev = half.dir === 0 ? conn.half1 : conn.half0;
+    half.holdActive = true;
+    half.holdSeq = pkt.seq;
+    rev.holdActive = true;
+    rev.holdSeq = rev.last !== null && seqDiff(rev.nextSeq, seqAdd(rev.last.seq, rev.last.len)) > 0 ? seqAdd(rev.last.seq, rev.last.len) : rev.nextSeq;
+    this.flushList.note(conn);
+    this.pending.add(conn);
+  }
+
+  /** RSTs pending longer than `rstEvidenceSec` before capture time `now`: nothing showed them not taken. */
+  expire(now: number, ctx: FlushContext): void {
+    const limit = now - this.options.rstEvidenceSec;
+    for (let c = this.pending.head; c !== null && c.rstTsSec + c.rstTsNsec * 1e-9 < limit; c = this.pending.head) {
+      this.delivery.takeRst(c, ctx.setTime(now));
+    }
+  }
+
+  /** The receiver acknowledged data sent after the pending RST: it did not take effect; listed as suspicious. */
+  notTaken(conn: Connection, pkt: TcpPacket, ctx: AssemblerContext): void {
+    const half = conn.halves[conn.rstDir]!;
+    half.stats.rstNotTaken++;
+    const r = this.listRst(conn, 'not-taken', half, conn.rstSeq, half.nextSeq, -1);
+    if (r !== null) {
+      r.tsSec = conn.rstTsSec;
+      r.tsNsec = conn.rstTsNsec;
+      r.recordNumber = conn.rstRecord;
+      r.fileOffset = conn.rstFileOffset;
+      r.evidenceRecord = pkt.recordNumber;
+    }
+    this.delivery.releaseHold(conn, ctx);
+  }
+
+  /**
+   * Unless rstPolicy is 'any': an RST outside every receive window the receiver could have had (see
+   * rstOutsideWindow), or one in SYN-SENT that does not acknowledge the SYN, is counted and listed, and dropped.
+   * Returns true when it was.
+   */
+  ignored(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
+    const synSent = rstInSynSent(half, rev, pkt);
+    const win = synSent ? 0 : rstOutsideWindow(half, rev, pkt.seq, this.options.rstUnknownWindow);
+    if (!synSent && win < 0) return false;
+    const st = half.stats;
+    st.rst++;
+    st.rstIgnored++;
+    const r = this.listRst(conn, synSent ? 'not-acknowledging-syn' : 'outside-window', half, pkt.seq, synSent ? seqAdd(rev.isn, 1) : half.nextSeq, win);
+    if (r !== null) {
+      r.tsSec = pkt.tsSec;
+      r.tsNsec = pkt.tsNsec;
+      r.recordNumber = pkt.recordNumber;
+      r.fileOffset = pkt.fileOffset;
+    }
+    return true;
+  }
+
+  /** Counts a suspicious RST on its connection and lists it (null beyond the list's bound: counted only). */
+  private listRst(conn: Connection, kind: SuspiciousRst['kind'], half: HalfConnection, seq: number, expected: number, window: number): SuspiciousRst | null {
+    conn.suspiciousRsts++;
+    if (conn.suspiciousRstRecords.length >= this.options.maxSuspiciousRstsPerConnection) return null;
+    const r = new SuspiciousRst();
+    r.kind = kind;
+    r.direction = half.dir;
+    r.seq = seq;
+    r.expected = expected;
+    r.window = window;
+    conn.suspiciousRstRecords.push(r);
+    return r;
+  }
+}
