@@ -223,6 +223,9 @@ export class Assembler {
     } else {
       half.synSeen = true;
       half.isn = seq;
+      // A direction started by a stray segment before its SYN (a challenge ACK from old state, say) with nothing
+      // delivered: the SYN is where it really starts.
+      if (half.started && !half.deliveredAny && half.first === null) half.started = false;
       if (!half.started) {
         if (wireLen > 0) {
           half.synDataPending = true;

@@ -77,8 +77,10 @@ export class Delivery {
         this.drain(conn, h, ctx);
       }
       if (h.closed) continue;
+      // Beyond rstUnknownWindow the RST proves nothing about the bytes before it (it passed the window check
+      // on an acknowledgement far ahead, and such a number says nothing about data seen).
       const hole = h === rstHalf && h.started && !h.finPending ? seqDiff(h.nextSeq, rstSeq) : 0;
-      this.deliverEnd(conn, h, hole > 0 ? hole : 0, ctx);
+      this.deliverEnd(conn, h, hole > 0 && hole <= this.options.rstUnknownWindow ? hole : 0, ctx);
     }
     return this.finishConnection(conn, 'reset', ctx);
   }

@@ -169,3 +169,25 @@ describe('an RST in SYN-SENT must acknowledge the SYN (RFC 9293)', () => {
     expect(factory.streams[0]!.conn.stats[1].rstIgnored).toBe(0);
   });
 });
+
+describe('an RST from the side in SYN-SENT answering an unacceptable ACK (RFC 9293 3.10.7.3)', () => {
+  it('does not end its attempt: the retransmitted SYN, the SYN-ACK and the data are one connection', () => {
+    // suricata-verify tls-subjectaltname, port 59819: SYN, a stray ACK from old state, RST <SEQ=SEG.ACK>, SYN again.
+    const { asm, factory, pool } = setup();
+    asm.assemble(c2s(1000, '', { flags: SYN }));
+    asm.assemble(s2c(777777, '', { flags: ACK, ack: 123456 }));
+    asm.assemble(c2s(123456, '', { flags: RST }));
+    asm.assemble(c2s(1000, '', { flags: SYN, tsSec: T0 + 3 }));
+    asm.assemble(s2c(5000, '', { flags: SYN | ACK, ack: 1001, tsSec: T0 + 3 }));
+    asm.assemble(c2s(1001, 'req', { ack: 5001, tsSec: T0 + 3 }));
+    asm.assemble(s2c(5001, 'resp', { ack: 1004, tsSec: T0 + 3 }));
+    const s = factory.streams[0]!;
+    expect(pool.stats.connectionsCreated).toBe(1);
+    expect(s.bytes(0).toString()).toBe('req');
+    // The stray ACK started nothing: the SYN-ACK starts the server's direction.
+    expect(s.bytes(1).toString()).toBe('resp');
+    expect(s.conn.stats[0].rst).toBe(1);
+    expect(s.conn.stats[0].missingBytes).toBe(0);
+    expect(s.conn.endReason).toBeNull();
+  });
+});

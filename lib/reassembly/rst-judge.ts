@@ -88,6 +88,12 @@ export class RstJudge {
    * Returns true when it was.
    */
   ignored(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
+    // The SYN's sender answering an unacceptable ACK (RFC 9293 3.10.7.3: <SEQ=SEG.ACK><CTL=RST>) aims at the
+    // peer's old state; it stays in SYN-SENT itself (suricata-verify tls-subjectaltname: the SYN comes again).
+    if (half.synSeen && !rev.synSeen && rev.ackValid && pkt.seq === rev.ackSeq && rev.ackSeq !== seqAdd(half.isn, 1)) {
+      half.stats.rst++;
+      return true;
+    }
     const synSent = rstInSynSent(half, rev, pkt);
     const win = synSent ? 0 : rstOutsideWindow(half, rev, pkt.seq, this.options.rstUnknownWindow);
     if (!synSent && win < 0) return false;
