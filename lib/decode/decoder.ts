@@ -224,8 +224,8 @@ export class Decoder {
         code: kind === Undecoded.IPV4_OPTION_ODDITY ? 'odd-ip-option' : 'not-decoded',
         message:
           kind === Undecoded.IPV4_OPTION_ODDITY
-            ? `${n} with an ${what}, first at record ${seen.recordNumber} (offset ${seen.fileOffset})`
-            : `${n} not decoded: ${what}; TCP in them is not reassembled (first at record ${seen.recordNumber}, offset ${seen.fileOffset})`,
+            ? `${n} with an ${what} (the first here)`
+            : `${n} not decoded: ${what}; TCP in them is not reassembled (the first here)`,
         fileOffset: seen.fileOffset,
         recordNumber: seen.recordNumber,
       });
