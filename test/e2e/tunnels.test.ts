@@ -36,7 +36,7 @@ describe('tunnels on the command line', () => {
 
   it('a GRE protocol not decoded is one warning on stderr with its packet count, and counted in the summary', async () => {
     const b = new PcapBuilder();
-    for (let i = 0; i < 3; i++) b.record({ tsSec: 1_700_000_000 + i, data: linkFrame(ipv4Packet('10.0.0.1', '10.0.0.2', 47, gre(0x8200, tcpPacket({ payload: 'x' }))), { linkType: 1 }) });
+    for (let i = 0; i < 3; i++) b.record({ tsSec: 1_700_000_000 + i, tsFrac: 0, data: linkFrame(ipv4Packet('10.0.0.1', '10.0.0.2', 47, gre(0x8200, tcpPacket({ payload: 'x' }))), { linkType: 1 }) });
     const file = join(mkdtempSync(join(tmpdir(), 'undecoded-')), 'aruba.pcap');
     writeFileSync(file, b.build());
     const r = await cli(['analyze', file, '--format', 'json']);
