@@ -97,7 +97,7 @@ async function tsharkStreams(file: string): Promise<TsharkStream[] | string> {
   return out;
 }
 
-const MISSING = /^\[\d+ bytes missing in capture file\]\x00?$/;
+const MISSING = /^\[\d+ bytes missing in capture file\]$/;
 
 function parseFollow(text: string): TsharkStream[] {
   const out: TsharkStream[] = [];
@@ -126,7 +126,7 @@ function parseFollow(text: string): TsharkStream[] {
     const side = line.startsWith('\t') ? 1 : 0;
     const bytes = Buffer.from(side === 1 ? line.slice(1) : line, 'hex');
     // tshark writes its gap marker into the raw bytes: "[N bytes missing in capture file]" and a NUL.
-    if (bytes.length < 64 && MISSING.test(bytes.toString('latin1'))) continue;
+    if (bytes.length < 64 && MISSING.test(bytes.toString('latin1').replace(/\0$/, ''))) continue;
     cur.chunks[side].push(bytes);
   }
   end();
