@@ -53,7 +53,7 @@ async function analyzeJson(args: string[]): Promise<AnalyzeDoc> {
 }
 
 describe('blind-rst.pcap: an RST 2^30 outside the window', () => {
-  it('default (in-window): ignored and counted, the connection completes with every byte after it', async () => {
+  it('default (evidence): ignored and counted, the connection completes with every byte after it', async () => {
     const [plain, checked] = await inParallel([() => analyzeJson([BLIND]), () => analyzeJson([BLIND, '--check-state'])]);
     for (const doc of [plain, checked]) {
       expect(doc.connections).toHaveLength(1);
