@@ -184,7 +184,8 @@ export class Assembler {
     const pool = this.pool;
     const h = pool.hash(pkt);
     const hit = pool.lookup(pkt, h);
-    const syn = (pkt.flags & SYN) !== 0;
+    // A SYN that also carries RST is an RST: RFC 9293 checks RST before SYN, so it never starts a connection.
+    const syn = (pkt.flags & (SYN | RST)) === SYN;
     const conn = hit >= 0 ? pool.connectionAt(hit) : null;
     // A SYN after a pending RST: the RST did end the connection; the SYN meets its tombstone.
     if (conn !== null && syn && conn.rstPending) {

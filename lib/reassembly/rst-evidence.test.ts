@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACK, c2s, handshake, RST, s2c, setup, SYN } from '../../test/support/engine-helpers.js';
+import { ACK, c2s, FIN, handshake, RST, s2c, setup, SYN } from '../../test/support/engine-helpers.js';
 
 const T0 = 1_700_000_000;
 
@@ -189,5 +189,23 @@ describe('an RST from the side in SYN-SENT answering an unacceptable ACK (RFC 92
     expect(s.conn.stats[0].rst).toBe(1);
     expect(s.conn.stats[0].missingBytes).toBe(0);
     expect(s.conn.endReason).toBeNull();
+  });
+});
+
+describe('a segment with SYN and RST set is an RST (RFC 9293 checks RST first)', () => {
+  it('never starts a new connection; in the window it waits for evidence like any RST', () => {
+    // suricata-verify transform-base64-7296 record 36: every flag set, the conversation goes on after it.
+    const { asm, factory, pool } = setup();
+    handshake(asm, 0, 100);
+    asm.assemble(c2s(1, 'req', { ack: 101 }));
+    asm.assemble(s2c(101, '', { flags: SYN | RST | ACK | FIN, ack: 4 }));
+    asm.assemble(c2s(4, 'more', { ack: 101 }));
+    asm.assemble(s2c(101, 'resp', { ack: 8 }));
+    asm.flushAll();
+    expect(pool.stats.connectionsCreated).toBe(1);
+    const s = factory.streams[0]!;
+    expect(s.bytes(0).toString()).toBe('reqmore');
+    expect(s.bytes(1).toString()).toBe('resp');
+    expect(s.conn.stats[1].rstNotTaken).toBe(1);
   });
 });
