@@ -307,12 +307,26 @@ function abortable(
 ): AsyncIterator<Buffer | string> {
   if (signal === undefined) return it;
   const end: IteratorResult<Buffer | string> = { done: true, value: undefined };
-  const stopped = new Promise<IteratorResult<Buffer | string>>((resolve) => {
-    if (signal.aborted) resolve(end);
-    else signal.addEventListener('abort', () => resolve(end), { once: true });
-  });
   return {
-    next: () => (signal.aborted ? Promise.resolve(end) : Promise.race([it.next(), stopped])),
+    // One listener per pending read, removed when it settles. (A Promise.race against one promise living for
+    // the whole read left a reaction on it per chunk, each holding that chunk: stdin kept every byte read.)
+    next: () => {
+      if (signal.aborted) return Promise.resolve(end);
+      return new Promise<IteratorResult<Buffer | string>>((resolve, reject) => {
+        const onAbort = (): void => resolve(end);
+        signal.addEventListener('abort', onAbort, { once: true });
+        it.next().then(
+          (r) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(r);
+          },
+          (e: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(e instanceof Error ? e : new Error(String(e)));
+          },
+        );
+      });
+    },
     // Not awaited on abort: a stream's iterator may only settle return() after its pending read, which a
     // silent pipe never completes. Destroying the source is what unblocks it.
     return: (v?: unknown) => {
