@@ -10,6 +10,6 @@ export const ExitCode = {
   WARNINGS: 3,
   /** Writing output failed (disk full, unwritable folder) or the run was interrupted. */
   OUTPUT_FAILED: 4,
-  /** Interrupted by SIGINT (128 + 2, the shell convention). */
+  /** Interrupted by SIGINT (128 + 2, the shell convention); SIGTERM gives 143 and SIGHUP 129 the same way. */
   INTERRUPTED: 130,
 } as const;

@@ -21,7 +21,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     report.end(result.summary, result.lateRows);
     out.flush();
     finalWarnings(result.summary, io, args.quiet);
-    return exitCodeOf(result.summary, args);
+    return exitCodeOf(result.summary, args, ctx);
   } catch (err) {
     ctx?.done();
     out.flush();

@@ -2,6 +2,7 @@
  * What every command shares: turning arguments into pass options, the selection filter, warnings on stderr,
  * the progress bar, Ctrl-C, and the mapping of failures to exit codes.
  */
+import { constants as osConstants } from 'node:os';
 import { statSync } from 'node:fs';
 import { CaptureError, type Diagnostic } from '../../lib/capture/index.js';
 import { ExportError } from '../../lib/export/index.js';
@@ -80,9 +81,14 @@ export function warningLine(source: string, d: Diagnostic): string {
 export interface RunContext {
   options: PassOptions;
   progress: Progress;
-  /** Call when the pass is over: removes the progress line and the Ctrl-C handler. */
+  /** Call when the pass is over: removes the progress line and the signal handlers. */
   done(): void;
+  /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), or null. */
+  stoppedBy(): NodeJS.Signals | null;
 }
+
+/** Signals that stop a run the way Ctrl-C does: finish what was read, write the record, exit 128 + signal. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Pass options from the arguments, with the warning printer, the progress bar and Ctrl-C wired in. */
 export function runContext(args: CommonArgs, io: Output): RunContext {
@@ -98,13 +104,20 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
   }
   const progress = createProgress({ totalBytes: total, enabled: !args.quiet && args.progress !== false });
   const controller = new AbortController();
-  const onSigint = (): void => {
-    progress.done();
-    io.err('tcpreasm: interrupted: finishing what was read (Ctrl-C again to quit at once)\n');
-    process.removeListener('SIGINT', onSigint);
-    controller.abort();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const unlisten = (): void => {
+    for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
   };
-  process.on('SIGINT', onSigint);
+  // A second signal finds no handler: its default action ends the process at once.
+  function onSignal(sig: NodeJS.Signals): void {
+    progress.done();
+    const again = sig === 'SIGINT' ? 'Ctrl-C again' : `${sig} again`;
+    io.err(`tcpreasm: interrupted${sig === 'SIGINT' ? '' : ` by ${sig}`}: finishing what was read (${again} to quit at once)\n`);
+    unlisten();
+    stoppedBy ??= sig;
+    controller.abort();
+  }
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const options: PassOptions = {
     sourceName: source,
     assembler: {
@@ -133,8 +146,9 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     progress,
     done: () => {
       progress.done();
-      process.removeListener('SIGINT', onSigint);
+      unlisten();
     },
+    stoppedBy: () => stoppedBy,
   };
 }
 
@@ -148,9 +162,12 @@ export function finalWarnings(summary: RunSummary, io: Output, quiet: boolean): 
   }
 }
 
-/** Exit code of a finished run: interrupted, then strict warnings, then success. */
-export function exitCodeOf(summary: RunSummary, args: CommonArgs): number {
-  if (summary.interrupted) return ExitCode.INTERRUPTED;
+/** Exit code of a finished run: interrupted (128 + the signal), then strict warnings, then success. */
+export function exitCodeOf(summary: RunSummary, args: CommonArgs, ctx?: RunContext): number {
+  if (summary.interrupted) {
+    const sig = ctx?.stoppedBy() ?? null;
+    return sig === null || sig === 'SIGINT' ? ExitCode.INTERRUPTED : 128 + osConstants.signals[sig];
+  }
   if (args.strict && hadWarnings(summary)) return ExitCode.WARNINGS;
   return ExitCode.OK;
 }

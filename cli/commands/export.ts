@@ -30,7 +30,7 @@ export async function runExport(args: ExportArgs, io: Output = processOutput): P
       io.err(`tcpreasm: export stopped: ${r.fatalError.message}; files listed in the manifest as complete are whole\n`);
       return ExitCode.OUTPUT_FAILED;
     }
-    const code = exitCodeOf(s, args);
+    const code = exitCodeOf(s, args, ctx);
     if (code === ExitCode.OK && r.exportErrorCount > 0) return ExitCode.OUTPUT_FAILED;
     return code;
   } catch (err) {

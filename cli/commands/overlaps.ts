@@ -17,7 +17,7 @@ export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput
     ctx.done();
     report.end(r);
     finalWarnings(r.summary, io, args.quiet);
-    return exitCodeOf(r.summary, args);
+    return exitCodeOf(r.summary, args, ctx);
   } catch (err) {
     ctx?.done();
     return failure(err, io);
