@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { errorCode, fsError, type ExportError } from './errors.js';
 import type { ChunkHolder, ChunkPool, FdHolder, FilePool } from './file-pool.js';
-import type { ExportFs } from './fs.js';
+import { OPEN_NEW, OPEN_REOPEN, type ExportFs } from './fs.js';
 import { LruLink } from './lru.js';
 import type { NameHints } from './name-hints.js';
 import type { DirectionRow, GapEntry } from './manifest.js';
@@ -363,7 +363,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       files.makeRoom();
       try {
         if (this.name === null) this.create();
-        else this.fd = this.ctx.fs.openSync(this.path, 'r+');
+        else this.fd = this.ctx.fs.openSync(this.path, OPEN_REOPEN);
         files.touch(this);
         return true;
       } catch (err) {
@@ -388,7 +388,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       if (!isSafeFileName(name)) throw Object.assign(new Error(`unsafe file name ${JSON.stringify(name)}`), { code: 'EINVAL' });
       const path = join(this.ctx.dir, name);
       try {
-        this.fd = this.ctx.fs.openSync(path, 'wx', 0o644);
+        this.fd = this.ctx.fs.openSync(path, OPEN_NEW, 0o644);
       } catch (err) {
         if (errorCode(err) === 'EEXIST') {
           count++;

@@ -25,6 +25,7 @@ const REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is not a folder',
   EISDIR: 'is a folder',
   EEXIST: 'already exists',
+  ELOOP: 'it is a symbolic link, which is never followed inside the output folder',
   EIO: 'input/output error',
   EFBIG: 'file too large',
   ENAMETOOLONG: 'name too long',

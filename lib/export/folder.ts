@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ExportError, errorCode, fsError } from './errors.js';
 import type { ExportFs } from './fs.js';
 
@@ -22,12 +23,30 @@ export function prepareOutputFolder(fs: ExportFs, dir: string, force: boolean): 
     throw fsError(err, 'read the output folder', dir);
   }
   if (!isDir) throw new ExportError('ENOTDIR', dir, `cannot use ${dir} as the output folder: it is not a folder (ENOTDIR)`);
-  if (force) return;
   let entries: string[];
   try {
     entries = fs.readdirSync(dir);
   } catch (err) {
     throw fsError(err, 'read the output folder', dir);
+  }
+  if (force) {
+    // Writing into a used folder: a symbolic link among its entries could send our bytes anywhere. Say which.
+    const links = entries.filter((e) => {
+      try {
+        return fs.lstatSync(join(dir, e)).isSymbolicLink();
+      } catch {
+        return false;
+      }
+    });
+    if (links.length > 0) {
+      throw new ExportError(
+        'ELOOP',
+        dir,
+        `the output folder ${dir} holds symbolic links (${links.slice(0, 5).join(', ')}${links.length > 5 ? ', ...' : ''}); ` +
+          'tcpreasm never writes through a link: remove them or choose another folder',
+      );
+    }
+    return;
   }
   if (entries.length > 0) {
     throw new ExportError(

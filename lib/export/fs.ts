@@ -8,7 +8,7 @@ import * as nodeFs from 'node:fs';
  * where root can write anywhere.
  */
 export interface ExportFs {
-  openSync(path: string, flags: string, mode?: number): number;
+  openSync(path: string, flags: string | number, mode?: number): number;
   closeSync(fd: number): void;
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
   writevSync(fd: number, buffers: readonly Uint8Array[], position: number | null): number;
@@ -16,7 +16,18 @@ export interface ExportFs {
   mkdirSync(path: string, options: { recursive: true }): string | undefined;
   readdirSync(path: string): string[];
   statSync(path: string): { isDirectory(): boolean };
+  lstatSync(path: string): { isSymbolicLink(): boolean };
 }
+
+/**
+ * Open flags for files inside the output folder: never through a symbolic link (O_NOFOLLOW: a link planted
+ * there, by name, fails with ELOOP instead of sending the bytes elsewhere). `create`: a new file, exclusive.
+ */
+export const OPEN_NEW = nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL | nodeFs.constants.O_NOFOLLOW;
+/** A file replaced whole (the manifest under --force), never through a link. */
+export const OPEN_REPLACE = nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_TRUNC | nodeFs.constants.O_NOFOLLOW;
+/** A file of ours reopened for more bytes, never through a link. */
+export const OPEN_REOPEN = nodeFs.constants.O_RDWR | nodeFs.constants.O_NOFOLLOW;
 
 /** The real file system. */
 export const realFs: ExportFs = {
@@ -28,4 +39,5 @@ export const realFs: ExportFs = {
   mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
   readdirSync: (p) => nodeFs.readdirSync(p),
   statSync: (p) => nodeFs.statSync(p),
+  lstatSync: (p) => nodeFs.lstatSync(p),
 };

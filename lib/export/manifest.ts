@@ -1,4 +1,4 @@
-import type { ExportFs } from './fs.js';
+import { OPEN_REPLACE, type ExportFs } from './fs.js';
 import { fsError, type ExportError } from './errors.js';
 
 /**
@@ -105,7 +105,7 @@ export class ManifestWriter {
     readonly path: string,
   ) {
     try {
-      this.fd = fs.openSync(path, 'w', 0o644);
+      this.fd = fs.openSync(path, OPEN_REPLACE, 0o644);
     } catch (err) {
       throw fsError(err, 'create', path);
     }
