@@ -165,7 +165,16 @@ class FlushClock {
     private readonly closeAfter: number,
   ) {
     this.interval = flushInterval(flushAfter, closeAfter);
+    this.maxJump = Math.max(flushAfter, closeAfter);
   }
+
+  /**
+   * A timestamp further ahead than this is believed only when the next one agrees: one record stamped hours
+   * ahead (a damaged or hostile timestamp) must not close every connection as idle.
+   */
+  private readonly maxJump: number;
+  /** An outlier waiting for confirmation, or NaN. */
+  private jumpTo = NaN;
 
   /** A segment of capture time `now` was assembled. */
   tick(now: number): void {
@@ -173,7 +182,15 @@ class FlushClock {
     if (this.last === -Infinity) {
       this.first = now;
       this.next = now + this.interval;
+    } else if (now - this.last > this.maxJump) {
+      // Confirmed when the next segment is also past the old time by as much: the capture really paused.
+      const confirmed = !Number.isNaN(this.jumpTo) && Math.abs(this.jumpTo - now) <= this.maxJump;
+      if (!confirmed) {
+        this.jumpTo = now;
+        return;
+      }
     }
+    this.jumpTo = NaN;
     this.last = now;
     if (now >= this.next) {
       // `now`: what this flush delivers or closes is stamped with the capture time it happened at.
