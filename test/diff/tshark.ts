@@ -312,4 +312,9 @@ async function cliMain(argv: string[]): Promise<number> {
   return 0;
 }
 
+// `| head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 process.exitCode = await cliMain(process.argv.slice(2));
