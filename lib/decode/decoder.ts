@@ -5,6 +5,7 @@ import { DecodeStats, MalformedKind, NonTcpKind } from './stats.js';
 import { FragmentReassembler, FragmentResult } from './fragments.js';
 import { checksumValid, sumBytes } from './checksum.js';
 import { decodeTcp } from './tcp.js';
+import { Undecoded, UndecodedLog } from './undecoded.js';
 import { ipv4Options } from './ipv4-options.js';
 import { ENCAP_OVERFLOW, ENCAPSULATIONS, EncapsulationPath, Layer } from './encapsulation.js';
 import { MAX_ENCAPSULATION_DEPTH } from './stats.js';
@@ -22,8 +23,6 @@ import {
   PORT_GRE_UDP,
   PORT_GTPU,
   PORT_VXLAN,
-  Undecoded,
-  undecodedText,
 } from './tunnels.js';
 
 /** Options of a {@link Decoder}. */
@@ -76,13 +75,6 @@ const AF_INET6_BSD = 24;
 const AF_INET6_FREEBSD = 28;
 const AF_INET6_DARWIN = 30;
 
-/** First sighting and count of something the decoder does not open (for its warning). */
-interface UndecodedSeen {
-  count: number;
-  recordNumber: number;
-  fileOffset: number;
-}
-
 /**
  * Decodes capture records down to TCP segments: link layer (Ethernet with any VLAN stack, Linux SLL/SLL2,
  * raw IP, BSD null/loop, PPP, PPPoE, Cisco HDLC), IPv4 with options and fragment reassembly, IPv6 with
@@ -104,8 +96,8 @@ export class Decoder {
   /** The layers of the record being decoded. */
   private readonly path = new EncapsulationPath();
   private readonly inner = new Inner();
-  /** What was not opened, by kind * 2^32 + value (a number key: no string per packet). */
-  private readonly undecoded = new Map<number, UndecodedSeen>();
+  /** What was not opened, for its warnings. */
+  private readonly undecoded = new UndecodedLog();
 
   constructor(options: DecoderOptions = {}) {
     this.verify = options.verifyChecksums ?? false;
@@ -214,30 +206,11 @@ export class Decoder {
    * where it was first seen. Call after the last record.
    */
   undecodedWarnings(): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const [key, seen] of this.undecoded) {
-      const kind = Math.floor(key / 0x100000000);
-      const what = undecodedText(kind, key % 0x100000000);
-      const n = seen.count === 1 ? '1 packet' : `${seen.count} packets`;
-      out.push({
-        severity: 'warning',
-        code: kind === Undecoded.IPV4_OPTION_ODDITY ? 'odd-ip-option' : 'not-decoded',
-        message:
-          kind === Undecoded.IPV4_OPTION_ODDITY
-            ? `${n} with an ${what} (the first here)`
-            : `${n} not decoded: ${what}; TCP in them is not reassembled (the first here)`,
-        fileOffset: seen.fileOffset,
-        recordNumber: seen.recordNumber,
-      });
-    }
-    return out;
+    return this.undecoded.warnings();
   }
 
   private note(kind: number, value: number, out: TcpPacket): void {
-    const key = kind * 0x100000000 + (value >>> 0);
-    const seen = this.undecoded.get(key);
-    if (seen !== undefined) seen.count++;
-    else this.undecoded.set(key, { count: 1, recordNumber: out.recordNumber, fileOffset: out.fileOffset });
+    this.undecoded.note(kind, value, out.recordNumber, out.fileOffset);
   }
 
   /** One more encapsulation layer; false beyond the depth bound. */

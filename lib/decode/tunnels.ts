@@ -6,6 +6,7 @@
  */
 import { u16be, u32be } from '../capture/bytes.js';
 import { Layer, type EncapsulationPath } from './encapsulation.js';
+import { Undecoded } from './undecoded.js';
 
 /** What a header reader found inside (an EtherType value), or a whole Ethernet frame. */
 export const ETHERNET = 0x6558;
@@ -38,41 +39,6 @@ export const HeaderError = {
   /** Not data (a GTP signalling message, a PPP control protocol): not TCP, nothing to warn about. */
   NOT_DATA: -4,
 } as const;
-
-/** Undecoded kinds, for the warning the decoder gives once per kind and value. */
-export const Undecoded = {
-  LINK_TYPE: 1,
-  GRE_VERSION: 2,
-  GRE_ROUTING: 3,
-  GRE_PROTOCOL: 4,
-  GENEVE_PROTOCOL: 5,
-  GTPU_PAYLOAD: 6,
-  TOO_DEEP: 7,
-  IPV4_OPTION_ODDITY: 8,
-} as const;
-
-/** The text of an undecoded kind and its value (for warnings). */
-export function undecodedText(kind: number, value: number): string {
-  const hex = `0x${value.toString(16).padStart(4, '0')}`;
-  switch (kind) {
-    case Undecoded.LINK_TYPE:
-      return `link type ${value}`;
-    case Undecoded.GRE_VERSION:
-      return `GRE version ${value}`;
-    case Undecoded.GRE_ROUTING:
-      return 'GRE with source routing (RFC 1701)';
-    case Undecoded.GRE_PROTOCOL:
-      return `GRE carrying protocol ${hex}`;
-    case Undecoded.GENEVE_PROTOCOL:
-      return `Geneve carrying protocol ${hex}`;
-    case Undecoded.GTPU_PAYLOAD:
-      return `GTP-U payload with IP version ${value}`;
-    case Undecoded.TOO_DEEP:
-      return 'encapsulations nested deeper than the bound';
-    default:
-      return `IPv4 option ${value} with a length its RFC does not allow (Linux and BSD accept it; delivered)`;
-  }
-}
 
 /** The reader's findings beyond its return value (one reused instance). */
 export class Inner {
