@@ -72,6 +72,15 @@ export function rstInSynSent(half: HalfConnection, rev: HalfConnection, pkt: Tcp
 }
 
 /**
+ * An RST from `half` while it is in SYN-SENT, answering an unacceptable ACK of `rev` (RFC 9293 3.10.7.3:
+ * <SEQ=SEG.ACK><CTL=RST>): it aims at the peer's old state, and the sender stays in SYN-SENT (suricata-verify
+ * tls-subjectaltname: its SYN comes again). Such an RST ends nothing.
+ */
+export function rstAnswersUnacceptableAck(half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
+  return half.synSeen && !rev.synSeen && rev.ackValid && pkt.seq === rev.ackSeq && rev.ackSeq !== seqAdd(half.isn, 1);
+}
+
+/**
  * Is a segment at `seq` outside any plausible window: further than `distance` (or 64 x the receiver's largest
  * window, if more) from both the next expected byte and the receiver's last acknowledgement (which leads
  * nextSeq when the capture lost data)?

@@ -4,7 +4,7 @@
  * connection at once ('in-window', 'any') or once the capture shows it took effect ('evidence').
  */
 import type { TcpPacket } from '../decode/packet.js';
-import { rstInSynSent, rstOutsideWindow } from './acceptance.js';
+import { rstAnswersUnacceptableAck, rstInSynSent, rstOutsideWindow } from './acceptance.js';
 import { type Connection, type HalfConnection, SuspiciousRst } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { FlushList } from './flush-list.js';
@@ -88,9 +88,7 @@ export class RstJudge {
    * Returns true when it was.
    */
   ignored(conn: Connection, half: HalfConnection, rev: HalfConnection, pkt: TcpPacket): boolean {
-    // The SYN's sender answering an unacceptable ACK (RFC 9293 3.10.7.3: <SEQ=SEG.ACK><CTL=RST>) aims at the
-    // peer's old state; it stays in SYN-SENT itself (suricata-verify tls-subjectaltname: the SYN comes again).
-    if (half.synSeen && !rev.synSeen && rev.ackValid && pkt.seq === rev.ackSeq && rev.ackSeq !== seqAdd(half.isn, 1)) {
+    if (rstAnswersUnacceptableAck(half, rev, pkt)) {
       half.stats.rst++;
       return true;
     }
