@@ -17,7 +17,7 @@ describe('the package exports what a user needs and nothing else', () => {
       'Endpoint', 'ExportError', 'HalfStats', 'LinkType', 'PoolStats', 'SERVER_TO_CLIENT', 'SelectionError', 'Sequence',
       'StreamPool', 'SuspiciousRst', 'TcpFlag', 'TcpFsmStats', 'TcpOptionCheck', 'TcpOptionCheckStats', 'TcpPacket',
       'TcpSimpleFsm', 'TcpState', 'analyzeCapture', 'analyzeReport', 'connectionFilter', 'exportCapture', 'formatAddress',
-      'overlapsCapture', 'parseAddress', 'readCapture', 'runPass', 'seqAdd', 'seqDiff', 'streamAnalyze',
+      'overlapsCapture', 'parseAddress', 'parseManifest', 'readCapture', 'runPass', 'seqAdd', 'seqDiff', 'streamAnalyze',
     ]);
   });
 
@@ -30,7 +30,9 @@ describe('the package exports what a user needs and nothing else', () => {
       const out = join(dir, 'out');
       const exported = await api.exportCapture('samples/ipv4-loss.pcap', { dir: out }, { select: (conn) => conn.id < 3 });
       expect(exported.export.connections).toBe(3);
-      expect(readFileSync(join(out, 'manifest.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+      const manifest = api.parseManifest(readFileSync(join(out, 'manifest.jsonl'), 'utf8'));
+      expect(manifest.rows).toHaveLength(3);
+      expect(manifest.end).toMatchObject({ status: 'complete', reason: null, rows: 3, rowsLost: 0, truncatedFiles: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

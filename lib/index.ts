@@ -32,8 +32,8 @@ export { CONNECTION_FIELDS, type FieldKind, type FieldSpec } from './schema/row.
 export { DIRECTION_COUNTERS, type CounterSpec, type CounterUnit, type DirectionReport } from './schema/counters.js';
 export { CONNECTION_STATES, type EndReason, type StateSpec } from './schema/states.js';
 export type { RunSummary, WarningJson, OverlapRow, OverlapRowKind } from './report/rows.js';
-export type { ManifestRow, DirectionRow, GapEntry } from './export/manifest.js';
-export type { ExportOptions, ExportSummary } from './export/exporter.js';
+export { parseManifest, type ManifestRow, type ManifestEnd, type DirectionRow, type GapEntry } from './export/manifest.js';
+export type { ExportOptions, ExportOutcome, ExportSummary } from './export/exporter.js';
 export { connectionFilter, SelectionError, type ConnectionFilter, type Selectable } from './report/select.js';
 
 // The engine.

@@ -115,7 +115,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     io.err(`tcpreasm: interrupted${sig === 'SIGINT' ? '' : ` by ${sig}`}: finishing what was read (${again} to quit at once)\n`);
     unlisten();
     stoppedBy ??= sig;
-    controller.abort();
+    controller.abort(`interrupted by ${sig}`);
   }
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const options: PassOptions = {

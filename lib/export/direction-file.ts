@@ -25,7 +25,16 @@ export interface ExportContext {
   readonly nameHints: NameHints;
   /** Called once per failed file, with the error naming it. */
   reportError(err: ExportError): void;
+  /** The error that stopped every write (a full disk), or null: after it nothing more is written to streams. */
+  stopped(): ExportError | null;
+  /** Manifest space for rows not yet written: each file adds its estimate (see ManifestReserve). */
+  reserveRowSpace(bytes: number): void;
 }
+
+/** Manifest row space a stream file's direction may need (its stats and names; measured about 1.1 KB). */
+export const FILE_ROW_BYTES = 2048;
+/** ...and each gap entry it lists (about 150 B of JSON). */
+export const GAP_ROW_BYTES = 192;
 
 const ZEROS = Buffer.alloc(64 * 1024);
 /** The conflicts of a direction that had none: shared, so a reused file allocates nothing for them. */
@@ -68,6 +77,12 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   private gapsOmitted = 0;
   private missingBytes = 0;
   private error: ExportError | null = null;
+  /** The export stopped (disk full elsewhere) while this file still had bytes to write: they were dropped. */
+  private cutBy: ExportError | null = null;
+  /** The bytes on disk may differ from those hashed (a failed write could not be undone): no sha256. */
+  private contentUnknown = false;
+  /** Manifest row space reserved for this direction (returned when its row is written). */
+  reservedRowBytes = 0;
   private finished = false;
   private stats: object | null = null;
   private conflicts: unknown[] = NO_CONFLICTS;
@@ -105,6 +120,9 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     this.gapsOmitted = 0;
     this.missingBytes = 0;
     this.error = null;
+    this.cutBy = null;
+    this.contentUnknown = false;
+    this.reservedRowBytes = 0;
     this.finished = false;
     this.stats = null;
     this.conflicts = NO_CONFLICTS;
@@ -114,7 +132,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   write(buf: Buffer, offset: number, length: number): void {
     if (length <= 0) return;
     this.receivedBytes += length;
-    if (this.finished || this.error !== null) {
+    if (this.finished || this.error !== null || this.isCut()) {
       this.droppedBytes += length;
       return;
     }
@@ -142,8 +160,9 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (this.finished) return;
     const known = length >= 0;
     if (known) this.missingBytes += length;
-    const fill = known && length > 0 && this.ctx.fillGaps && length <= this.ctx.maxFillBytes && this.error === null;
+    const fill = known && length > 0 && this.ctx.fillGaps && length <= this.ctx.maxFillBytes && this.error === null && !this.isCut();
     if (this.gaps.length < this.ctx.maxGapsPerStream) {
+      this.reserve(GAP_ROW_BYTES);
       this.gaps.push({
         offset: this.position + this.buffered,
         seq: seq >>> 0,
@@ -185,7 +204,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     }
     this.releaseFd();
     this.finished = true;
-    this.completeAtClose = complete && this.error === null;
+    this.completeAtClose = complete && this.error === null && this.droppedBytes === 0;
   }
 
   /** True once finished or abandoned. */
@@ -195,14 +214,15 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
 
   /** The manifest entry; final once the direction is done. */
   row(): DirectionRow {
-    const failed = this.error !== null;
+    const why = this.error ?? (this.droppedBytes > 0 ? this.cutBy : null);
     return {
       file: this.name,
       bytes: this.position,
       dataBytes: Math.max(0, this.receivedBytes - this.droppedBytes),
-      sha256: failed ? null : this.sha256(),
+      sha256: this.contentUnknown || (this.name === null && this.error !== null) ? null : this.sha256(),
       complete: this.finished && this.completeAtClose,
-      error: failed ? this.error!.message : null,
+      truncated: this.droppedBytes > 0,
+      error: why === null ? null : why === this.error ? why.message : `not all written: the export stopped (${why.message})`,
       droppedBytes: this.droppedBytes,
       gaps: this.gaps,
       gapsOmitted: this.gapsOmitted,
@@ -236,6 +256,10 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     this.buffered = 0;
     this.ctx.chunks.giveBack(this, chunks, n);
     if (bytes === 0 || this.error !== null) return;
+    if (this.isCut()) {
+      this.droppedBytes += bytes;
+      return;
+    }
     // The chunks are back in the pool but nothing can take them before this write returns (no callbacks).
     if (n === 1) this.writeOut(chunks[0], 0, bytes);
     else this.writeChunks(chunks, n, last, bytes);
@@ -279,7 +303,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   }
 
   private fillZeros(n: number): void {
-    while (n > 0 && this.error === null) {
+    while (n > 0 && this.error === null && !this.isCut()) {
       if (this.buffered === 0 && n >= this.ctx.bufferSize) {
         // Large hole: hash the zeros but leave the file sparse (the next write, or finish, extends it).
         if (!this.open()) return;
@@ -358,6 +382,8 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       return true;
     }
     if (this.error !== null) return false;
+    // After a full disk no new file is made; one of ours may still be reopened (to flush nothing, or to extend).
+    if (this.name === null && this.isCut()) return false;
     const files = this.ctx.files;
     for (;;) {
       files.makeRoom();
@@ -401,15 +427,40 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
       this.path = path;
       break;
     }
+    this.reserve(FILE_ROW_BYTES);
     // Only a name found taken is worth a hint: most flow names are used once, and their slots would evict
     // the hints of busy ones. (A second use then probes one name more, once.)
     if (count > 0) this.ctx.nameHints.set(this.parts, count + 1);
+  }
+
+  /** True once the export stopped; the first time, remembers why (for the row). */
+  private isCut(): boolean {
+    if (this.cutBy !== null) return true;
+    const stop = this.ctx.stopped();
+    if (stop === null) return false;
+    this.cutBy = stop;
+    return true;
+  }
+
+  private reserve(bytes: number): void {
+    this.reservedRowBytes += bytes;
+    this.ctx.reserveRowSpace(bytes);
   }
 
   private fail(err: unknown, action: string): void {
     if (this.error !== null) return;
     const path = this.path !== '' ? this.path : join(this.ctx.dir, withConnectionCount(flowBaseName(this.parts), 0));
     this.error = fsError(err, action, path);
+    if (this.fd >= 0 && (action === 'write' || action === 'extend')) {
+      // A write cut short may have left part of its bytes: cut the file back to what was hashed, so the row's
+      // size and sha256 describe exactly what is on disk (shrinking needs no space, even on a full disk).
+      try {
+        this.ctx.fs.ftruncateSync(this.fd, this.position);
+        this.fileSize = this.position;
+      } catch {
+        this.contentUnknown = true;
+      }
+    }
     if (this.nChunks > 0) {
       this.ctx.chunks.giveBack(this, this.buffer, this.nChunks);
       this.droppedBytes += this.buffered;

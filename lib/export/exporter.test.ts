@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { parseAddress } from '../net/address.js';
 import { ExportError } from './errors.js';
 import { realFs, type ExportFs } from './fs.js';
-import type { ManifestRow } from './manifest.js';
+import { RESERVE_FILE } from './reserve.js';
+import { parseManifest, type ManifestRow } from './manifest.js';
 import type { ExportConnection } from './sink.js';
 import { StreamExporter } from './exporter.js';
 
@@ -37,11 +38,7 @@ function conn(id: number, over: Partial<ExportConnection> = {}): ExportConnectio
 }
 
 function readManifest(dir: string): ManifestRow[] {
-  return nodeFs
-    .readFileSync(join(dir, 'manifest.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as ManifestRow);
+  return parseManifest(nodeFs.readFileSync(join(dir, 'manifest.jsonl'), 'utf8')).rows;
 }
 
 /** Deterministic pseudo-random bytes (xorshift), so failures reproduce. */
@@ -70,6 +67,8 @@ function countingFs(fail?: (call: string, path: string | number) => string | nul
     openSync(p, f, m) {
       check('open', p);
       const fd = realFs.openSync(p, f, m);
+      // The manifest's space reserve is not a stream file: its calls are not counted.
+      if (p.endsWith(RESERVE_FILE)) return fd;
       paths.set(fd, p);
       state.opens++;
       state.open++;
@@ -77,16 +76,19 @@ function countingFs(fail?: (call: string, path: string | number) => string | nul
       return fd;
     },
     closeSync(fd) {
+      if (!paths.has(fd)) return realFs.closeSync(fd);
       paths.delete(fd);
       state.open--;
       realFs.closeSync(fd);
     },
     writeSync(fd, b, o, l, pos) {
+      if (!paths.has(fd)) return realFs.writeSync(fd, b, o, l, pos);
       check('write', paths.get(fd) ?? fd);
       state.writes++;
       return realFs.writeSync(fd, b, o, l, pos);
     },
     writevSync(fd, bs, pos) {
+      if (!paths.has(fd)) return realFs.writevSync(fd, bs, pos);
       check('write', paths.get(fd) ?? fd);
       state.writes++;
       return realFs.writevSync(fd, bs, pos);
@@ -157,7 +159,7 @@ describe('many streams through a small open-file bound', () => {
     c.s2c.write(big, 0, big.length);
     c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 });
     ex.close();
-    // c2s: 640 000 / 65 536 -> 10 writes (9 full buffers and the rest); s2c: 1; manifest row: 1.
+    // c2s: 640 000 / 65 536 -> 10 writes (9 full buffers and the rest); s2c: 1; manifest: the row and the end record, 1.
     expect(state.writes).toBe(12);
   });
 });
@@ -270,6 +272,7 @@ describe('manifest rows', () => {
         dataBytes: 18,
         sha256: sha(Buffer.from('GET / HTTP/1.0\r\n\r\n')),
         complete: true,
+        truncated: false,
         error: null,
         droppedBytes: 0,
         gaps: [],
@@ -284,6 +287,7 @@ describe('manifest rows', () => {
         dataBytes: 0,
         sha256: sha(Buffer.alloc(0)),
         complete: true,
+        truncated: false,
         error: null,
         droppedBytes: 0,
         gaps: [],
@@ -325,7 +329,7 @@ describe('manifest rows', () => {
   it('a 4-tuple used 100 times among 3000 others takes c1..c99 without probing its way up each time', () => {
     const dir = freshDir();
     let opens = 0; // attempts, the failed (EEXIST) ones too
-    const fs: ExportFs = { ...realFs, openSync: (p, f, m) => (opens++, realFs.openSync(p, f, m)) };
+    const fs: ExportFs = { ...realFs, openSync: (p, f, m) => (p.endsWith(RESERVE_FILE) || opens++, realFs.openSync(p, f, m)) };
     const ex = StreamExporter.create({ dir, fs });
     const names: string[] = [];
     for (let i = 0; i < 3100; i++) {
@@ -402,6 +406,30 @@ describe('the output folder', () => {
 });
 
 describe('write errors', () => {
+  it('a manifest write refused by a full disk is cut back off the file: only whole lines, the lost rows counted', () => {
+    const dir = freshDir();
+    let manifestWrites = 0;
+    // The reserve is given up on the first refusal; the retry fails too (someone else took the space).
+    const { fs } = countingFs((call, p) => (call === 'write' && String(p).endsWith('manifest.jsonl') && ++manifestWrites <= 2 ? 'ENOSPC' : null));
+    const ex = StreamExporter.create({ dir, fs });
+    // A row larger than the batch buffer goes out on its own: that write is the one refused.
+    const c = ex.openConnection(conn(1));
+    for (let i = 0; i < 600; i++) c.c2s.gap(i * 10, 5, i, 0);
+    c.c2s.write(bytes(1, 100), 0, 100);
+    c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 });
+    const d = ex.openConnection(conn(2));
+    d.c2s.write(bytes(2, 50), 0, 50);
+    d.finish({ state: 'complete', lastTsSec: 2, lastTsNsec: 0 });
+    const summary = ex.close();
+    expect(ex.fatalError?.code).toBe('ENOSPC');
+    expect(summary.rowsLost).toBe(1);
+    const text = nodeFs.readFileSync(join(dir, 'manifest.jsonl'), 'utf8');
+    const { rows, end } = parseManifest(text);
+    expect(rows.map((r) => r.id)).toEqual([2]);
+    expect(end).toMatchObject({ status: 'stopped', rows: 1, rowsLost: 1 });
+    expect(nodeFs.existsSync(join(dir, RESERVE_FILE))).toBe(false);
+  });
+
   it('EACCES on one file: that direction is partial with the error naming it; the others are fine', () => {
     const dir = freshDir();
     const { fs } = countingFs((call, p) => (call === 'open' && String(p).includes('.00002-') ? 'EACCES' : null));
@@ -437,8 +465,11 @@ describe('write errors', () => {
     ex.close();
     expect(ex.fatalError?.code).toBe('ENOSPC');
     expect(ex.fatalError?.message).toBe(`cannot write ${join(dir, row.c2s.file!)}: no space left on the device (ENOSPC)`);
-    expect(row.c2s).toMatchObject({ complete: false, sha256: null });
+    // The file keeps what was written before the disk filled, and its row says exactly what that is.
+    const written = data.subarray(0, 2048);
+    expect(row.c2s).toMatchObject({ complete: false, truncated: true, bytes: 2048, sha256: sha(written) });
     expect(row.c2s.droppedBytes).toBe(5000 - 2048);
+    expect(nodeFs.readFileSync(join(dir, row.c2s.file!)).equals(written)).toBe(true);
   });
 
   it('EMFILE below the bound: the pool shrinks to what the system allows and every file completes', () => {
@@ -547,10 +578,17 @@ describe('write buffers', () => {
   it('a buffer that starts with a small chunk still holds exactly bufferSize bytes before it is written', () => {
     const dir = freshDir();
     const sizes: number[] = [];
+    const reserve = new Set<number>();
     const fs: ExportFs = {
       ...realFs,
-      writeSync: (fd, b, o, l, p) => (sizes.push(l), realFs.writeSync(fd, b, o, l, p)),
-      writevSync: (fd, bs, p) => (sizes.push(bs.reduce((n, v) => n + v.length, 0)), realFs.writevSync(fd, bs, p)),
+      openSync: (p, f, m) => {
+        const fd = realFs.openSync(p, f, m);
+        if (p.endsWith(RESERVE_FILE)) reserve.add(fd);
+        else reserve.delete(fd);
+        return fd;
+      },
+      writeSync: (fd, b, o, l, p) => (reserve.has(fd) || sizes.push(l), realFs.writeSync(fd, b, o, l, p)),
+      writevSync: (fd, bs, p) => (reserve.has(fd) || sizes.push(bs.reduce((n, v) => n + v.length, 0)), realFs.writevSync(fd, bs, p)),
     };
     const ex = StreamExporter.create({ dir, fs, bufferSize: 64 * 1024 });
     const c = ex.openConnection(conn(1));
@@ -668,6 +706,7 @@ describe('reused connection objects', () => {
       dataBytes: 5,
       sha256: sha(Buffer.from('fresh')),
       complete: true,
+      truncated: false,
       error: null,
       droppedBytes: 0,
       gaps: [],

@@ -8,7 +8,8 @@ import { prepareOutputFolder } from './folder.js';
 import { realFs, type ExportFs } from './fs.js';
 import { LruLink, LruList } from './lru.js';
 import { NameHints } from './name-hints.js';
-import { ManifestWriter, type DirectionRow, type ManifestRow } from './manifest.js';
+import { ManifestWriter, type DirectionRow, type ManifestEnd, type ManifestRow } from './manifest.js';
+import { ManifestReserve } from './reserve.js';
 import { tcpflowVlan, type FlowNameParts } from './naming.js';
 import type { ConnectionEnd, ExportConnection } from './sink.js';
 
@@ -55,6 +56,20 @@ export interface ExportSummary {
   /** Write buffers flushed early to stay under the memory bound. */
   forcedFlushes: number;
   bufferBytesAllocated: number;
+  /** Files holding fewer stream bytes than the capture gave (`truncated: true` in their rows). */
+  truncatedFiles: number;
+  /** Stream bytes not written (write errors, the export stopping), in all rows. */
+  droppedBytes: number;
+  /** Manifest rows that could not be written (a disk too full even for the reserve): counted in the end record. */
+  rowsLost: number;
+}
+
+/** How the run that fed the export ended, for the manifest's end record. */
+export interface ExportOutcome {
+  /** A signal (or the caller) stopped reading: the reason, e.g. `interrupted by SIGTERM`. */
+  interrupted?: string | null;
+  /** The capture could not be read: the error message. */
+  failed?: string | null;
 }
 
 const MAX_KEPT_ERRORS = 100;
@@ -87,6 +102,7 @@ export class StreamExporter {
 
   private readonly ctx: ExportContext;
   private readonly manifest: ManifestWriter;
+  private readonly reserve: ManifestReserve;
   private readonly active = new LruList<ConnectionExport>();
   /** Released connections, reused by openConnection: at most as many as were ever open at once. */
   private readonly spare: ConnectionExport[] = [];
@@ -95,7 +111,9 @@ export class StreamExporter {
   private files = 0;
   private bytes = 0;
   private failedFiles = 0;
-  private closed = false;
+  private truncatedFiles = 0;
+  private droppedBytes = 0;
+  private summary: ExportSummary | null = null;
 
   private constructor(dir: string, options: ExportOptions, fs: ExportFs) {
     const wanted = Math.max(1, Math.floor(options.bufferSize ?? 64 * 1024));
@@ -113,8 +131,16 @@ export class StreamExporter {
       maxGapsPerStream: options.maxGapsPerStream ?? 10_000,
       nameHints: new NameHints(),
       reportError: (err) => this.recordError(err),
+      stopped: () => this.fatalError,
+      reserveRowSpace: (bytes) => {
+        const err = this.reserve.add(bytes);
+        if (err !== null) this.recordError(err);
+      },
     };
-    this.manifest = new ManifestWriter(fs, resolve(dir, 'manifest.jsonl'));
+    this.reserve = new ManifestReserve(fs, dir);
+    this.manifest = new ManifestWriter(fs, resolve(dir, 'manifest.jsonl'), this.reserve);
+    const err = this.reserve.open();
+    if (err !== null) this.recordError(err);
   }
 
   /** Prepares the folder (see {@link prepareOutputFolder}) and opens the manifest. Throws ExportError. */
@@ -162,21 +188,33 @@ export class StreamExporter {
     this.count(row.c2s);
     this.count(row.s2c);
     const err = this.manifest.append(row);
+    this.reserve.sub(c.c2s.reservedRowBytes + c.s2c.reservedRowBytes);
     if (err !== null) this.recordError(err);
   }
 
   /**
    * Finishes: connections still open get rows with their files marked partial (`complete: false`, state
-   * `unfinished`), every file is flushed and closed, the manifest is closed. Idempotent.
+   * `unfinished`), every file is flushed and closed, the manifest gets its end record (`outcome` says how the
+   * run ended) and is synced and closed, the space reserve is removed. Idempotent: later calls return the
+   * first summary.
    */
-  close(): ExportSummary {
-    if (!this.closed) {
-      this.closed = true;
-      for (let c = this.active.oldest(); c !== null; c = this.active.oldest()) c.abandon();
-      const err = this.manifest.close();
-      if (err !== null) this.recordError(err);
-    }
-    return {
+  close(outcome: ExportOutcome = {}): ExportSummary {
+    if (this.summary !== null) return this.summary;
+    for (let c = this.active.oldest(); c !== null; c = this.active.oldest()) c.abandon();
+    const end: Omit<ManifestEnd, 'rows' | 'rowsLost'> = {
+      status: outcome.failed != null ? 'failed' : this.fatalError !== null ? 'stopped' : outcome.interrupted != null ? 'interrupted' : 'complete',
+      reason: outcome.failed ?? this.fatalError?.message ?? outcome.interrupted ?? null,
+      files: this.files,
+      bytes: this.bytes,
+      failedFiles: this.failedFiles,
+      truncatedFiles: this.truncatedFiles,
+      droppedBytes: this.droppedBytes,
+      closedAt: new Date().toISOString(),
+    };
+    const err = this.manifest.close(end);
+    if (err !== null) this.recordError(err);
+    this.reserve.release();
+    this.summary = {
       connections: this.connections,
       unfinished: this.unfinished,
       files: this.files,
@@ -186,19 +224,34 @@ export class StreamExporter {
       openFileLimit: this.ctx.files.limit,
       forcedFlushes: this.ctx.chunks.forcedFlushes,
       bufferBytesAllocated: this.ctx.chunks.allocatedBytes,
+      truncatedFiles: this.truncatedFiles,
+      droppedBytes: this.droppedBytes,
+      rowsLost: this.manifest.rowsLost,
     };
+    return this.summary;
+  }
+
+  /** Rows on disk in the manifest so far. */
+  get manifestRows(): number {
+    return this.manifest.rows;
   }
 
   private count(d: DirectionRow): void {
     if (d.file !== null) this.files++;
     this.bytes += d.bytes;
     if (d.error !== null) this.failedFiles++;
+    if (d.truncated && d.file !== null) this.truncatedFiles++;
+    this.droppedBytes += d.droppedBytes;
   }
 
   private recordError(err: ExportError): void {
     this.errorCount++;
     if (this.errors.length < MAX_KEPT_ERRORS) this.errors.push(err);
-    if (this.fatalError === null && FATAL_CODES.has(err.code)) this.fatalError = err;
+    if (this.fatalError === null && FATAL_CODES.has(err.code)) {
+      // Every stream stops writing now (they ask ctx.stopped()), and the reserve's space goes to the manifest.
+      this.fatalError = err;
+      this.reserve.release();
+    }
   }
 }
 

@@ -8,9 +8,8 @@ import type { ExportFs } from './fs.js';
  * replace) earlier evidence. Throws ExportError naming the folder.
  */
 export function prepareOutputFolder(fs: ExportFs, dir: string, force: boolean): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
+  const err = makeFolder(fs, dir);
+  if (err !== null) {
     if (errorCode(err) === 'EEXIST' || errorCode(err) === 'ENOTDIR') {
       throw new ExportError('ENOTDIR', dir, `cannot use ${dir} as the output folder: it is not a folder (ENOTDIR)`);
     }
@@ -55,5 +54,22 @@ export function prepareOutputFolder(fs: ExportFs, dir: string, force: boolean): 
       `the output folder ${dir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); ` +
         'choose an empty or new folder, or pass --force to write into it anyway',
     );
+  }
+}
+
+/** mkdir -p; the error, or null. */
+function makeFolder(fs: ExportFs, dir: string): unknown {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return null;
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') return err;
+    // Node's recursive mkdir says ENOENT for a folder on a read-only file system; the plain call tells the truth.
+    try {
+      fs.mkdirSync(dir, { recursive: false });
+      return null;
+    } catch (plain) {
+      return errorCode(plain) === 'ENOENT' ? err : plain;
+    }
   }
 }

@@ -13,7 +13,9 @@ export interface ExportFs {
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
   writevSync(fd: number, buffers: readonly Uint8Array[], position: number | null): number;
   ftruncateSync(fd: number, len: number): void;
-  mkdirSync(path: string, options: { recursive: true }): string | undefined;
+  fsyncSync(fd: number): void;
+  unlinkSync(path: string): void;
+  mkdirSync(path: string, options: { recursive: boolean }): string | undefined;
   readdirSync(path: string): string[];
   statSync(path: string): { isDirectory(): boolean };
   lstatSync(path: string): { isSymbolicLink(): boolean };
@@ -36,6 +38,8 @@ export const realFs: ExportFs = {
   writeSync: (fd, b, o, l, pos) => nodeFs.writeSync(fd, b, o, l, pos),
   writevSync: (fd, bs, pos) => nodeFs.writevSync(fd, bs as NodeJS.ArrayBufferView[], pos ?? undefined),
   ftruncateSync: (fd, len) => nodeFs.ftruncateSync(fd, len),
+  fsyncSync: (fd) => nodeFs.fsyncSync(fd),
+  unlinkSync: (p) => nodeFs.unlinkSync(p),
   mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
   readdirSync: (p) => nodeFs.readdirSync(p),
   statSync: (p) => nodeFs.statSync(p),

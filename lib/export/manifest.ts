@@ -1,5 +1,6 @@
 import { OPEN_REPLACE, type ExportFs } from './fs.js';
-import { fsError, type ExportError } from './errors.js';
+import { FATAL_CODES, fsError, type ExportError } from './errors.js';
+import type { ManifestReserve } from './reserve.js';
 
 /**
  * One hole in an exported direction. `offset` is where in the file the missing bytes belong: with
@@ -28,7 +29,10 @@ export interface DirectionRow {
   bytes: number;
   /** Stream bytes written (without fill zeros); after a write error, an upper bound (zeros lost with it count as data). */
   dataBytes: number;
-  /** sha256 of exactly the file's bytes, hex; null when a write failed (the file content is then unknown). */
+  /**
+   * sha256 of exactly the file's bytes, hex, also after a write error (a write cut short is cut back to the
+   * bytes hashed); null when the file could not be made or its content is unknown (it could not be cut back).
+   */
   sha256: string | null;
   /**
    * True when the file holds everything the capture gave for this direction and was closed normally. False
@@ -36,7 +40,9 @@ export interface DirectionRow {
    * partial: they are listed in `gaps`.
    */
   complete: boolean;
-  /** The write error, naming the file, when there was one. */
+  /** True when the file holds fewer stream bytes than the capture gave (`droppedBytes` > 0): a write error, or the export stopped. */
+  truncated: boolean;
+  /** The write error, naming the file, when there was one; or why the export stopped writing it. */
   error: string | null;
   /** Stream bytes dropped after a write error. */
   droppedBytes: number;
@@ -76,6 +82,31 @@ export interface ManifestRow {
   s2c: DirectionRow;
 }
 
+/** The last line of manifest.jsonl, `{"end": {...}}`: how the run ended and what the manifest holds. */
+export interface ManifestEnd {
+  /**
+   * `complete`: the capture was read to its end and the export closed normally (files may still have failed:
+   * `failedFiles`); `interrupted`: a signal stopped the run; `stopped`: an output error stopped every write
+   * (`reason` says which); `failed`: the capture could not be read.
+   */
+  status: 'complete' | 'interrupted' | 'stopped' | 'failed';
+  /** Why the run did not complete, or null. */
+  reason: string | null;
+  /** Connection rows in this file (all lines but this one). */
+  rows: number;
+  /** Rows that could not be written (the disk was too full even for them): their files exist without a row. */
+  rowsLost: number;
+  /** Stream files made, bytes in them, files with a write error, files cut short (`truncated`). */
+  files: number;
+  bytes: number;
+  failedFiles: number;
+  truncatedFiles: number;
+  /** Stream bytes the capture gave that are in no file (write errors, the export stopping). */
+  droppedBytes: number;
+  /** Wall-clock time the export closed, ISO 8601. */
+  closedAt: string;
+}
+
 /** Rows are written once this many bytes wait (the size of the writer's one buffer)... */
 const BATCH_BYTES = 64 * 1024;
 /** ...or once the oldest waiting row is this old (ms), so a crash loses at most about a second of rows. */
@@ -99,10 +130,13 @@ export class ManifestWriter {
   private pendingSince = 0;
   /** Rows on disk. */
   rows = 0;
+  /** Rows whose write failed (cut back off the file, so every line on disk is whole). */
+  rowsLost = 0;
 
   constructor(
     private readonly fs: ExportFs,
     readonly path: string,
+    private readonly reserve: ManifestReserve,
   ) {
     try {
       this.fd = fs.openSync(path, OPEN_REPLACE, 0o644);
@@ -136,7 +170,7 @@ export class ManifestWriter {
 
   /** Writes the waiting rows; returns the error instead of throwing (the rows are then lost). */
   flush(): ExportError | null {
-    if (this.fd < 0 || this.pendingRows === 0) return null;
+    if (this.fd < 0 || this.used === 0) return null;
     const bytes = this.used;
     const rows = this.pendingRows;
     this.used = 0;
@@ -144,25 +178,75 @@ export class ManifestWriter {
     return this.writeOut(this.buffer, bytes, rows);
   }
 
-  /** Writes data[0, bytes) holding `rows` rows at the end of the file. */
+  /**
+   * Writes data[0, bytes) holding `rows` rows at the end of the file. On a full disk the reserve is given up
+   * and the write tried once more; a write that still fails is cut back off the file, so the manifest never
+   * ends in a partial line.
+   */
   private writeOut(data: Buffer, bytes: number, rows: number): ExportError | null {
-    try {
-      let done = 0;
-      while (done < bytes) {
-        done += this.fs.writeSync(this.fd, data, done, bytes - done, this.position + done);
+    let err = this.tryWrite(data, bytes);
+    if (err !== null && FATAL_CODES.has(err.code) && this.reserve.held) {
+      // The disk is full: the rows go into the reserve's space, and the error still stops the export.
+      this.reserve.release();
+      if (this.tryWrite(data, bytes) === null) {
+        this.position += bytes;
+        this.rows += rows;
+        return err;
       }
+    }
+    if (err === null) {
       this.position += bytes;
       this.rows += rows;
+      return null;
+    }
+    this.rowsLost += rows;
+    try {
+      this.fs.ftruncateSync(this.fd, this.position);
+    } catch {
+      // Shrinking needs no space; if even that fails the end record cannot help either.
+    }
+    return err;
+  }
+
+  private tryWrite(data: Buffer, bytes: number): ExportError | null {
+    try {
+      let done = 0;
+      while (done < bytes) done += this.fs.writeSync(this.fd, data, done, bytes - done, this.position + done);
       return null;
     } catch (err) {
       return fsError(err, 'write', this.path);
     }
   }
 
-  /** Writes the waiting rows and closes the file; returns a write error, if any. */
-  close(): ExportError | null {
+  /**
+   * Writes the waiting rows and the end record (`end` completed with the row counts), makes the file durable
+   * (fsync) and closes it; returns the first error, if any.
+   */
+  close(end: Omit<ManifestEnd, 'rows' | 'rowsLost'>): ExportError | null {
     if (this.fd < 0) return null;
-    const err = this.flush();
+    // The rows waiting are counted as written: if they are lost, the end record goes down with them.
+    const record: ManifestEnd = { ...end, rows: this.rows + this.pendingRows, rowsLost: this.rowsLost };
+    const line = Buffer.from(`${JSON.stringify({ end: record })}\n`, 'utf8');
+    let err: ExportError | null = null;
+    if (this.used + line.length <= this.buffer.length) {
+      // With the last batch: one write, and the record lands only if the rows it counts do.
+      line.copy(this.buffer, this.used);
+      this.used += line.length;
+      err = this.flush();
+      if (err !== null) {
+        // The batch did not fit on the disk: the end record alone, counting those rows as lost, may.
+        const alone = Buffer.from(`${JSON.stringify({ end: { ...record, rows: this.rows, rowsLost: this.rowsLost } })}\n`, 'utf8');
+        this.writeOut(alone, alone.length, 0);
+      }
+    } else {
+      err = this.flush();
+      err = this.writeOut(line, line.length, 0) ?? err;
+    }
+    try {
+      this.fs.fsyncSync(this.fd);
+    } catch (e2) {
+      err ??= fsError(e2, 'sync', this.path);
+    }
     try {
       this.fs.closeSync(this.fd);
     } finally {
@@ -170,4 +254,27 @@ export class ManifestWriter {
     }
     return err;
   }
+}
+
+/**
+ * Reads the text of a manifest.jsonl: its connection rows and its end record (null when the run died before
+ * writing one: the rows on disk are then still whole, but files of the last second may have none).
+ * Throws SyntaxError naming the line when a line is not JSON.
+ */
+export function parseManifest(text: string): { rows: ManifestRow[]; end: ManifestEnd | null } {
+  const rows: ManifestRow[] = [];
+  let end: ManifestEnd | null = null;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(lines[i]);
+    } catch (err) {
+      throw new SyntaxError(`manifest line ${i + 1}: ${(err as Error).message}`);
+    }
+    if (v !== null && typeof v === 'object' && 'end' in v) end = (v as { end: ManifestEnd }).end;
+    else rows.push(v as ManifestRow);
+  }
+  return { rows, end };
 }

@@ -30,5 +30,9 @@ function exportText(r: ExportResult, dir: string): string {
   ];
   if (e.unfinished > 0) lines.push(`Unfinished: ${plural(e.unfinished, 'connection')} cut short (complete: false in the manifest)`);
   if (e.failedFiles > 0) lines.push(`Failed files: ${formatCount(e.failedFiles)}`);
+  if (e.droppedBytes > 0) {
+    lines.push(`Not written: ${formatBytes(e.droppedBytes)} (${formatCount(e.droppedBytes)} B) of stream data; ${plural(e.truncatedFiles, 'file')} cut short (truncated: true)`);
+  }
+  if (e.rowsLost > 0) lines.push(`Manifest rows lost: ${formatCount(e.rowsLost)} (the disk was too full even for them)`);
   return lines.join('\n');
 }

@@ -158,11 +158,14 @@ export async function exportCapture(
   } catch (e) {
     // Unreadable input (CaptureError): close the empty manifest, and remove the folder if this run made it and
     // wrote nothing else, so a typo in the capture name leaves no empty output folder behind.
-    exporter.close();
-    if (created) removeIfOnlyEmptyManifest(output.dir);
+    exporter.close({ failed: e instanceof Error ? e.message : String(e) });
+    if (created && exporter.manifestRows === 0) removeIfOnlyManifest(output.dir);
     throw e;
   }
-  const exportSummary = exporter.close();
+  const reason = options.signal?.reason;
+  const exportSummary = exporter.close({
+    interrupted: pass.interrupted ? (pass.stopReason ?? (typeof reason === 'string' ? reason : 'interrupted')) : null,
+  });
   const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
   return {
     summary: runSummary(input, pass, warnings),
@@ -174,11 +177,11 @@ export async function exportCapture(
   };
 }
 
-function removeIfOnlyEmptyManifest(dir: string): void {
+function removeIfOnlyManifest(dir: string): void {
   try {
     const names = readdirSync(dir);
     const manifest = join(dir, 'manifest.jsonl');
-    if (names.length === 1 && names[0] === 'manifest.jsonl' && statSync(manifest).size === 0) {
+    if (names.length === 1 && names[0] === 'manifest.jsonl' && statSync(manifest).isFile()) {
       unlinkSync(manifest);
       rmdirSync(dir);
     }

@@ -52,7 +52,7 @@ describe('capture time drives the engine', () => {
     const dir = join(tmp, 'flush');
     const r = await exportCapture(file, { dir }, { flushAfterSec: 60, closeAfterSec: 5000 });
     expect(r.export.connections).toBe(2);
-    const rows = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').filter((l) => !l.startsWith('{"end"')).map((l) => JSON.parse(l));
     const a = rows.find((x: { clientPort: number }) => x.clientPort === 1111);
     expect(a.c2s.gaps).toHaveLength(1);
     expect(a.c2s.gaps[0]).toMatchObject({ offset: 0, seq: 101, length: 10, filled: false });
@@ -86,7 +86,7 @@ describe('interruption (Ctrl-C)', () => {
     expect(r.summary.packetsRead).toBeGreaterThanOrEqual(4);
     expect(r.summary.packetsRead).toBeLessThan(6);
     expect(r.export.unfinished).toBe(1);
-    const [row] = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const [row] = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').filter((l) => !l.startsWith('{"end"')).map((l) => JSON.parse(l));
     expect(row.state).toBe('interrupted');
     expect(row.c2s.complete).toBe(false);
     expect(readFileSync(join(dir, row.c2s.file), 'utf8')).toMatch(/^before the interrupt;(never read)?$/);

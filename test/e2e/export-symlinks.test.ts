@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ManifestReserve } from '../../lib/export/reserve.js';
 import { ManifestWriter } from '../../lib/export/manifest.js';
 import { realFs } from '../../lib/export/fs.js';
 import { cli, SAMPLES } from './support.js';
@@ -41,7 +42,7 @@ describe('links planted in the output folder', () => {
 
   it('a link appearing where the manifest goes (after the folder check) fails to open with ELOOP, not followed', () => {
     const { out, victim } = planted('manifest.jsonl');
-    expect(() => new ManifestWriter(realFs, join(out, 'manifest.jsonl'))).toThrow(/symbolic link.*ELOOP/);
+    expect(() => new ManifestWriter(realFs, join(out, 'manifest.jsonl'), new ManifestReserve(realFs, out))).toThrow(/symbolic link.*ELOOP/);
     expect(readFileSync(victim, 'utf8')).toBe('precious');
   });
 });

@@ -42,7 +42,7 @@ describe('SIGINT, SIGTERM or SIGHUP during export from a silent pipe', () => {
       expect(code).toBe(status);
       expect(Date.now() - t0).toBeLessThan(10_000);
       expect(stderr).toMatch(/interrupted/);
-      const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
+      const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8').trim().split('\n').filter((l) => !l.startsWith('{"end"')).map((l) => JSON.parse(l) as {
         state: string;
         c2s: { file: string; complete: boolean; bytes: number };
       });

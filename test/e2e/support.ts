@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseManifest } from '../../lib/export/manifest.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SAMPLES = join(ROOT, 'samples');
@@ -113,10 +114,7 @@ export function truth(file: string): TruthRow[] {
 
 /** The rows of an export's manifest.jsonl. */
 export function manifestRows(dir: string): ManifestRowJson[] {
-  return readFileSync(join(dir, 'manifest.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as ManifestRowJson);
+  return parseManifest(readFileSync(join(dir, 'manifest.jsonl'), 'utf8')).rows as unknown as ManifestRowJson[];
 }
 
 export interface GapJson {

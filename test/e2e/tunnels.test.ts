@@ -26,7 +26,7 @@ describe('tunnels on the command line', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tunnels-')), 'out');
     const r = await cli(['export', TUNNELS, '-o', out, '-q']);
     expect(r.code).toBe(0);
-    const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { encapsulation: string | null; c2s: { file: string } });
+    const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8').trim().split('\n').filter((l) => !l.startsWith('{"end"')).map((l) => JSON.parse(l) as { encapsulation: string | null; c2s: { file: string } });
     expect(rows.map((x) => x.encapsulation)).toEqual(['vxlan 192.0.2.1-192.0.2.2 vni 1', 'vxlan 192.0.2.1-192.0.2.2 vni 2', 'gre 198.51.100.1-198.51.100.2', 'mpls (1 label)']);
     // Four connections with the same inner names: tcpflow's connection-count suffix keeps them apart.
     expect(new Set(rows.map((x) => x.c2s.file)).size).toBe(4);
