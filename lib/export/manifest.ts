@@ -184,7 +184,7 @@ export class ManifestWriter {
    * ends in a partial line.
    */
   private writeOut(data: Buffer, bytes: number, rows: number): ExportError | null {
-    let err = this.tryWrite(data, bytes);
+    const err = this.tryWrite(data, bytes);
     if (err !== null && FATAL_CODES.has(err.code) && this.reserve.held) {
       // The disk is full: the rows go into the reserve's space, and the error still stops the export.
       this.reserve.release();
@@ -224,23 +224,25 @@ export class ManifestWriter {
    */
   close(end: Omit<ManifestEnd, 'rows' | 'rowsLost'>): ExportError | null {
     if (this.fd < 0) return null;
-    // The rows waiting are counted as written: if they are lost, the end record goes down with them.
-    const record: ManifestEnd = { ...end, rows: this.rows + this.pendingRows, rowsLost: this.rowsLost };
-    const line = Buffer.from(`${JSON.stringify({ end: record })}\n`, 'utf8');
-    let err: ExportError | null = null;
+    // The rows waiting count as written: a record sent with them goes down with them if they are lost.
+    const endLine = (): Buffer =>
+      Buffer.from(`${JSON.stringify({ end: { ...end, rows: this.rows + this.pendingRows, rowsLost: this.rowsLost } })}\n`, 'utf8');
+    let err: ExportError | null;
+    const line = endLine();
     if (this.used + line.length <= this.buffer.length) {
-      // With the last batch: one write, and the record lands only if the rows it counts do.
+      // With the last batch: one write.
       line.copy(this.buffer, this.used);
       this.used += line.length;
       err = this.flush();
       if (err !== null) {
         // The batch did not fit on the disk: the end record alone, counting those rows as lost, may.
-        const alone = Buffer.from(`${JSON.stringify({ end: { ...record, rows: this.rows, rowsLost: this.rowsLost } })}\n`, 'utf8');
+        const alone = endLine();
         this.writeOut(alone, alone.length, 0);
       }
     } else {
       err = this.flush();
-      err = this.writeOut(line, line.length, 0) ?? err;
+      const alone = endLine();
+      err = this.writeOut(alone, alone.length, 0) ?? err;
     }
     try {
       this.fs.fsyncSync(this.fd);
@@ -271,7 +273,7 @@ export function parseManifest(text: string): { rows: ManifestRow[]; end: Manifes
     try {
       v = JSON.parse(lines[i]);
     } catch (err) {
-      throw new SyntaxError(`manifest line ${i + 1}: ${(err as Error).message}`);
+      throw new SyntaxError(`manifest line ${i + 1}: ${(err as Error).message}`, { cause: err });
     }
     if (v !== null && typeof v === 'object' && 'end' in v) end = (v as { end: ManifestEnd }).end;
     else rows.push(v as ManifestRow);
