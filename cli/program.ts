@@ -9,6 +9,7 @@ import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC } from '../lib/pipelin
 import { DEFAULT_ASSEMBLER_OPTIONS as ENGINE, DEFAULT_POOL_OPTIONS as POOL } from '../lib/reassembly/index.js';
 import { ExitCode } from './exit-codes.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 import { runAnalyze } from './commands/analyze.js';
 import { runExport } from './commands/export.js';
 import { runOverlaps } from './commands/overlaps.js';
@@ -119,6 +120,19 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
         .option('force', { type: 'boolean', default: false, describe: 'write into a non-empty folder' })
         .option('fill-gaps', { type: 'boolean', default: false, describe: 'write zeros for missing bytes so file offsets follow sequence numbers' })
         .option('max-open-files', { type: 'number', default: DEFAULT_MAX_OPEN_FILES, describe: 'bound on output files open at once' })
+        .option('max-fill', { type: 'string', default: '16M', describe: 'with --fill-gaps: largest hole filled with zeros (tcpflow -m)' })
+        .option('max-fill-stream', { type: 'string', default: '64M', describe: 'with --fill-gaps: most zeros in one file' })
+        .option('max-fill-total', {
+          type: 'string',
+          describe: 'with --fill-gaps: most zeros in the whole export (default: 64M plus the stream bytes written, so the folder stays within about twice the payload)',
+        })
+        .check((argv) => {
+          for (const k of ['max-fill', 'max-fill-stream', 'max-fill-total'] as const) {
+            const v = argv[k] as string | undefined;
+            if (v !== undefined && Number.isNaN(parseSize(v))) throw new Error(`--${k}: not a size: ${v} (use e.g. 4096, 64k, 16M, 2G)`);
+          }
+          return true;
+        })
         .example('$0 export capture.pcap -o streams/', 'one file per direction, plus streams/manifest.jsonl'),
       async (args) => { code = await runExport(withStdin<ExportArgs>(args), io); },
     )

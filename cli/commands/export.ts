@@ -1,5 +1,6 @@
 import { exportCapture, exportReport } from '../../lib/pipeline/index.js';
 import { ExitCode } from '../exit-codes.js';
+import { parseSize } from '../size.js';
 import { exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
 
 /** Arguments of `tcpreasm export`. */
@@ -8,6 +9,9 @@ export interface ExportArgs extends CommonArgs {
   force: boolean;
   fillGaps: boolean;
   maxOpenFiles: number;
+  maxFill: string;
+  maxFillStream: string;
+  maxFillTotal?: string;
 }
 
 /** `tcpreasm export CAPTURE -o DIR`: one file per direction plus manifest.jsonl. Returns the exit code. */
@@ -17,7 +21,17 @@ export async function runExport(args: ExportArgs, io: Output = processOutput): P
     ctx = runContext(args, io);
     const r = await exportCapture(
       args.capture,
-      { dir: args.output, force: args.force, fillGaps: args.fillGaps, maxOpenFiles: args.maxOpenFiles },
+      {
+        dir: args.output,
+        force: args.force,
+        fillGaps: args.fillGaps,
+        maxOpenFiles: args.maxOpenFiles,
+        fill: {
+          maxFillBytes: parseSize(args.maxFill),
+          maxFillPerStream: parseSize(args.maxFillStream),
+          maxFillTotal: args.maxFillTotal === undefined ? undefined : parseSize(args.maxFillTotal),
+        },
+      },
       ctx.options,
     );
     ctx.done();
@@ -25,6 +39,14 @@ export async function runExport(args: ExportArgs, io: Output = processOutput): P
     io.out(exportReport(r, args.output, args.format));
     for (const e of r.exportErrors) io.err(`tcpreasm: error: ${e.message}\n`);
     if (r.exportErrorCount > r.exportErrors.length) io.err(`tcpreasm: error: ${r.exportErrorCount - r.exportErrors.length} more file errors\n`);
+    const e = r.export;
+    if (e.unfilledHoles > 0 && !args.quiet) {
+      const option = { hole: '--max-fill', stream: '--max-fill-stream', run: '--max-fill-total' }[e.firstFillRefusal ?? 'run'];
+      io.err(
+        `tcpreasm: warning: --fill-gaps left ${e.unfilledHoles} hole${e.unfilledHoles === 1 ? '' : 's'} (${e.unfilledBytes} B) unfilled, ` +
+          `past the bounds on zeros (first: ${option}); the manifest lists each with filled: false and unfilledBy\n`,
+      );
+    }
     finalWarnings(s, io, args.quiet);
     if (r.fatalError !== null) {
       io.err(`tcpreasm: export stopped: ${r.fatalError.message}; files listed in the manifest as complete are whole\n`);

@@ -5,6 +5,7 @@ import { errorCode, fsError, type ExportError } from './errors.js';
 import type { ChunkHolder, ChunkPool, FdHolder, FilePool } from './file-pool.js';
 import { OPEN_NEW, OPEN_REOPEN, type ExportFs } from './fs.js';
 import { LruLink } from './lru.js';
+import type { FillBudget } from './fill-budget.js';
 import type { NameHints } from './name-hints.js';
 import type { DirectionRow, GapEntry } from './manifest.js';
 import { flowBaseName, isSafeFileName, withConnectionCount, type FlowNameParts } from './naming.js';
@@ -19,7 +20,8 @@ export interface ExportContext {
   /** Most bytes one file buffers before writing (a multiple of the chunk size). */
   readonly bufferSize: number;
   readonly fillGaps: boolean;
-  readonly maxFillBytes: number;
+  /** What `fillGaps` may still write, for the whole export. */
+  readonly fill: FillBudget;
   readonly maxGapsPerStream: number;
   /** Next connection count to try per flow name: a bounded hint; the file system has the final word. */
   readonly nameHints: NameHints;
@@ -76,6 +78,8 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   private gaps: GapEntry[] = [];
   private gapsOmitted = 0;
   private missingBytes = 0;
+  /** Zeros written for this file's holes. */
+  private filledBytes = 0;
   private error: ExportError | null = null;
   /** The export stopped (disk full elsewhere) while this file still had bytes to write: they were dropped. */
   private cutBy: ExportError | null = null;
@@ -119,6 +123,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (this.gaps.length !== 0) this.gaps = [];
     this.gapsOmitted = 0;
     this.missingBytes = 0;
+    this.filledBytes = 0;
     this.error = null;
     this.cutBy = null;
     this.contentUnknown = false;
@@ -132,6 +137,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   write(buf: Buffer, offset: number, length: number): void {
     if (length <= 0) return;
     this.receivedBytes += length;
+    this.ctx.fill.dataBytes += length;
     if (this.finished || this.error !== null || this.isCut()) {
       this.droppedBytes += length;
       return;
@@ -160,7 +166,10 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (this.finished) return;
     const known = length >= 0;
     if (known) this.missingBytes += length;
-    const fill = known && length > 0 && this.ctx.fillGaps && length <= this.ctx.maxFillBytes && this.error === null && !this.isCut();
+    const wanted = known && length > 0 && this.ctx.fillGaps && this.error === null && !this.isCut();
+    const refused = wanted ? this.ctx.fill.take(length, this.filledBytes) : null;
+    const fill = wanted && refused === null;
+    if (fill) this.filledBytes += length;
     if (this.gaps.length < this.ctx.maxGapsPerStream) {
       this.reserve(GAP_ROW_BYTES);
       this.gaps.push({
@@ -170,6 +179,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
         time: formatCaptureTime(tsSec, tsNsec),
         epoch: formatEpoch(tsSec, tsNsec),
         filled: fill,
+        unfilledBy: refused,
       });
     } else {
       this.gapsOmitted++;

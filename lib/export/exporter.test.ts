@@ -167,7 +167,7 @@ describe('many streams through a small open-file bound', () => {
 describe('gaps', () => {
   function run(fillGaps: boolean, maxFillBytes?: number) {
     const dir = freshDir();
-    const ex = StreamExporter.create({ dir, fillGaps, bufferSize: 4096, maxFillBytes });
+    const ex = StreamExporter.create({ dir, fillGaps, bufferSize: 4096, fill: { maxFillBytes } });
     const c = ex.openConnection(conn(7));
     const a = bytes(1, 1000);
     const b = bytes(2, 500);
@@ -193,12 +193,12 @@ describe('gaps', () => {
     expect(file.equals(want)).toBe(true);
     expect(row.c2s.sha256).toBe(sha(want));
     expect(row.c2s.gaps).toEqual([
-      { offset: 1000, seq: 2001, length: 100, time: '2023-11-14T22:13:30.000000042Z', epoch: '1700000010.000000042', filled: false },
-      { offset: 1500, seq: 2601, length: 10_000, time: '2023-11-14T22:13:31.999999999Z', epoch: '1700000011.999999999', filled: false },
-      { offset: 1800, seq: 12_901, length: 5000, time: '2023-11-14T22:13:32.000000000Z', epoch: '1700000012.000000000', filled: false },
+      { offset: 1000, seq: 2001, length: 100, time: '2023-11-14T22:13:30.000000042Z', epoch: '1700000010.000000042', filled: false, unfilledBy: null },
+      { offset: 1500, seq: 2601, length: 10_000, time: '2023-11-14T22:13:31.999999999Z', epoch: '1700000011.999999999', filled: false, unfilledBy: null },
+      { offset: 1800, seq: 12_901, length: 5000, time: '2023-11-14T22:13:32.000000000Z', epoch: '1700000012.000000000', filled: false, unfilledBy: null },
     ]);
     expect(row.c2s.missingBytes).toBe(15_100);
-    expect(row.s2c.gaps).toEqual([{ offset: 0, seq: 77, length: null, time: '2023-11-14T22:13:29.000000001Z', epoch: '1700000009.000000001', filled: false }]);
+    expect(row.s2c.gaps).toEqual([{ offset: 0, seq: 77, length: null, time: '2023-11-14T22:13:29.000000001Z', epoch: '1700000009.000000001', filled: false, unfilledBy: null }]);
     expect(row.s2c.missingBytes).toBe(0);
     expect(row.c2s.stats).toEqual({ packets: 3 });
     expect(row.c2s.conflicts).toEqual([{ seq: 5 }]);
@@ -226,7 +226,47 @@ describe('gaps', () => {
     const want = Buffer.concat([a, Buffer.alloc(100), b, z]);
     expect(nodeFs.readFileSync(join(dir, row.c2s.file!)).equals(want)).toBe(true);
     expect(row.c2s.gaps.map((g) => g.filled)).toEqual([true, false, false]);
+    expect(row.c2s.gaps.map((g) => g.unfilledBy)).toEqual([null, 'hole', 'hole']);
     expect(row.c2s.sha256).toBe(sha(want));
+  });
+
+  it('the zeros of a stream and of the whole export are bounded: holes past a bound stay holes, counted once', () => {
+    const dir = freshDir();
+    // Tiny data, huge claimed holes: the crafted capture of the hostile-input issue (6.69 GB from 56.8 kB).
+    const ex = StreamExporter.create({ dir, fillGaps: true, fill: { maxFillBytes: 1000, maxFillPerStream: 3500, maxFillTotal: 4000 } });
+    const rows = [1, 2].map((id) => {
+      const c = ex.openConnection(conn(id));
+      for (let i = 0; i < 4; i++) {
+        c.c2s.write(bytes(id * 10 + i, 10), 0, 10);
+        c.c2s.gap(0, 1000, 1, 0);
+      }
+      return c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 })!;
+    });
+    const summary = ex.close();
+    // Stream 1: three holes (3000 zeros), the fourth would pass its 3500; stream 2: one more reaches the run's 4000.
+    expect(rows[0].c2s.gaps.map((g) => g.unfilledBy)).toEqual([null, null, null, 'stream']);
+    expect(rows[1].c2s.gaps.map((g) => g.unfilledBy)).toEqual([null, 'run', 'run', 'run']);
+    expect(rows.map((r) => nodeFs.statSync(join(dir, r.c2s.file!)).size)).toEqual([40 + 3000, 40 + 1000]);
+    expect(summary).toMatchObject({ filledBytes: 4000, unfilledHoles: 4, unfilledBytes: 4000, firstFillRefusal: 'stream' });
+  });
+
+  it('by default the export zeros stay within 64 MiB plus the data written', () => {
+    const dir = freshDir();
+    const ex = StreamExporter.create({ dir, fillGaps: true });
+    const c = ex.openConnection(conn(1));
+    let filled = 0;
+    for (let i = 0; i < 8; i++) {
+      c.c2s.write(bytes(i, 100), 0, 100);
+      c.c2s.gap(0, 15 * 1024 * 1024, 1, 0); // each under the 16 MiB hole bound
+    }
+    const row = c.finish({ state: 'complete', lastTsSec: 1, lastTsNsec: 0 })!;
+    const summary = ex.close();
+    for (const g of row.c2s.gaps) if (g.filled) filled += g.length!;
+    // Four holes fit the 64 MiB of a stream; the fifth would pass it.
+    expect(filled).toBe(4 * 15 * 1024 * 1024);
+    expect(row.c2s.gaps.map((g) => g.unfilledBy)).toEqual([null, null, null, null, 'stream', 'stream', 'stream', 'stream']);
+    expect(nodeFs.statSync(join(dir, row.c2s.file!)).size).toBe(800 + filled);
+    expect(summary.unfilledHoles).toBe(4);
   });
 
   it('keeps at most maxGapsPerStream entries and counts the rest', () => {
@@ -512,7 +552,7 @@ describe('any sequence of writes and holes', () => {
           : realFs;
         // 24 KiB buffers but a tiny pool: 8 KiB is one regular chunk (no small ones), every new chunk flushes
         // someone, often itself; 24 KiB is one slab of eight 1 KiB chunks and two regular chunks.
-        const ex = StreamExporter.create({ dir, fs, fillGaps, bufferSize: 24 * 1024, maxBufferedBytes: poolKiB * 1024, maxOpenFiles: 3, maxFillBytes: 30_000 });
+        const ex = StreamExporter.create({ dir, fs, fillGaps, bufferSize: 24 * 1024, maxBufferedBytes: poolKiB * 1024, maxOpenFiles: 3, fill: { maxFillBytes: 30_000  }});
         const c = [ex.openConnection(conn(1)), ex.openConnection(conn(2))];
         const sinks = [c[0].c2s, c[0].s2c, c[1].c2s, c[1].s2c];
         const model: Buffer[][] = [[], [], [], []];

@@ -10,6 +10,7 @@ import { LruLink, LruList } from './lru.js';
 import { NameHints } from './name-hints.js';
 import { ManifestWriter, type DirectionRow, type ManifestEnd, type ManifestRow } from './manifest.js';
 import { ManifestReserve } from './reserve.js';
+import { FillBudget, type FillBounds, type FillLimit } from './fill-budget.js';
 import { tcpflowVlan, type FlowNameParts } from './naming.js';
 import type { ConnectionEnd, ExportConnection } from './sink.js';
 
@@ -27,8 +28,8 @@ export interface ExportOptions {
   force?: boolean;
   /** Write zeros for holes so file offsets follow sequence numbers (tcpflow's behaviour). Default false. */
   fillGaps?: boolean;
-  /** Holes longer than this are not filled even with `fillGaps` (listed with `filled: false`). Default 16 MiB, as tcpflow's `-m`. */
-  maxFillBytes?: number;
+  /** Bounds on those zeros (per hole, per file, per export); a hole past one stays a hole (`filled: false`). */
+  fill?: FillBounds;
   /** Most files open at once (the manifest included), whatever the number of connections. Default {@link DEFAULT_MAX_OPEN_FILES}, at least 2. */
   maxOpenFiles?: number;
   /** Most bytes one file buffers: small writes are batched up to this size (rounded to 8 KiB chunks). Default 64 KiB. */
@@ -60,6 +61,11 @@ export interface ExportSummary {
   truncatedFiles: number;
   /** Stream bytes not written (write errors, the export stopping), in all rows. */
   droppedBytes: number;
+  /** With fillGaps: zeros written for holes, holes a fill bound kept unfilled and their bytes, the first such bound. */
+  filledBytes: number;
+  unfilledHoles: number;
+  unfilledBytes: number;
+  firstFillRefusal: FillLimit | null;
   /** Manifest rows that could not be written (a disk too full even for the reserve): counted in the end record. */
   rowsLost: number;
 }
@@ -127,7 +133,7 @@ export class StreamExporter {
       chunks: new ChunkPool(chunkSize, options.maxBufferedBytes ?? 32 * 1024 * 1024),
       bufferSize,
       fillGaps: options.fillGaps ?? false,
-      maxFillBytes: options.maxFillBytes ?? 16 * 1024 * 1024,
+      fill: new FillBudget(options.fill),
       maxGapsPerStream: options.maxGapsPerStream ?? 10_000,
       nameHints: new NameHints(),
       reportError: (err) => this.recordError(err),
@@ -226,6 +232,10 @@ export class StreamExporter {
       bufferBytesAllocated: this.ctx.chunks.allocatedBytes,
       truncatedFiles: this.truncatedFiles,
       droppedBytes: this.droppedBytes,
+      filledBytes: this.ctx.fill.filledBytes,
+      unfilledHoles: this.ctx.fill.refusedHoles,
+      unfilledBytes: this.ctx.fill.refusedBytes,
+      firstFillRefusal: this.ctx.fill.firstRefusal,
       rowsLost: this.manifest.rowsLost,
     };
     return this.summary;

@@ -7,3 +7,4 @@ export { ExportError } from './errors.js';
 export { realFs, type ExportFs } from './fs.js';
 export { prepareOutputFolder } from './folder.js';
 export { flowBaseName, withConnectionCount, tcpflowVlan, isSafeFileName, type FlowNameParts } from './naming.js';
+export { DEFAULT_MAX_FILL_BYTES, DEFAULT_MAX_FILL_PER_STREAM, type FillBounds, type FillLimit } from './fill-budget.js';

@@ -1,5 +1,6 @@
 import { OPEN_REPLACE, type ExportFs } from './fs.js';
 import { FATAL_CODES, fsError, type ExportError } from './errors.js';
+import type { FillLimit } from './fill-budget.js';
 import type { ManifestReserve } from './reserve.js';
 
 /**
@@ -17,8 +18,13 @@ export interface GapEntry {
   time: string;
   /** The same time as an exact epoch decimal (`frame.time_epoch` style). */
   epoch: string;
-  /** True when zeros were written for it (`--fill-gaps`, and not larger than the fill limit). */
+  /** True when zeros were written for it (`--fill-gaps`, within the fill bounds). */
   filled: boolean;
+  /**
+   * With `--fill-gaps`, the bound that kept this hole unfilled: `hole` (larger than the largest hole filled),
+   * `stream` (the file's zeros), `run` (the export's zeros); null otherwise.
+   */
+  unfilledBy: FillLimit | null;
 }
 
 /** One direction of a connection in the manifest. */
