@@ -4,39 +4,74 @@ import type { FlowNameParts } from './naming.js';
 const KEY_WORDS = 11;
 
 /**
- * The next connection count (`cN`) to try for a flow name, remembered for recently created names so a busy
- * 4-tuple reused many times does not probe its way up from the base name every time. Only a hint: a miss
- * costs probing (exclusive creation finds the first free name), a hit skips names that exist already (files
- * are never removed during an export, so a name taken once stays taken).
+ * The next connection count (`cN`) for each flow name that has been used more than once, so a 4-tuple reused
+ * many times takes its next name at once instead of probing its way up from the base name. Exact: an open-
+ * addressing table keyed by the name's parts (not by the name: no string is kept per file) that grows, so two
+ * reused 4-tuples never push each other out. (A direct-mapped table of hints did: 6,000 connections
+ * alternating between two ports that shared a slot probed from `c1` up every time, 203 s instead of 0.9 s.)
  *
- * A fixed direct-mapped table keyed by the name's parts, not by the name: no string is kept per file (a Map
- * of name strings kept thousands of them alive long enough to be promoted, one per file created), and its
- * size is fixed (about 200 KiB for 4096 slots) whatever the number of files. Keys are compared whole, so a hit
- * is always the same name.
+ * Memory: 48 bytes a slot, at most twice as many slots as names reused (a name used once is never entered),
+ * so at most about 48 B per connection even when every 4-tuple is reused; the files' names themselves are
+ * never kept. The folder stays the final word: creation is exclusive, a count that finds its name taken
+ * (a file already there under --force) probes on from it.
  */
 export class NameHints {
-  private readonly keys: Uint32Array;
-  private readonly counts: Uint32Array;
-  private readonly mask: number;
+  private keys: Uint32Array;
+  /** Next count of the slot's name; 0 marks an empty slot (a remembered count is at least 1). */
+  private counts: Uint32Array;
+  private mask: number;
+  private used = 0;
 
-  /** `slots` is rounded up to a power of two. */
-  constructor(slots = 4096) {
-    let n = 1;
+  /** `slots`: the initial table size, rounded up to a power of two (it grows at half full). */
+  constructor(slots = 1024) {
+    let n = 2;
     while (n < slots) n <<= 1;
     this.mask = n - 1;
     this.keys = new Uint32Array(n * KEY_WORDS);
     this.counts = new Uint32Array(n);
   }
 
-  /** The count to start at for this name: 0 (the base name) when nothing is remembered. */
-  get(p: FlowNameParts): number {
-    const slot = this.slotOf(p);
-    return this.matches(slot * KEY_WORDS, p) ? this.counts[slot] : 0;
+  /** Names remembered. */
+  get size(): number {
+    return this.used;
   }
 
-  /** Remembers that names up to `next - 1` are taken (replacing whatever shared the slot). */
+  /** The count to start at for this name: 0 (the base name) when nothing is remembered. */
+  get(p: FlowNameParts): number {
+    const slot = this.find(p);
+    return slot < 0 ? 0 : this.counts[slot];
+  }
+
+  /** Remembers that names up to `next - 1` are taken. `next` must be at least 1. */
   set(p: FlowNameParts, next: number): void {
-    const slot = this.slotOf(p);
+    if (next < 1) return;
+    const found = this.find(p);
+    if (found >= 0) {
+      this.counts[found] = next;
+      return;
+    }
+    if ((this.used + 1) * 2 > this.counts.length) this.grow();
+    const slot = this.emptySlot(p);
+    this.store(slot, p);
+    this.counts[slot] = next;
+    this.used++;
+  }
+
+  /** The slot holding this name, or -1. */
+  private find(p: FlowNameParts): number {
+    for (let slot = this.slotOf(p); ; slot = (slot + 1) & this.mask) {
+      if (this.counts[slot] === 0) return -1;
+      if (this.matches(slot * KEY_WORDS, p)) return slot;
+    }
+  }
+
+  private emptySlot(p: FlowNameParts): number {
+    let slot = this.slotOf(p);
+    while (this.counts[slot] !== 0) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  private store(slot: number, p: FlowNameParts): void {
     const k = this.keys;
     const at = slot * KEY_WORDS;
     k[at] = p.ipVersion;
@@ -46,7 +81,24 @@ export class NameHints {
     }
     k[at + 9] = p.srcPort * 65536 + p.dstPort;
     k[at + 10] = p.vlan + 1;
-    this.counts[slot] = next;
+  }
+
+  /** Doubles the table and re-enters every name (rare: the table only holds reused names). */
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldCounts = this.counts;
+    const n = oldCounts.length * 2;
+    this.keys = new Uint32Array(n * KEY_WORDS);
+    this.counts = new Uint32Array(n);
+    this.mask = n - 1;
+    for (let s = 0; s < oldCounts.length; s++) {
+      if (oldCounts[s] === 0) continue;
+      const at = s * KEY_WORDS;
+      let slot = this.slotOfWords(oldKeys, at);
+      while (this.counts[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.keys.set(oldKeys.subarray(at, at + KEY_WORDS), slot * KEY_WORDS);
+      this.counts[slot] = oldCounts[s];
+    }
   }
 
   private matches(at: number, p: FlowNameParts): boolean {
@@ -64,6 +116,18 @@ export class NameHints {
     for (let i = 0; i < 4; i++) {
       h = Math.imul(h ^ p.src[i], 0xc2b2ae35);
       h = Math.imul(h ^ p.dst[i], 0x27d4eb2f);
+    }
+    h ^= h >>> 15;
+    return h & this.mask;
+  }
+
+  /** slotOf for a stored key (the same hash from the same words). */
+  private slotOfWords(k: Uint32Array, at: number): number {
+    let h = Math.imul(k[at] ^ k[at + 10], 0x9e3779b1);
+    h = Math.imul(h ^ k[at + 9], 0x85ebca6b);
+    for (let i = 0; i < 4; i++) {
+      h = Math.imul(h ^ k[at + 1 + i], 0xc2b2ae35);
+      h = Math.imul(h ^ k[at + 5 + i], 0x27d4eb2f);
     }
     h ^= h >>> 15;
     return h & this.mask;
