@@ -86,6 +86,7 @@ export class Assembler {
     this.ooo = new OutOfOrderQueue(this.pages, this.conflicts, this.events, this.flushList);
     this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList, pending);
     this.rsts = new RstJudge(this.options, this.delivery, this.flushList, pending);
+    this.delivery.rstSettler = this.rsts;
   }
 
   /** Optional overlap observer (the overlap report); null costs nothing. */
@@ -135,7 +136,10 @@ export class Assembler {
       // ended anything (acknowledging data sent after it, it is alive).
       if (rev.synDataPending) this.settleSynData(conn, rev, pkt.ack, ctx);
       // Either end acknowledging what the other sent after the RST shows both alive.
-      if (conn.rstPending && (flags & RST) === 0 && seqDiff(conn.rstDir !== dir ? conn.rstSeq : rev.holdSeq, pkt.ack) > 0) this.rsts.notTaken(conn, pkt, ctx);
+      // (The RST's sender acknowledging: only once the other side's sequence numbers are known.)
+      if (conn.rstPending && (flags & RST) === 0 && (conn.rstDir !== dir || rev.started) && seqDiff(conn.rstDir !== dir ? conn.rstSeq : rev.holdSeq, pkt.ack) > 0) {
+        this.rsts.notTaken(conn, pkt.recordNumber, ctx);
+      }
     }
     if ((flags & RST) !== 0) {
       half.stats.rst++;
@@ -144,6 +148,7 @@ export class Assembler {
       this.rsts.rst(conn, half, pkt, ctx);
       return;
     }
+    if (conn.rstPending && dir === conn.rstDir && (wireLen > 0 || (flags & FIN) !== 0)) this.rsts.senderWentOn(conn, half, pkt.seq, wireLen, pkt.recordNumber, ctx);
     if (conn.rstPending) {
       half.heldPackets++;
       half.heldWire += wireLen;
@@ -328,7 +333,7 @@ export class Assembler {
     for (let c = this.flushList.head; c !== null; ) {
       const next = c.flushNext;
       // An RST pending longer than data may wait for its hole: nothing showed it did not take effect.
-      if (c.rstPending && c.rstTsSec + c.rstTsNsec * 1e-9 < t) this.delivery.takeRst(c, ctx);
+      if (c.rstPending && c.rstTsSec + c.rstTsNsec * 1e-9 < t) this.rsts.settle(c, ctx);
       for (let i = 0; i < 2 && !c.closed; i++) {
         if (this.delivery.flushHalfOlderThan(c, c.halves[i]!, t, ctx)) flushed++;
       }

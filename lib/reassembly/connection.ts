@@ -101,7 +101,11 @@ export class SuspiciousRst {
    * (accepted by its window, but the receiver went on acknowledging data sent after it).
    */
   kind: 'outside-window' | 'not-acknowledging-syn' | 'not-taken' = 'outside-window';
-  /** For `not-taken`: the record whose acknowledgement went past the RST; 0 otherwise. */
+  /**
+   * For `not-taken`: the record that showed it (an acknowledgement past the RST, or the sender's data at or past
+   * a challenged RST); -1 when it was decided without one (a challenged RST whose sender's later data does not
+   * end where the RST stands); 0 otherwise.
+   */
   evidenceRecord = 0;
 }
 
@@ -308,6 +312,13 @@ export class Connection implements ConnectionInfo {
   /** Direction, sequence number, capture time, record and file offset of the pending RST. */
   rstDir: Direction = 0;
   rstSeq = 0;
+  /**
+   * The pending RST's sequence number was not the next one expected (RFC 5961 §3.2: a receiver answers such an
+   * RST with a challenge ACK instead of resetting), so the sender's sending more data shows it was not taken.
+   */
+  rstChallenged = false;
+  /** Data or FIN segments from the RST's sender since the RST (below it: sent before it, or not its RST). */
+  rstSenderAfter = 0;
   rstTsSec = 0;
   rstTsNsec = 0;
   rstRecord = 0;
@@ -375,6 +386,8 @@ export class Connection implements ConnectionInfo {
     this.rstPending = false;
     this.rstDir = 0;
     this.rstSeq = 0;
+    this.rstChallenged = false;
+    this.rstSenderAfter = 0;
     this.rstTsSec = 0;
     this.rstTsNsec = 0;
     this.rstRecord = 0;

@@ -60,6 +60,9 @@ export class Delivery {
     private readonly pendingRsts: PendingRsts,
   ) {}
 
+  /** Decides an RST nothing proved either way (the Assembler's RstJudge; set once after construction). */
+  rstSettler: { settle(conn: Connection, ctx: AssemblerContext): number } | null = null;
+
   
   /** Accepted RST: both directions end now, whatever arrived before; buffered data is delivered over its gaps. */
   /**
@@ -127,8 +130,11 @@ export class Delivery {
    */
   finishConnection(conn: Connection, reason: EndReason, ctx: AssemblerContext): number {
     if (conn.closed) return -1;
-    // An RST still waiting for evidence ends it: nothing showed that it did not take effect.
-    if (conn.rstPending) return this.takeRst(conn, ctx);
+    // An RST still waiting for evidence is decided now (RstJudge.settle): taken, it ends the connection.
+    if (conn.rstPending) {
+      const slot = this.rstSettler === null ? this.takeRst(conn, ctx) : this.rstSettler.settle(conn, ctx);
+      if (conn.closed) return slot;
+    }
     conn.ending = true;
     conn.endReason = reason;
     for (let i = 0; i < 2; i++) {
@@ -481,7 +487,8 @@ export class Delivery {
       if (!perConn && !total) return;
       // Memory ran out while an RST waited for evidence: it is taken as having ended the connection.
       if (conn.rstPending) {
-        this.takeRst(conn, ctx);
+        if (this.rstSettler === null) this.takeRst(conn, ctx);
+        else this.rstSettler.settle(conn, ctx);
         return;
       }
       const h = half.first !== null ? half : other.first !== null ? other : null;

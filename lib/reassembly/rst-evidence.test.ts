@@ -209,3 +209,49 @@ describe('a segment with SYN and RST set is an RST (RFC 9293 checks RST first)',
     expect(s.conn.stats[1].rstNotTaken).toBe(1);
   });
 });
+
+describe('RFC 5961: an RST not at the next expected sequence number is challenged', () => {
+  it('mid-stream pickup, one-way capture: a forged RST inside the assumed window, the sender goes on: not taken, nothing lost', () => {
+    const { asm, factory } = setup();
+    factory.configure = (st) => (st.forceStart = true); // the pass starts a direction picked up mid-stream
+    // Only client-to-server traffic is captured, picked up mid-stream: the window is assumed.
+    asm.assemble(c2s(5000, 'one ', { ack: 9000, recordNumber: 1 }));
+    asm.assemble(c2s(5004, 'two ', { ack: 9000, recordNumber: 2 }));
+    // 1 MB ahead of the next byte: inside the assumed 16 MiB window, not the next expected (5008).
+    asm.assemble(c2s(5008 + 1_000_000, '', { flags: RST | ACK, ack: 9000, recordNumber: 3 }));
+    asm.assemble(c2s(5008, 'three', { ack: 9000, recordNumber: 4 }));
+    asm.flushAll();
+    const s = factory.streams[0]!;
+    expect(s.bytes(0).toString()).toBe('one two three');
+    expect(s.conn.endReason).toBe('open-at-end');
+    expect(s.conn.stats[0].rstNotTaken).toBe(1);
+    // Decided at the end: the sender's data after the RST never reached it (-1: no single record showed it).
+    expect(s.conn.suspiciousRstRecords.map((r) => [r.kind, r.recordNumber, r.evidenceRecord])).toEqual([['not-taken', 3, -1]]);
+  });
+
+  it('an RST at exactly the next sequence number, the sender going on with nothing acknowledged: taken (the receiver resets)', () => {
+    const { asm, factory } = setup();
+    factory.configure = (st) => (st.forceStart = true);
+    asm.assemble(c2s(5000, 'one ', { ack: 9000 }));
+    asm.assemble(c2s(5004, '', { flags: RST | ACK, ack: 9000 }));
+    asm.assemble(c2s(5004, 'after', { ack: 9000 }));
+    asm.flushAll();
+    const s = factory.streams[0]!;
+    expect(s.bytes(0).toString()).toBe('one ');
+    expect(s.conn.endReason).toBe('reset');
+    expect(s.conn.stats[0].rstNotTaken).toBe(0);
+  });
+
+  it('a challenged RST with nothing after it from its sender: taken when the evidence time passes', () => {
+    const { asm, factory } = setup();
+    handshake(asm, 0, 100);
+    asm.assemble(c2s(1, 'abc', { ack: 101, tsSec: T0 }));
+    asm.assemble(c2s(50, '', { flags: RST, ack: 101, tsSec: T0 }));
+    asm.assemble(s2c(101, '', { ack: 4, tsSec: T0 })); // the challenge ACK: no evidence either way
+    asm.assemble(c2s(1, 'abc', { ack: 101, tsSec: T0 + 1 })); // a retransmission below the RST: sent before it
+    asm.flushAll();
+    const s = factory.streams[0]!;
+    expect(s.conn.endReason).toBe('reset');
+    expect(s.bytes(0).toString()).toBe('abc');
+  });
+});

@@ -28,7 +28,10 @@ export class RstJudge {
    * capture may yet show that it did not (RFC 5961 stacks refuse some in-window RSTs; an RST with a low TTL never
    * reaches the receiver): the connection waits, holding what follows, until the receiver acknowledges data sent
    * after it (not taken) or answers with an RST, a new SYN comes, the flush time or memory bound passes, or the
-   * capture ends (taken).
+   * capture ends (taken). An RST whose sequence number is not the next one expected is challenged (RFC 5961:
+   * the receiver keeps the connection and sends a challenge ACK): its sender sending data or a FIN afterwards
+   * also shows it was not taken, which is what settles a forged RST on a one-way capture, where no
+   * acknowledgement is seen.
    */
   rst(conn: Connection, half: HalfConnection, pkt: TcpPacket, ctx: AssemblerContext): void {
     if (this.options.rstPolicy !== 'evidence') {
@@ -46,6 +49,7 @@ export class RstJudge {
     conn.rstPending = true;
     conn.rstDir = half.dir;
     conn.rstSeq = pkt.seq;
+    conn.rstChallenged = !exactRst(half, pkt.seq);
     conn.rstTsSec = pkt.tsSec;
     conn.rstTsNsec = pkt.tsNsec;
     conn.rstRecord = pkt.recordNumber;
@@ -63,12 +67,40 @@ export class RstJudge {
   expire(now: number, ctx: FlushContext): void {
     const limit = now - this.options.rstEvidenceSec;
     for (let c = this.pending.head; c !== null && c.rstTsSec + c.rstTsNsec * 1e-9 < limit; c = this.pending.head) {
-      this.delivery.takeRst(c, ctx.setTime(now));
+      this.settle(c, ctx.setTime(now));
     }
   }
 
-  /** The receiver acknowledged data sent after the pending RST: it did not take effect; listed as suspicious. */
-  notTaken(conn: Connection, pkt: TcpPacket, ctx: AssemblerContext): void {
+  /**
+   * Decides a pending RST that nothing proved either way (its evidence time passed, a memory bound, a flush,
+   * the end): taken, unless it is challenged and its sender went on with data that does not end where the RST
+   * stands (a real sender's RST follows its last byte; data below it that stops short or runs on shows the RST
+   * was not where the stream was). Returns the tombstone slot of a taken RST's connection, -1 when not taken.
+   */
+  settle(conn: Connection, ctx: AssemblerContext): number {
+    if (conn.rstChallenged && conn.rstSenderAfter > 0 && conn.halves[conn.rstDir]!.nextSeq !== conn.rstSeq) {
+      this.notTaken(conn, -1, ctx);
+      return -1;
+    }
+    return this.delivery.takeRst(conn, ctx);
+  }
+
+  /**
+   * A data or FIN segment from the pending RST's sender (`half`). For a challenged RST, one at or past the RST
+   * shows it was not taken at once; one below it bringing new bytes is counted (see settle); a retransmission
+   * of what was delivered already may have been sent before the RST and proves nothing.
+   */
+  senderWentOn(conn: Connection, half: HalfConnection, seq: number, wireLen: number, record: number, ctx: AssemblerContext): void {
+    if (!conn.rstChallenged) return;
+    if (seqDiff(conn.rstSeq, seq) >= 0) this.notTaken(conn, record, ctx);
+    else if (seqDiff(half.nextSeq, seqAdd(seq, wireLen)) > 0) conn.rstSenderAfter++;
+  }
+
+  /**
+   * The receiver acknowledged data sent after the pending RST, or the sender of a challenged RST went on
+   * sending: it did not take effect; listed as suspicious.
+   */
+  notTaken(conn: Connection, evidenceRecord: number, ctx: AssemblerContext): void {
     const half = conn.halves[conn.rstDir]!;
     half.stats.rstNotTaken++;
     const r = this.listRst(conn, 'not-taken', half, conn.rstSeq, half.nextSeq, -1);
@@ -77,7 +109,7 @@ export class RstJudge {
       r.tsNsec = conn.rstTsNsec;
       r.recordNumber = conn.rstRecord;
       r.fileOffset = conn.rstFileOffset;
-      r.evidenceRecord = pkt.recordNumber;
+      r.evidenceRecord = evidenceRecord;
     }
     this.delivery.releaseHold(conn, ctx);
   }
@@ -121,4 +153,16 @@ export class RstJudge {
     conn.suspiciousRstRecords.push(r);
     return r;
   }
+}
+
+/**
+ * Is `seq` what the receiver expects next of this sender (RFC 5961's exact match)? As far as the capture shows:
+ * the next byte to deliver, or the end of the highest segment seen (the receiver may have what the capture
+ * missed). A direction never seen has no expectation: nothing is exact.
+ */
+function exactRst(half: HalfConnection, seq: number): boolean {
+  if (!half.started) return false;
+  if (seq === half.nextSeq) return true;
+  const last = half.last;
+  return last !== null && seq === seqAdd(last.seq, last.len);
 }
