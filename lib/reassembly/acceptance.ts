@@ -80,20 +80,38 @@ export function rstAnswersUnacceptableAck(half: HalfConnection, rev: HalfConnect
   return half.synSeen && !rev.synSeen && rev.ackValid && pkt.seq === rev.ackSeq && rev.ackSeq !== seqAdd(half.isn, 1);
 }
 
+/** Slack over the receiver's largest advertised window: window updates and acknowledgements the capture lost. */
+const WINDOW_SLACK = 64;
+/** Ahead distance never refused on window grounds: 64 x a 16 KiB window. */
+const MIN_WINDOW_DISTANCE = 1 << 20;
 /**
- * Is a segment at `seq` outside any plausible window: further than `distance` (or 64 x the receiver's largest
- * window, if more) from both the next expected byte and the receiver's last acknowledgement (which leads
- * nextSeq when the capture lost data)?
+ * Packets one direction may send without a packet from the other before the receiver's window is no longer
+ * taken as evidence: an endpoint acknowledges at least every second full segment, so a longer silence means
+ * the capture is missing that direction.
+ */
+export const PEER_SILENCE = 64;
+
+/**
+ * Is a segment at `seq` outside any plausible window? Sequence numbers are compared modulo 2^32 from the next
+ * expected byte and from the receiver's last acknowledgement (which leads nextSeq when the capture lost data);
+ * the segment is plausible when either lies at most `distance` behind it, or ahead of it by at most the window
+ * limit. That limit is 64 x the receiver's largest advertised window when the handshake gave its scale (both
+ * SYNs seen) and the receiver is being heard (see PEER_SILENCE), at least 1 MiB and at most `distance`;
+ * otherwise `distance`. A `distance` of 2^31 or more turns the check off.
  */
 export function outOfWindow(half: HalfConnection, rev: HalfConnection, seq: number, distance: number): boolean {
-  const w64 = 64 * rev.maxWindowBytes;
-  const lim = w64 > distance ? w64 : distance;
-  if (lim >= 0x80000000) return false;
+  if (distance >= 0x80000000) return false;
+  let ahead = distance;
+  if (half.synSeen && rev.synSeen && half.packetsSincePeer <= PEER_SILENCE) {
+    const w = WINDOW_SLACK * rev.maxWindowBytes;
+    const lim = w > MIN_WINDOW_DISTANCE ? w : MIN_WINDOW_DISTANCE;
+    if (lim < ahead) ahead = lim;
+  }
   const d = seqDiff(half.nextSeq, seq);
-  if (d <= lim && d >= -lim) return false;
+  if (d <= ahead && d >= -distance) return false;
   if (rev.ackValid) {
     const a = seqDiff(rev.ackSeq, seq);
-    if (a <= lim && a >= -lim) return false;
+    if (a <= ahead && a >= -distance) return false;
   }
   return true;
 }

@@ -119,6 +119,8 @@ export class Assembler {
     }
     this.pool.touch(conn);
     const wireLen = countPacket(half, pkt);
+    half.packetsSincePeer++;
+    rev.packetsSincePeer = 0;
     const flags = pkt.flags;
     const start = this.startFlag;
     start.value = !half.started && (flags & SYN) !== 0;

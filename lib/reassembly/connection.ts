@@ -177,6 +177,8 @@ export class HalfConnection {
   windowBytes = -1;
   /** Largest window advertised, in bytes (the raw field while the scale is not known). */
   maxWindowBytes = 0;
+  /** This direction's packets since the other direction's last one (the receiver's acknowledgements not seen). */
+  packetsSincePeer = 0;
   finPending = false;
   finSeq = 0;
   finTsSec = 0;
@@ -231,6 +233,7 @@ export class HalfConnection {
     this.wscale = -1;
     this.windowBytes = -1;
     this.maxWindowBytes = 0;
+    this.packetsSincePeer = 0;
     this.finPending = false;
     this.finSeq = 0;
     this.finTsSec = 0;

@@ -81,14 +81,15 @@ export interface AssemblerOptions {
   /** Ignored (suspicious) RSTs listed per connection; more are only counted. */
   maxSuspiciousRstsPerConnection: number;
   /**
-   * Segments (data or FIN) further than this many bytes of sequence space from both the next expected sequence
-   * number and the receiver's last acknowledgement, either way, are outside any plausible window: counted in
-   * `outOfWindowPackets` / `outOfWindowBytes` and dropped (not delivered, not buffered, not counted as
-   * retransmissions or overlaps), as the receiver drops them. The distance used is the larger of this and 64
-   * times the largest window the receiver advertised (in bytes when its scale is known, the raw field
-   * otherwise), so lost window updates do not trip it. Without the check a jump of 2^31 or more is "behind" in
-   * modulo-2^32 order and counted as a retransmission, a jump just under 2^31 is buffered and delivered over a
-   * 2 GiB gap. 1 GiB (2^30, the largest window RFC 7323 allows); 2^31 or more turns the check off.
+   * Segments (data or FIN) outside any plausible receive window are counted in `outOfWindowPackets` /
+   * `outOfWindowBytes` and dropped (not delivered, not buffered, not counted as retransmissions or overlaps),
+   * as the receiver drops them. Sequence numbers are compared modulo 2^32 from the next expected byte and from
+   * the receiver's last acknowledgement: a segment more than this many bytes behind both, or ahead of both by
+   * more than the window limit, is outside. The window limit is this distance, or, once the handshake gave the
+   * receiver's window scale and while the receiver is heard from (at most 64 packets of this direction since
+   * its last one), 64 times the largest window it advertised (at least 1 MiB, at most this distance): lost
+   * window updates do not trip it, forged data megabytes ahead of a small window does. 1 GiB (2^30, the largest
+   * window RFC 7323 allows); 2^31 or more turns the check off.
    */
   outOfWindowDistance: number;
 }

@@ -40,13 +40,53 @@ describe('segments outside any plausible window are counted and dropped', () => 
     });
   }
 
-  it('exactly 1 GiB ahead is still plausible: buffered, delivered over the gap at the end', () => {
-    const { asm, s, st } = jumpBy(GiB);
+  it('picked up mid-stream (no handshake), exactly 1 GiB ahead is still plausible: buffered, delivered over the gap', () => {
+    const r = setup();
+    r.factory.configure = (st) => (st.forceStart = true);
+    r.asm.assemble(c2s(1, 'abc', { ack: 101 }));
+    r.asm.assemble(c2s(4 + GiB, 'zzzz', { ack: 101 }));
+    const s = r.factory.streams[0]!;
+    const st = s.conn.stats[0];
     expect(st.outOfWindowPackets).toBe(0);
     expect(st.queuedPackets).toBe(1);
-    asm.flushAll();
+    r.asm.flushAll();
     expect(s.bytes(0).toString()).toBe('abczzzz');
     expect(st.missingBytes).toBe(GiB);
+  });
+
+  it('after a handshake with 64 KiB windows, 64 x 65535 ahead is plausible and one byte more is not', () => {
+    expect(jumpBy(64 * 65535).st.outOfWindowPackets).toBe(0);
+    const past = jumpBy(64 * 65535 + 1);
+    expect(past.st.outOfWindowPackets).toBe(1);
+    expect(past.asm.stats.bufferedPages).toBe(0);
+  });
+
+  it('the window limit is at least 1 MiB, whatever the receiver advertised', () => {
+    const r = setup();
+    r.asm.assemble(c2s(0, '', { flags: SYN, window: 100 }));
+    r.asm.assemble(s2c(100, '', { flags: SYN | ACK, ack: 1, window: 100 }));
+    r.asm.assemble(c2s(1, 'abc', { ack: 101, window: 100 }));
+    r.asm.assemble(c2s(4 + (1 << 20), 'z', { ack: 101 }));
+    r.asm.assemble(c2s(4 + (1 << 20) + 2, 'y', { ack: 101 }));
+    const st = r.factory.streams[0]!.conn.stats[0];
+    expect(st.queuedPackets).toBe(1);
+    expect(st.outOfWindowPackets).toBe(1);
+  });
+
+  it('once the receiver has been silent for 64 packets, the window is no evidence: the distance applies', () => {
+    const r = setup();
+    handshake(r.asm, 0, 100);
+    let seq = 1;
+    for (let i = 0; i < 64; i++, seq += 3) r.asm.assemble(c2s(seq, 'abc', { ack: 101 }));
+    // The handshake's ACK and 64 data packets since the server's SYN-ACK: the receiver is not heard.
+    r.asm.assemble(c2s(seq + (8 << 20), 'far', { ack: 101 }));
+    const st = r.factory.streams[0]!.conn.stats[0];
+    expect(st.outOfWindowPackets).toBe(0);
+    expect(st.queuedPackets).toBe(1);
+    // A packet from the server: it is heard again, and its window applies.
+    r.asm.assemble(s2c(101, '', { ack: seq }));
+    r.asm.assemble(c2s(seq + (16 << 20), 'far', { ack: 101 }));
+    expect(st.outOfWindowPackets).toBe(1);
   });
 
   it('2^29 behind is a retransmission of old data, not out of window', () => {
@@ -84,32 +124,29 @@ describe('segments outside any plausible window are counted and dropped', () => 
     expect(s.conn.stats[0].missingBytes).toBe(1.5 * GiB);
   });
 
-  it('64 times the largest window the receiver advertised widens the distance (scale 14: no limit left)', () => {
-    const r = setup();
-    r.asm.assemble(c2s(0, '', { flags: SYN, windowScale: 14 }));
-    r.asm.assemble(s2c(100, '', { flags: SYN | ACK, ack: 1, windowScale: 14 }));
-    r.asm.assemble(s2c(101, '', { ack: 1, window: 65535 }));
-    r.asm.assemble(c2s(1, 'abc', { ack: 101 }));
-    r.asm.assemble(c2s(4 + 2 ** 31 - 1, 'zz', { ack: 101 }));
-    const st = r.factory.streams[0]!.conn.stats[0];
-    expect(st.outOfWindowPackets).toBe(0);
-    expect(st.queuedPackets).toBe(1);
-
-    // Scale 7, window 65535: 8 MiB x 64 = 512 MiB < 1 GiB, so 1 GiB still applies.
-    const q = setup();
-    q.asm.assemble(c2s(0, '', { flags: SYN, windowScale: 7 }));
-    q.asm.assemble(s2c(100, '', { flags: SYN | ACK, ack: 1, windowScale: 7 }));
-    q.asm.assemble(s2c(101, '', { ack: 1, window: 65535 }));
-    q.asm.assemble(c2s(1, 'abc', { ack: 101 }));
-    q.asm.assemble(c2s(4 + GiB + 1, 'zz', { ack: 101 }));
-    expect(q.factory.streams[0]!.conn.stats[0].outOfWindowPackets).toBe(1);
+  it('64 times the largest scaled window sets the limit, never past the distance (scale 14: 1 GiB)', () => {
+    const scaled = (scale: number, jump: number) => {
+      const r = setup();
+      r.asm.assemble(c2s(0, '', { flags: SYN, windowScale: scale }));
+      r.asm.assemble(s2c(100, '', { flags: SYN | ACK, ack: 1, windowScale: scale }));
+      r.asm.assemble(s2c(101, '', { ack: 1, window: 65535 }));
+      r.asm.assemble(c2s(1, 'abc', { ack: 101 }));
+      r.asm.assemble(c2s((4 + jump) >>> 0, 'zz', { ack: 101 }));
+      return r.factory.streams[0]!.conn.stats[0];
+    };
+    // Scale 14: 64 x 1 GiB is capped at the 1 GiB distance; 2^31 - 1 ahead is not read as plausible any more.
+    expect(scaled(14, GiB).queuedPackets).toBe(1);
+    expect(scaled(14, GiB + 1).outOfWindowPackets).toBe(1);
+    expect(scaled(14, 2 ** 31 - 1).outOfWindowPackets).toBe(1);
+    // Scale 7: 65535 x 128 x 64 = 512 MiB.
+    expect(scaled(7, 64 * 65535 * 128).queuedPackets).toBe(1);
+    expect(scaled(7, 64 * 65535 * 128 + 1).outOfWindowPackets).toBe(1);
   });
 
-  it('outOfWindowDistance sets the distance; 2^31 turns the check off', () => {
-    const near = jumpBy(1 << 20, 'zz', { outOfWindowDistance: 1 << 20 });
+  it('outOfWindowDistance caps the limit; 2^31 turns the check off', () => {
+    const near = jumpBy(1 << 19, 'zz', { outOfWindowDistance: 1 << 19 });
     expect(near.st.outOfWindowPackets).toBe(0);
-    // 64 x 65535 (the unscaled window) = 4 MiB is the floor then.
-    const past = jumpBy(64 * 65535 + 1, 'zz', { outOfWindowDistance: 1 << 20 });
+    const past = jumpBy((1 << 19) + 1, 'zz', { outOfWindowDistance: 1 << 19 });
     expect(past.st.outOfWindowPackets).toBe(1);
     const off = jumpBy(2 ** 31 - 1, 'zz', { outOfWindowDistance: 2 ** 31 });
     expect(off.st.outOfWindowPackets).toBe(0);

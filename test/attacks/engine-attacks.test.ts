@@ -71,9 +71,20 @@ describe('sequence number jump by 2^31', () => {
     expect(e.peaks.bufferedPages).toBe(0);
   });
 
-  it('a jump of 2^29 is within the plausible window: the first segment is queued, the rest follow, one 2^29 gap', () => {
+  it('a jump of 2^29 past a 64 KiB window is outside it: every segment after the jump is dropped', () => {
     const e = engine({ maxBufferedPagesPerConnection: 64 });
     g.seqJump(10, e.feed, 0x20000000);
+    const st = e.asm.pool.openConnections()[0]!.stats[0];
+    expect(st.outOfWindowPackets).toBe(10);
+    expect(st.queuedPackets).toBe(0);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(4000);
+    expect(e.totals.bytesSkipped).toBe(0);
+  });
+
+  it('a jump of 2^29 within 1 GiB windows (scale 14) is plausible: queued, the rest follow, one 2^29 gap', () => {
+    const e = engine({ maxBufferedPagesPerConnection: 64 });
+    g.seqJump(10, e.feed, 0x20000000, 1000, 4000, 14);
     const st = e.asm.pool.openConnections()[0]!.stats[0];
     expect(st.outOfWindowPackets).toBe(0);
     expect(st.queuedPackets).toBe(10);
@@ -81,6 +92,25 @@ describe('sequence number jump by 2^31', () => {
     expect(e.totals.bytesDelivered).toBe(4000 + 10 * 1000);
     expect(e.totals.bytesSkipped).toBe(0x20000000);
     expect(st.missingBytes).toBe(0x20000000);
+  });
+
+  it('a jump of 2^31 is outside even a 1 GiB window: not read as old data', () => {
+    const e = engine({ maxBufferedPagesPerConnection: 64 });
+    g.seqJump(10, e.feed, 0x80000000, 1000, 4000, 14);
+    const st = e.asm.pool.openConnections()[0]!.stats[0];
+    expect(st.outOfWindowPackets).toBe(10);
+    expect(st.retransmittedPackets).toBe(0);
+    e.asm.flushAll();
+    expect(e.totals.bytesDelivered).toBe(4000);
+  });
+
+  it('forged data just inside a 1 GiB window: what is queued stays within the page bound', () => {
+    const e = engine({ maxBufferedPagesPerConnection: 64 });
+    g.seqJump(1000, e.feed, 0x3fff0000, 1000, 4000, 14);
+    const st = e.asm.pool.openConnections()[0]!.stats[0];
+    expect(st.outOfWindowPackets).toBe(0);
+    expect(e.peaks.bufferedPages).toBeLessThanOrEqual(65);
+    expect(e.asm.stats.limitHitsPerConnection).toBe(1);
   });
 });
 

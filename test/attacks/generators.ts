@@ -40,7 +40,11 @@ export class Segments {
   readonly pkt = new TcpPacket();
   private us = 0;
 
-  constructor(private readonly emit: (pkt: TcpPacket) => void) {
+  /** `windowScale`: the option both SYNs carry (-1: none, so windows are the raw 65535). */
+  constructor(
+    private readonly emit: (pkt: TcpPacket) => void,
+    private readonly windowScale = -1,
+  ) {
     this.pkt.ipVersion = 4;
   }
 
@@ -68,6 +72,7 @@ export class Segments {
     p.ack = ack >>> 0;
     p.flags = flags;
     p.window = 65535;
+    p.windowScale = (flags & SYN) !== 0 ? this.windowScale : -1;
     p.payloadBuf = data;
     p.payloadOffset = at % (data.length - len);
     p.payloadLength = len;
@@ -90,11 +95,15 @@ export class Segments {
     this.send(SERVER_IP, 80, CLIENT_IP, dport, seq, ack, flags, len, at, data);
   }
 
-  /** Three-way handshake on client port `sport`: client data starts at ci + 1, server data at si + 1. */
+  /**
+   * Three-way handshake on client port `sport`: client data starts at ci + 1, server data at si + 1. With a
+   * window scale, the server then advertises its scaled window in a bare ACK (a SYN's window is never scaled).
+   */
   handshake(ci: number, si: number, sport = 40000): void {
     this.c2s(ci, 0, SYN, 0, 0, PATTERN, sport);
     this.s2c(si, ci + 1, SYN | ACK, 0, 0, PATTERN, sport);
     this.c2s(ci + 1, si + 1, ACK, 0, 0, PATTERN, sport);
+    if (this.windowScale >= 0) this.s2c(si + 1, ci + 1, ACK, 0, 0, PATTERN, sport);
   }
 }
 
@@ -120,9 +129,10 @@ export function synFlood(n: number, emit: (pkt: TcpPacket) => void): Sent {
 /**
  * Sequence jump: a connection sends `before` bytes in order, then jumps its sequence number by `jump` (2^31 by
  * default) and sends `after` more segments of `seg` bytes in order from there. Nothing fills the jump.
+ * `windowScale`: the SYNs' window scale option (none by default: 64 KiB windows).
  */
-export function seqJump(after: number, emit: (pkt: TcpPacket) => void, jump = 0x80000000, seg = 1000, before = 4000): Sent {
-  const s = new Segments(emit);
+export function seqJump(after: number, emit: (pkt: TcpPacket) => void, jump = 0x80000000, seg = 1000, before = 4000, windowScale = -1): Sent {
+  const s = new Segments(emit, windowScale);
   const ci = 1000;
   s.handshake(ci, 5000);
   let seq = ci + 1;
@@ -167,10 +177,11 @@ export function conflictingDelivered(n: number, emit: (pkt: TcpPacket) => void, 
 
 /**
  * Out-of-order queue: the client's first segment is lost, then `n` segments of `seg` bytes arrive (in order,
- * or in reverse order), all queueing behind the hole; finally the lost segment arrives.
+ * or in reverse order), all queueing behind the hole; finally the lost segment arrives. The SYNs carry
+ * `windowScale` (7: 8 MiB windows, so the whole queue lies in the receiver's window).
  */
-export function oooQueue(n: number, emit: (pkt: TcpPacket) => void, seg = 100, reverse = false): Sent {
-  const s = new Segments(emit);
+export function oooQueue(n: number, emit: (pkt: TcpPacket) => void, seg = 100, reverse = false, windowScale = 7): Sent {
+  const s = new Segments(emit, windowScale);
   const ci = 1000;
   s.handshake(ci, 5000);
   const first = ci + 1;

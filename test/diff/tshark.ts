@@ -17,6 +17,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { main } from '../../cli/program.js';
+import { parseManifest } from '../../lib/export/index.js';
 
 /** One stream direction as tshark gave it. */
 interface TsharkStream {
@@ -139,16 +140,6 @@ function normalEndpoint(e: string): string {
   return m === null ? e : `${m[1]}:${m[2]}`;
 }
 
-interface ManifestLine {
-  id: number;
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  c2s: { file: string | null };
-  s2c: { file: string | null };
-}
-
 async function reasmConnections(file: string): Promise<ReasmConn[] | string> {
   const dir = mkdtempSync(join(tmpdir(), 'diff-tshark-'));
   try {
@@ -162,11 +153,7 @@ async function reasmConnections(file: string): Promise<ReasmConn[] | string> {
       return [];
     }
     const read = (f: string | null) => (f === null ? Buffer.alloc(0) : readFileSync(join(dir, 'out', f)));
-    return text
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => {
-        const m = JSON.parse(l) as ManifestLine;
+    return parseManifest(text).rows.map((m) => {
         return { id: m.id, client: endpoint(m.client, m.clientPort), server: endpoint(m.server, m.serverPort), data: [read(m.c2s.file), read(m.s2c.file)] as [Buffer, Buffer], used: false };
       });
   } finally {
