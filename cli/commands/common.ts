@@ -11,6 +11,7 @@ import { hadWarnings, type ConnectionSelector, type PassOptions, type RunSummary
 import { parseDuration } from '../duration.js';
 import { ExitCode } from '../exit-codes.js';
 import { createProgress, type Progress } from '../progress.js';
+import { WarningLimiter } from '../warnings.js';
 
 /** Parsed options every command has (yargs gives both spellings; these are the camelCase ones). */
 export interface CommonArgs {
@@ -118,6 +119,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     controller.abort(`interrupted by ${sig}`);
   }
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const warnings = new WarningLimiter((t) => io.err(t), source, (d) => warningLine(source, d));
   const options: PassOptions = {
     sourceName: source,
     assembler: {
@@ -137,7 +139,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     signal: controller.signal,
     onDiagnostic: args.quiet ? undefined : (d) => {
       progress.done();
-      io.err(warningLine(source, d));
+      warnings.warn(d);
     },
     onProgress: progress.active ? (b, p, c) => progress.update(b, p, c) : undefined,
   };
@@ -147,6 +149,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     done: () => {
       progress.done();
       unlisten();
+      if (!args.quiet) warnings.end();
     },
     stoppedBy: () => stoppedBy,
   };

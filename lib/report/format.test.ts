@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
 import { durationNs, formatCaptureTime, formatEpoch } from './time.js';
@@ -19,6 +20,20 @@ describe('human sizes, counts, durations and rates', () => {
   it('counts with thousands separators', () => {
     expect(formatCount(0)).toBe('0');
     expect(formatCount(1234567)).toBe('1,234,567');
+  });
+
+  it('counts as toLocaleString writes them, for any number', () => {
+    const intl = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 }).replace(/^-0$/, '0');
+    const samples = [999, 1000, -1000, 999999, 1e6, -1234567, 2 ** 53, 1e21, 0.5, 1.5, 999.5, -0.4, NaN, Infinity];
+    for (const n of samples) expect(formatCount(n), String(n)).toBe(intl(n));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer(), fc.double({ min: -1e18, max: 1e18, noNaN: true }), fc.maxSafeInteger()),
+        (n) => {
+          expect(formatCount(n)).toBe(intl(n));
+        },
+      ),
+    );
   });
 
   it('durations from nanoseconds, each in its natural unit', () => {

@@ -28,17 +28,25 @@ export function writeTable<T>(
     }
   }
   const right = columns.map((c) => c.numeric);
+  const spaces = ' '.repeat(Math.max(0, ...widths));
   const rule = (l: string, m: string, r: string): string => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`;
-  const line = (cells: readonly string[]): string =>
-    `│${cells.map((t, c) => {
-      const pad = ' '.repeat(widths[c]! - textWidth(t));
-      return right[c] ? ` ${pad}${t} ` : ` ${t}${pad} `;
-    }).join('│')}│`;
-  out(`${rule('┌', '┬', '┐')}\n${line(heads)}\n`);
+  // One string a line, built cell by cell: no array per row (a table may have a million).
+  const line = (cell: (c: number) => string): string => {
+    let t = '│';
+    for (let c = 0; c < columns.length; c++) {
+      const text = cell(c);
+      const pad = spaces.slice(0, widths[c]! - textWidth(text));
+      t += right[c] ? ` ${pad}${text} │` : ` ${text}${pad} │`;
+    }
+    return t;
+  };
+  out(`${rule('┌', '┬', '┐')}\n${line((c) => heads[c]!)}\n`);
   if (count > 0) out(`${rule('├', '┼', '┤')}\n`);
+  let row: T;
+  const cell = (c: number): string => cellText(columns[c]!, row);
   for (let i = 0; i < count; i++) {
-    const row = rowAt(i);
-    out(`${line(columns.map((c) => cellText(c, row)))}\n`);
+    row = rowAt(i);
+    out(`${line(cell)}\n`);
   }
   out(rule('└', '┴', '┘'));
 }

@@ -3,6 +3,7 @@
  * buffer, checksums from the payload pool's prefix sums), so a capture of millions of segments costs seconds.
  * Each generator returns what a correct run must show.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { CaptureWriter } from '../bench/capture-writer.js';
 import { ACK, FIN, PSH, SYN, SegmentSpec, writeSegment } from '../bench/frame.js';
 import { PayloadPool } from '../bench/payload-pool.js';
@@ -117,4 +118,17 @@ export function manyShort(file: string, n: number): number {
     w.send(S, 80, src, port, 5001, 1012, ACK | FIN);
   }
   return w.close();
+}
+
+/**
+ * `n` SYNs whose every record has a timestamp fraction of 1.5 s (`bad-timestamp`): one reader warning per
+ * record, a million lines on stderr if nothing bounds them.
+ */
+export function warningFlood(file: string, n: number): number {
+  const bytes = synFlood(file, n);
+  const b = readFileSync(file);
+  // pcap: a 24-byte file header, then records of a 16-byte header (ts_sec, ts_usec, incl_len, orig_len) and data.
+  for (let p = 24; p + 16 <= b.length; p += 16 + b.readUInt32LE(p + 8)) b.writeUInt32LE(1_500_000, p + 4);
+  writeFileSync(file, b);
+  return bytes;
 }
