@@ -3,7 +3,8 @@
  * buffer, checksums from the payload pool's prefix sums), so a capture of millions of segments costs seconds.
  * Each generator returns what a correct run must show.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { CaptureWriter } from '../bench/capture-writer.js';
 import { ACK, FIN, PSH, SYN, SegmentSpec, writeSegment } from '../bench/frame.js';
 import { PayloadPool } from '../bench/payload-pool.js';
@@ -67,6 +68,8 @@ export function synFlood(file: string, n: number): number {
 /**
  * `conns` connections each sending `segments` one-byte segments with a claimed hole of `holeBytes` before each
  * (16 MiB by default, tcpflow's largest fill): tiny payload, gigabytes of zeros with an unbounded --fill-gaps.
+ * The server acknowledges each segment as if the holes were only lost by the capture, with an 8 MiB window
+ * (scale 7), so every segment lies in its window.
  */
 export function fillBomb(file: string, conns: number, segments: number, holeBytes = 16 * 1024 * 1024): { bytes: number; payload: number } {
   const w = new HostileWriter(file);
@@ -78,6 +81,7 @@ export function fillBomb(file: string, conns: number, segments: number, holeByte
     let seq = isn + 1;
     for (let i = 0; i < segments; i++) {
       w.send(C, port, S, 80, seq, 5001, ACK | PSH, 1, c * 100 + i, 65535);
+      w.send(S, 80, C, port, 5001, seq + 1, ACK, 0, 0, 65535);
       seq = (seq + 1 + holeBytes) >>> 0;
     }
   }
@@ -131,4 +135,105 @@ export function warningFlood(file: string, n: number): number {
   for (let p = 24; p + 16 <= b.length; p += 16 + b.readUInt32LE(p + 8)) b.writeUInt32LE(1_500_000, p + 4);
   writeFileSync(file, b);
   return bytes;
+}
+
+/**
+ * `conns` connections with handshakes, each sending `bytes` in 1448-byte segments, every segment acknowledged
+ * and all closed: a large ordinary capture (stdin, SIGTERM). The client stream of connection c is the pool
+ * bytes from offset c * 7 on.
+ */
+export function bulk(file: string, conns: number, bytes: number): number {
+  const w = new HostileWriter(file);
+  for (let c = 0; c < conns; c++) {
+    const port = 30000 + c;
+    w.send(C, port, S, 80, 1000, 0, SYN);
+    w.send(S, 80, C, port, 5000, 1001, SYN | ACK);
+    let o = 0;
+    for (; o < bytes; o += 1448) {
+      const len = Math.min(1448, bytes - o);
+      w.send(C, port, S, 80, 1001 + o, 5001, ACK | PSH, len, c * 7 + o);
+      if ((o / 1448) % 2 === 1) w.send(S, 80, C, port, 5001, 1001 + o + len, ACK);
+    }
+    w.send(C, port, S, 80, 1001 + o, 5001, ACK | FIN);
+    w.send(S, 80, C, port, 5001, 1002 + o, ACK | FIN);
+    w.send(C, port, S, 80, 1002 + o, 5002, ACK);
+  }
+  return w.close();
+}
+
+/**
+ * One connection picked up mid-stream (no handshake, a one-way capture): `segments` of 1000 bytes, and after
+ * the tenth a forged RST 100 kB ahead, inside the assumed window but not at the next byte. The stream goes on.
+ */
+export function forgedRst(file: string, segments: number): { bytes: number; stream: number } {
+  const w = new HostileWriter(file);
+  for (let i = 0; i < segments; i++) {
+    w.send(C, 40000, S, 80, 1001 + i * 1000, 5001, ACK | PSH, 1000, i * 1000);
+    if (i === 9) w.send(C, 40000, S, 80, 1001 + 100_000, 5001, RST);
+  }
+  return { bytes: w.close(), stream: segments * 1000 };
+}
+
+/**
+ * A handshake (64 KiB windows, scale 7 in the SYNs, 502 x 128 advertised after), `segments` of 1000 bytes each
+ * acknowledged, and after each tenth a forged segment 8 MiB ahead of the next byte; the capture ends without a
+ * FIN, so anything queued would be flushed into the stream.
+ */
+export function seqAhead(file: string, segments: number): { bytes: number; stream: number } {
+  const w = new HostileWriter(file);
+  w.send(C, 40000, S, 80, 1000, 0, SYN);
+  w.send(S, 80, C, 40000, 5000, 1001, SYN | ACK);
+  w.send(C, 40000, S, 80, 1001, 5001, ACK);
+  for (let i = 0; i < segments; i++) {
+    const seq = 1001 + i * 1000;
+    w.send(C, 40000, S, 80, seq, 5001, ACK | PSH, 1000, i * 1000);
+    w.send(S, 80, C, 40000, 5001, seq + 1000, ACK);
+    if (i % 10 === 9) w.send(C, 40000, S, 80, seq + 1000 + 8 * 1024 * 1024, 5001, ACK | PSH, 1000, 77);
+  }
+  return { bytes: w.close(), stream: segments * 1000 };
+}
+
+/** `n` first IPv4 fragments (offset 0, MF, 1480 bytes) of `n` datagrams whose other fragments never come. */
+export function fragmentFlood(file: string, n: number): number {
+  const w = new CaptureWriter(file, 'pcap');
+  for (let i = 0; i < n; i++) {
+    const len = 14 + 20 + 1480;
+    const at = w.begin(len);
+    const b = w.buf;
+    b.fill(0, at, at + 14);
+    b.writeUInt16BE(0x0800, at + 12);
+    const ip = at + 14;
+    b[ip] = 0x45;
+    b[ip + 1] = 0;
+    b.writeUInt16BE(20 + 1480, ip + 2);
+    b.writeUInt16BE(i & 0xffff, ip + 4);
+    b.writeUInt16BE(0x2000, ip + 6); // MF, offset 0
+    b[ip + 8] = 64;
+    b[ip + 9] = 6;
+    b.writeUInt16BE(0, ip + 10);
+    b.writeUInt32BE((0x0d000000 + (i >>> 16)) >>> 0, ip + 12);
+    b.writeUInt32BE(S, ip + 16);
+    pool.bytes.copy(b, ip + 20, i % 1000, (i % 1000) + 1480);
+    w.end(len, 1_700_000_000 + Math.floor(i / 1e6), i % 1e6);
+  }
+  w.close();
+  return w.bytesWritten;
+}
+
+/**
+ * A gzip bomb: a capture of `records` identical 1514-byte frames (one segment retransmitted), compressed
+ * about 1000 to 1. Returns the compressed and uncompressed sizes.
+ */
+export function gzipBomb(file: string, records: number): { bytes: number; inflated: number } {
+  const tmp = `${file}.raw`;
+  const w = new HostileWriter(tmp);
+  w.send(C, 40000, S, 80, 1000, 0, SYN);
+  for (let i = 0; i < records; i++) w.send(C, 40000, S, 80, 1001, 5001, ACK | PSH, 1448, 0);
+  const inflated = w.close();
+  const fd = openSync(file, 'w');
+  const gz = gzipSync(readFileSync(tmp), { level: 9 });
+  writeSync(fd, gz);
+  closeSync(fd);
+  unlinkSync(tmp);
+  return { bytes: gz.length, inflated };
 }
