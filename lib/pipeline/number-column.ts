@@ -39,38 +39,74 @@ function widen(b: Block, v: number): { block: Block; limit: number } {
   return { block: next, limit };
 }
 
-/** Append-only exact number column. */
+/** A new block holding `fill` everywhere, of the narrowest type for both `fill` and `v`. */
+function materialize(fill: number, v: number): { block: Block; limit: number } {
+  const both = (limit: number) => fits(limit, fill) && fits(limit, v);
+  const w = both(U8)
+    ? { block: new Uint8Array(BLOCK_ROWS), limit: U8 }
+    : both(U16)
+      ? { block: new Uint16Array(BLOCK_ROWS), limit: U16 }
+      : both(U32)
+        ? { block: new Uint32Array(BLOCK_ROWS), limit: U32 }
+        : { block: new Float64Array(BLOCK_ROWS), limit: ANY };
+  w.block.fill(fill);
+  return w;
+}
+
+/** Whether `v` is a whole number from 0 to `limit` (ANY: anything). NaN fails every comparison. */
+function fits(limit: number, v: number): boolean {
+  return limit === ANY || (v >= 0 && v <= limit && Math.floor(v) === v);
+}
+
+/**
+ * Append-only exact number column. A block whose values are all the same (a counter that stays 0 on most
+ * connections: conflicts, RSTs, SYN data) holds no array at all, only that value, until another comes.
+ */
 export class NumberColumn {
-  private readonly blocks: Block[] = [];
+  /** Per block: its values, or null while they are all `constants[b]`. */
+  private readonly blocks: Array<Block | null> = [];
   /** Per block: the largest integer it holds, or ANY for a Float64 block. */
   private readonly limits: number[] = [];
+  private readonly constants: number[] = [];
 
   /** Stores `v` at row `i`; rows are written in order (i is the row count so far, or an existing row). */
   set(i: number, v: number): void {
     const bi = i >>> SHIFT;
-    while (this.blocks.length <= bi) {
-      this.blocks.push(new Uint8Array(BLOCK_ROWS));
-      this.limits.push(U8);
+    if (this.blocks.length <= bi) {
+      // A new block starts as the constant of its first value (blocks are reached in order).
+      while (this.blocks.length <= bi) {
+        this.blocks.push(null);
+        this.limits.push(U8);
+        this.constants.push(v);
+      }
+      return;
     }
-    const limit = this.limits[bi]!;
-    // Fits: a whole number from 0 to the limit (NaN fails every comparison and widens to Float64).
-    if (limit !== ANY && !(v >= 0 && v <= limit && Math.floor(v) === v)) {
+    let b = this.blocks[bi]!;
+    if (b === null) {
+      if (Object.is(this.constants[bi], v)) return;
+      const m = materialize(this.constants[bi]!, v);
+      this.blocks[bi] = b = m.block;
+      this.limits[bi] = m.limit;
+    }
+    if (!fits(this.limits[bi]!, v)) {
       // Widen until it fits: Uint16 may still be too narrow for the next value, widen() picks the right one.
-      const w = widen(this.blocks[bi]!, v);
-      this.blocks[bi] = w.block;
+      const w = widen(b, v);
+      this.blocks[bi] = b = w.block;
       this.limits[bi] = w.limit;
     }
-    this.blocks[bi]![i & MASK] = v;
+    b[i & MASK] = v;
   }
 
   get(i: number): number {
-    return this.blocks[i >>> SHIFT]![i & MASK]!;
+    const bi = i >>> SHIFT;
+    const b = this.blocks[bi]!;
+    return b === null ? this.constants[bi]! : b[i & MASK]!;
   }
 
   /** Bytes held by the blocks. */
   get bytes(): number {
     let n = 0;
-    for (const b of this.blocks) n += b.byteLength;
+    for (const b of this.blocks) if (b !== null) n += b.byteLength;
     return n;
   }
 }

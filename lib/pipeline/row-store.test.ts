@@ -19,8 +19,11 @@ describe('a column keeps every number exactly, in as few bytes as its values all
     const c = new NumberColumn();
     for (let i = 0; i < 3 * BLOCK_ROWS; i++) c.set(i, i % 200);
     expect(c.bytes).toBe(3 * BLOCK_ROWS);
-    c.set(3 * BLOCK_ROWS, 70000); // a fourth block, widened to 32 bits; the others stay narrow
+    c.set(3 * BLOCK_ROWS, 70000); // a fourth block: one value so far, no array
+    expect(c.bytes).toBe(3 * BLOCK_ROWS);
+    c.set(3 * BLOCK_ROWS + 1, 1); // now 32 bits for it; the others stay narrow
     expect(c.bytes).toBe(3 * BLOCK_ROWS + 4 * BLOCK_ROWS);
+    expect(c.get(3 * BLOCK_ROWS)).toBe(70000);
     expect(c.get(BLOCK_ROWS + 5)).toBe((BLOCK_ROWS + 5) % 200);
   });
 
@@ -48,8 +51,8 @@ function engineConnection(id: number, seed: number): ConnectionInfo {
   const client = new Endpoint();
   const server = new Endpoint();
   const v6 = seed % 4 === 3;
-  client.addr.set(v6 ? [0xfd000000, 0, 0, seed] : [0, 0, 0, 0x0a000000 + seed]);
-  server.addr.set(v6 ? [0x20010db8, 0, 0xffff, 1] : [0, 0, 0, 0xc0a80102]);
+  client.setAddress(v6 ? [0xfd000000, 0, 0, seed] : [0, 0, 0, 0x0a000000 + seed]);
+  server.setAddress(v6 ? [0x20010db8, 0, 0xffff, 1] : [0, 0, 0, 0xc0a80102]);
   client.port = 1024 + seed;
   server.port = 443;
   const reasons = ['closed', 'reset', 'interrupted', 'open-at-end', 'timed-out'] as const;

@@ -52,7 +52,7 @@ function expectedRow(c: ConnectionInfo): ConnectionRow {
 
 function endpoint(words: number[], port: number): Endpoint {
   const e = new Endpoint();
-  e.addr.set(words);
+  e.setAddress(words);
   e.port = port;
   return e;
 }

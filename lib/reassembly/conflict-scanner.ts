@@ -187,7 +187,7 @@ export class ConflictScanner {
   private newRecord(conn: Connection): ConflictRecord {
     if (conn.conflicts.length < this.maxRecords) {
       const rec = new ConflictRecord();
-      conn.conflicts.push(rec);
+      conn.addConflict(rec);
       return rec;
     }
     conn.conflictsDropped++;

@@ -17,10 +17,18 @@ export const SERVER_TO_CLIENT: Direction = 1;
 /** Why a connection ended: one of the states of lib/schema/states.ts (its table says what each means). */
 export type { EndReason };
 
+const ZERO_WORDS = [0, 0, 0, 0] as const;
+/** The empty list of records every connection starts with. */
+const NO_RECORDS: readonly never[] = Object.freeze([]);
+
 /** One end of a connection. */
 export class Endpoint {
-  /** Address as four 32-bit words (IPv4 in word 3, words 0..2 zero), as in TcpPacket. */
-  readonly addr = new Uint32Array(4);
+  // The address as four fields rather than a Uint32Array: a typed array of four costs about 300 bytes of
+  // heap, twice a connection, which a SYN flood multiplies by every half-open connection.
+  private w0 = 0;
+  private w1 = 0;
+  private w2 = 0;
+  private w3 = 0;
   port = 0;
   /** IP version of the address (the connection's). */
   ipVersion: 4 | 6 = 4;
@@ -31,6 +39,33 @@ export class Endpoint {
    */
   get address(): string {
     return formatAddress(this.addr, this.ipVersion);
+  }
+
+  /** Address as four 32-bit words (IPv4 in word 3, words 0..2 zero), as in TcpPacket: a fresh copy. */
+  get addr(): Uint32Array {
+    return Uint32Array.of(this.w0, this.w1, this.w2, this.w3);
+  }
+
+  /** Word `i` (0..3) of the address, without a copy. */
+  word(i: number): number {
+    return i === 0 ? this.w0 : i === 1 ? this.w1 : i === 2 ? this.w2 : this.w3;
+  }
+
+  /** Sets the address from four words (a packet's `src` or `dst`). */
+  setAddress(words: ArrayLike<number>): void {
+    this.w0 = words[0]! >>> 0;
+    this.w1 = words[1]! >>> 0;
+    this.w2 = words[2]! >>> 0;
+    this.w3 = words[3]! >>> 0;
+  }
+
+  /** Takes `other`'s address and port. */
+  copyFrom(other: Endpoint): void {
+    this.w0 = other.w0;
+    this.w1 = other.w1;
+    this.w2 = other.w2;
+    this.w3 = other.w3;
+    this.port = other.port;
   }
 
   /** `10.1.0.2:80` or `[2001:db8::1]:80`, as the analyze table writes an endpoint. */
@@ -289,10 +324,24 @@ export class Connection implements ConnectionInfo {
   half0: HalfConnection = this.halves[0];
   half1: HalfConnection = this.halves[1];
   stats: [HalfStats, HalfStats] = [this.halves[0].stats, this.halves[1].stats];
-  readonly conflicts: ConflictRecord[] = [];
+  /** Conflict records (shared and frozen while there are none: most connections never have one). */
+  conflicts: readonly ConflictRecord[] = NO_RECORDS;
   conflictsDropped = 0;
   suspiciousRsts = 0;
-  readonly suspiciousRstRecords: SuspiciousRst[] = [];
+  /** Suspicious RSTs listed (shared and frozen while there are none). */
+  suspiciousRstRecords: readonly SuspiciousRst[] = NO_RECORDS;
+
+  /** Lists a conflict record (the first one allocates the list). */
+  addConflict(rec: ConflictRecord): void {
+    if (this.conflicts === NO_RECORDS) this.conflicts = [];
+    (this.conflicts as ConflictRecord[]).push(rec);
+  }
+
+  /** Lists a suspicious RST (the first one allocates the list). */
+  addSuspiciousRst(r: SuspiciousRst): void {
+    if (this.suspiciousRstRecords === NO_RECORDS) this.suspiciousRstRecords = [];
+    (this.suspiciousRstRecords as SuspiciousRst[]).push(r);
+  }
   stream: Stream | null = null;
   /** complete() returned false: the stream still sees accept() for late packets. */
   keepStream = false;
@@ -352,10 +401,8 @@ export class Connection implements ConnectionInfo {
     this.vlan = -1;
     this.outerVlan = -1;
     this.encap = 0;
-    const ca = this.client.addr;
-    const sa = this.server.addr;
-    ca[0] = ca[1] = ca[2] = ca[3] = 0;
-    sa[0] = sa[1] = sa[2] = sa[3] = 0;
+    this.client.setAddress(ZERO_WORDS);
+    this.server.setAddress(ZERO_WORDS);
     this.client.port = 0;
     this.server.port = 0;
     this.client.ipVersion = 4;
@@ -374,10 +421,10 @@ export class Connection implements ConnectionInfo {
     this.half1.reset(1);
     this.stats[0] = this.half0.stats;
     this.stats[1] = this.half1.stats;
-    this.conflicts.length = 0;
+    this.conflicts = NO_RECORDS;
     this.conflictsDropped = 0;
     this.suspiciousRsts = 0;
-    this.suspiciousRstRecords.length = 0;
+    this.suspiciousRstRecords = NO_RECORDS;
     this.stream = null;
     this.keepStream = false;
     this.hash = 0;
@@ -418,11 +465,12 @@ export class Connection implements ConnectionInfo {
     b.dir = 0;
     a.dir = 1;
     this.stats = [b.stats, a.stats];
-    const addr = this.client.addr.slice();
-    const port = this.client.port;
-    this.client.addr.set(this.server.addr);
-    this.client.port = this.server.port;
-    this.server.addr.set(addr);
-    this.server.port = port;
+    const was = SWAP;
+    was.copyFrom(this.client);
+    this.client.copyFrom(this.server);
+    this.server.copyFrom(was);
   }
 }
+
+/** Scratch endpoint for swapping roles. */
+const SWAP = new Endpoint();

@@ -7,7 +7,7 @@ import { makePacket } from '../../test/support/engine-streams.js';
 function endpoint(text: string): { e: Endpoint; v: 4 | 6 } {
   const p = parseAddress(text)!;
   const e = new Endpoint();
-  e.addr.set(p.words);
+  e.setAddress(p.words);
   e.ipVersion = p.ipVersion;
   return { e, v: p.ipVersion };
 }

@@ -23,8 +23,8 @@ function hashOf(p: TcpPacket): number {
 
 function connOf(p: TcpPacket): Connection {
   const c = new Connection();
-  c.client.addr.set(p.src);
-  c.server.addr.set(p.dst);
+  c.client.setAddress(p.src);
+  c.server.setAddress(p.dst);
   c.client.port = p.srcPort;
   c.server.port = p.dstPort;
   c.vlan = p.vlan;

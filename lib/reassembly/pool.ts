@@ -95,8 +95,8 @@ export class StreamPool {
     c.encap = pkt.encap;
     const cl = clientIsSource ? pkt.src : pkt.dst;
     const sv = clientIsSource ? pkt.dst : pkt.src;
-    c.client.addr.set(cl);
-    c.server.addr.set(sv);
+    c.client.setAddress(cl);
+    c.server.setAddress(sv);
     c.client.ipVersion = c.server.ipVersion = pkt.ipVersion;
     c.client.port = clientIsSource ? pkt.srcPort : pkt.dstPort;
     c.server.port = clientIsSource ? pkt.dstPort : pkt.srcPort;

@@ -150,7 +150,7 @@ export class RstJudge {
     r.seq = seq;
     r.expected = expected;
     r.window = window;
-    conn.suspiciousRstRecords.push(r);
+    conn.addSuspiciousRst(r);
     return r;
   }
 }
