@@ -15,8 +15,9 @@ export interface AssemblerOptions {
    */
   maxBufferedPagesPerConnection: number;
   /**
-   * Pages of out-of-order and kept data all connections together may hold: 65536 x 1900 B = ~120 MB. When hit,
-   * the connection queueing data skips its oldest gap. Must be >= 1.
+   * Pages of out-of-order and kept data all connections together may hold: 32768 x 1900 B = ~62 MB (with the
+   * delivered-data window's pages and the connections, a flood of out-of-order data stays under 256 MB of RSS;
+   * 65536 measured 322 MB). When hit, the connection queueing data skips its oldest gap. Must be >= 1.
    */
   maxBufferedPagesTotal: number;
   /**
@@ -98,7 +99,7 @@ export interface AssemblerOptions {
 export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.freeze({
   pageSize: DEFAULT_PAGE_SIZE,
   maxBufferedPagesPerConnection: 4096,
-  maxBufferedPagesTotal: 65536,
+  maxBufferedPagesTotal: 32768,
   deliveredWindowBytes: 65536,
   releaseWindowOnAck: true,
   maxWindowPagesTotal: 16384,

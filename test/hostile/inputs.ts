@@ -237,3 +237,21 @@ export function gzipBomb(file: string, records: number): { bytes: number; inflat
   unlinkSync(tmp);
   return { bytes: gz.length, inflated };
 }
+
+/**
+ * `conns` connections, each losing its first segment and then sending `queued` full segments that wait behind
+ * the hole, all open at once: out-of-order data for the page bounds to hold.
+ */
+export function pageFlood(file: string, conns: number, queued: number): number {
+  const w = new HostileWriter(file);
+  for (let c = 0; c < conns; c++) {
+    const port = 10000 + c;
+    const src = 0x0e000000 + c;
+    w.send(src, port, S, 80, 1000, 0, SYN);
+    w.send(S, 80, src, port, 5000, 1001, SYN | ACK, 0, 0, 65535);
+  }
+  for (let k = 1; k <= queued; k++) {
+    for (let c = 0; c < conns; c++) w.send(0x0e000000 + c, 10000 + c, S, 80, 1001 + k * 1448, 5001, ACK | PSH, 1448, k * 1448);
+  }
+  return w.close();
+}

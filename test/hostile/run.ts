@@ -287,6 +287,7 @@ const scenarios: Scenario[] = [
       ['syn-flood', '2M SYNs', (f: string) => gen.synFlood(f, 2_000_000)],
       ['fragment-flood', '1M first fragments', (f: string) => gen.fragmentFlood(f, 1_000_000)],
       ['gzip-bomb', '400k records gzipped', (f: string) => gen.gzipBomb(f, 400_000).bytes],
+      ['page-flood', '4,000 connections x 64 segments behind a hole', (f: string) => gen.pageFlood(f, 4000, 64)],
     ] as const
   ).map(([name, what, make]): Scenario => ({
     name,
