@@ -91,16 +91,24 @@ const MIN_WINDOW_DISTANCE = 1 << 20;
  */
 export const PEER_SILENCE = 64;
 
+/** A segment lies in a window the receiver could have had. */
+export const PLAUSIBLE = 0;
+/** Past the receiver's advertised window (64 times over), but within `distance`: doubtful (doubtful.ts). */
+export const PAST_WINDOW = 1;
+/** Outside any window the receiver could have had. */
+export const OUT_OF_WINDOW = 2;
+
 /**
- * Is a segment at `seq` outside any plausible window? Sequence numbers are compared modulo 2^32 from the next
- * expected byte and from the receiver's last acknowledgement (which leads nextSeq when the capture lost data);
- * the segment is plausible when either lies at most `distance` behind it, or ahead of it by at most the window
- * limit. That limit is 64 x the receiver's largest advertised window when the handshake gave its scale (both
- * SYNs seen) and the receiver is being heard (see PEER_SILENCE), at least 1 MiB and at most `distance`;
- * otherwise `distance`. A `distance` of 2^31 or more turns the check off.
+ * Where a segment at `seq` lies. Sequence numbers are compared modulo 2^32 from the next expected byte and from
+ * the receiver's last acknowledgement (which leads nextSeq when the capture lost data): the segment is
+ * PLAUSIBLE when either lies at most `distance` behind it or ahead of it by at most the window limit;
+ * OUT_OF_WINDOW when both are further than `distance`; PAST_WINDOW in between. The window limit is 64 x the
+ * receiver's largest advertised window when the handshake gave its scale (both SYNs seen) and the receiver is
+ * being heard (see PEER_SILENCE), at least 1 MiB and at most `distance`; otherwise `distance`. A `distance` of
+ * 2^31 or more turns the check off.
  */
-export function outOfWindow(half: HalfConnection, rev: HalfConnection, seq: number, distance: number): boolean {
-  if (distance >= 0x80000000) return false;
+export function windowVerdict(half: HalfConnection, rev: HalfConnection, seq: number, distance: number): number {
+  if (distance >= 0x80000000) return PLAUSIBLE;
   let ahead = distance;
   if (half.synSeen && rev.synSeen && half.packetsSincePeer <= PEER_SILENCE) {
     const w = WINDOW_SLACK * rev.maxWindowBytes;
@@ -108,12 +116,10 @@ export function outOfWindow(half: HalfConnection, rev: HalfConnection, seq: numb
     if (lim < ahead) ahead = lim;
   }
   const d = seqDiff(half.nextSeq, seq);
-  if (d <= ahead && d >= -distance) return false;
-  if (rev.ackValid) {
-    const a = seqDiff(rev.ackSeq, seq);
-    if (a <= ahead && a >= -distance) return false;
-  }
-  return true;
+  const a = rev.ackValid ? seqDiff(rev.ackSeq, seq) : d;
+  if ((d <= ahead && d >= -distance) || (a <= ahead && a >= -distance)) return PLAUSIBLE;
+  if ((d <= distance && d >= -distance) || (a <= distance && a >= -distance)) return PAST_WINDOW;
+  return OUT_OF_WINDOW;
 }
 
 /** A SYN at `seq` on an open connection's 4-tuple: is it a new connection (port reuse) rather than part of this one? */

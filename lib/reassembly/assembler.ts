@@ -9,7 +9,8 @@
  * captureInfo exact on every page, FIN honoured only once the data before it is complete or flushed.
  */
 import { TcpFlag, type TcpPacket } from '../decode/packet.js';
-import { isNewIncarnation, noteAdvertisedWindow, outOfWindow, sourceIsClient } from './acceptance.js';
+import { isNewIncarnation, noteAdvertisedWindow, OUT_OF_WINDOW, PLAUSIBLE, sourceIsClient, windowVerdict } from './acceptance.js';
+import { DoubtfulSegments } from './doubtful.js';
 import { ConflictScanner } from './conflict-scanner.js';
 import { hitDir, hitSlot } from './flow-table.js';
 import { type Connection, type Direction, type HalfConnection } from './connection.js';
@@ -71,6 +72,7 @@ export class Assembler {
   private readonly pages: BufferedPages;
   private readonly ooo: OutOfOrderQueue;
   private readonly delivery: Delivery;
+  private readonly doubtful = new DoubtfulSegments();
   /** Connections that may have something for a flush to push out. */
   private readonly flushList = new FlushList();
   private readonly rsts: RstJudge;
@@ -84,7 +86,7 @@ export class Assembler {
     this.pages = new BufferedPages(this.pc, this.stats);
     const pending = new PendingRsts();
     this.ooo = new OutOfOrderQueue(this.pages, this.conflicts, this.events, this.flushList);
-    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList, pending);
+    this.delivery = new Delivery(this.options, this.stats, pool, this.pages, this.delivered, this.sg, this.ooo, this.conflicts, this.events, this.flushList, pending, this.doubtful);
     this.rsts = new RstJudge(this.options, this.delivery, this.flushList, pending);
     this.delivery.rstSettler = this.rsts;
   }
@@ -137,6 +139,8 @@ export class Assembler {
       // The receiver's acknowledgement says what it took: the peer's SYN data, and whether an RST sent its way
       // ended anything (acknowledging data sent after it, it is alive).
       if (rev.synDataPending) this.settleSynData(conn, rev, pkt.ack, ctx);
+      // The receiver had everything before a segment held past its window: the capture lost the stretch.
+      if (rev.doubtful !== null) this.takeDoubtful(conn, rev, half, pkt.ack, ctx);
       // Either end acknowledging what the other sent after the RST shows both alive.
       // (The RST's sender acknowledging: only once the other side's sequence numbers are known.)
       if (conn.rstPending && (flags & RST) === 0 && (conn.rstDir !== dir || rev.started) && seqDiff(conn.rstDir !== dir ? conn.rstSeq : rev.holdSeq, pkt.ack) > 0) {
@@ -170,11 +174,17 @@ export class Assembler {
     } else if (start.value && !half.started) {
       startHalf(half, seq);
     }
-    if (half.started && (flags & SYN) === 0 && (wireLen > 0 || (flags & FIN) !== 0) && outOfWindow(half, rev, seq, this.options.outOfWindowDistance)) {
-      // The receiver drops it: no data, no FIN, and not a retransmission of anything.
-      half.stats.outOfWindowPackets++;
-      half.stats.outOfWindowBytes += wireLen;
-      return;
+    if (half.started && (flags & SYN) === 0 && (wireLen > 0 || (flags & FIN) !== 0)) {
+      const v = windowVerdict(half, rev, seq, this.options.outOfWindowDistance);
+      if (v !== PLAUSIBLE) {
+        // Past the window, data waits for the receiver to say (doubtful.ts); else the receiver drops it: no
+        // data, no FIN, and not a retransmission of anything.
+        if (v === OUT_OF_WINDOW || !this.doubtful.hold(half, pkt, seq, wireLen)) {
+          half.stats.outOfWindowPackets++;
+          half.stats.outOfWindowBytes += wireLen;
+        }
+        return;
+      }
     }
     if ((flags & FIN) !== 0) this.fin(conn, half, pkt, seq, wireLen);
     if (wireLen > 0) this.data(conn, half, rev, pkt, seq, wireLen, ctx);
@@ -261,6 +271,16 @@ export class Assembler {
     half.finSeq = finSeq;
     half.finTsSec = pkt.tsSec;
     half.finTsNsec = pkt.tsNsec;
+  }
+
+  /** The held segment of `half` when the receiver's acknowledgement `ack` reached it: taken as arriving now. */
+  private takeDoubtful(conn: Connection, half: HalfConnection, rev: HalfConnection, ack: number, ctx: AssemblerContext): void {
+    if (half.closed) return this.doubtful.drop(half);
+    const d = this.doubtful.acknowledged(half, ack);
+    if (d === null) return;
+    if ((d.pkt.flags & FIN) !== 0) this.fin(conn, half, d.pkt, d.seq, d.wireLen);
+    if (d.wireLen > 0) this.data(conn, half, rev, d.pkt, d.seq, d.wireLen, ctx);
+    if (!conn.closed && (half.first !== null || half.finPending)) this.delivery.drain(conn, half, ctx);
   }
 
   /** A segment's payload: delivered when in order (or over a known hole), else queued. */

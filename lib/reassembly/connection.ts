@@ -3,6 +3,7 @@
  */
 import { formatAddress, formatEndpoint } from '../net/address.js';
 import type { EndReason } from '../schema/states.js';
+import type { DoubtfulSegment } from './doubtful.js';
 import type { Page } from './memory.js';
 import { HalfStats } from './stats.js';
 import type { Stream } from './stream.js';
@@ -214,6 +215,8 @@ export class HalfConnection {
   maxWindowBytes = 0;
   /** This direction's packets since the other direction's last one (the receiver's acknowledgements not seen). */
   packetsSincePeer = 0;
+  /** A segment past the receiver's window held until it decides (doubtful.ts), or null. */
+  doubtful: DoubtfulSegment | null = null;
   finPending = false;
   finSeq = 0;
   finTsSec = 0;
@@ -269,6 +272,7 @@ export class HalfConnection {
     this.windowBytes = -1;
     this.maxWindowBytes = 0;
     this.packetsSincePeer = 0;
+    this.doubtful = null;
     this.finPending = false;
     this.finSeq = 0;
     this.finTsSec = 0;

@@ -4,6 +4,7 @@
  * skipped (by age, by a page limit, at the end), FINs honoured once the data before them is complete, and
  * connections finished (complete() called once, tombstone left).
  */
+import type { DoubtfulSegments } from './doubtful.js';
 import type { TcpPacket } from '../decode/packet.js';
 import { endKey } from '../schema/states.js';
 import type { BufferedPages } from './buffered-pages.js';
@@ -58,6 +59,7 @@ export class Delivery {
     private readonly events: OverlapEvents,
     private readonly flushList: FlushList,
     private readonly pendingRsts: PendingRsts,
+    private readonly doubtful: DoubtfulSegments,
   ) {}
 
   /** Decides an RST nothing proved either way (the Assembler's RstJudge; set once after construction). */
@@ -170,6 +172,7 @@ export class Delivery {
 
   /** Returns every page a direction holds. */
   private releaseHalf(half: HalfConnection): void {
+    this.doubtful.drop(half);
     while (half.first !== null) {
       const p = half.first;
       this.ooo.unlink(half, p);
