@@ -4,6 +4,7 @@
  * rows never exists as one string nor as a million row objects.
  */
 import { cellText, type Column } from './columns.js';
+import { formatCount } from './format.js';
 import type { TextSink } from './stream.js';
 
 /**
@@ -20,12 +21,26 @@ export function writeTable<T>(
 ): void {
   const heads = columns.map((c) => c.header);
   const widths = heads.map((h) => textWidth(h));
+  // A plain count column's widest cell is its largest value (thousands separators grow with it): measured
+  // from the numbers, without formatting each cell.
+  const plain = columns.map((c) => c.numeric && c.text === undefined);
+  const most = columns.map(() => -1);
   for (let i = 0; i < count; i++) {
     const row = rowAt(i);
     for (let c = 0; c < columns.length; c++) {
+      if (plain[c]) {
+        const v = columns[c]!.value(row);
+        if (typeof v === 'number' && v >= 0 && Number.isSafeInteger(v)) {
+          if (v > most[c]!) most[c] = v;
+          continue;
+        }
+      }
       const w = textWidth(cellText(columns[c]!, row));
       if (w > widths[c]!) widths[c] = w;
     }
+  }
+  for (let c = 0; c < columns.length; c++) {
+    if (most[c]! >= 0) widths[c] = Math.max(widths[c]!, textWidth(formatCount(most[c]!)));
   }
   const right = columns.map((c) => c.numeric);
   const spaces = ' '.repeat(Math.max(0, ...widths));

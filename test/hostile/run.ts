@@ -1,5 +1,5 @@
 /**
- * `npm run hostile [-- --cli PATH] [--only a,b] [--json FILE]`: builds each hostile input of the hostile-
+ * `npm run hostile [-- --cli PATH] [--only a,b] [--table-rows N] [--json FILE]`: builds each hostile input of the hostile-
  * conditions issue, runs the CLI on it as a user would (a child process, GNU time for the peak RSS), and
  * prints a table: peak RSS, time, exit code, what was lost or written, and whether it held its limit.
  * `--cli` runs another build (an older checkout's dist/cli/main.js) for a before/after comparison.
@@ -20,6 +20,8 @@ const opt = (name: string): string | undefined => {
 };
 const CLI = resolve(opt('--cli') ?? 'dist/cli/main.js');
 const only = opt('--only')?.split(',') ?? null;
+/** Rows of the table scenario (an old build draws a million rows in minutes). */
+const tableRows = Number(opt('--table-rows') ?? 1_000_000);
 const isRoot = process.getuid?.() === 0;
 const MB = 1e6;
 
@@ -263,11 +265,11 @@ const scenarios: Scenario[] = [
     limit: '>= 100k rows/s',
     run: async () => {
       const f = input('many.pcap');
-      gen.manyShort(f, 1_000_000);
+      gen.manyShort(f, tableRows);
       const none = await sh(tcpreasm('analyze', f, '--top', '0', '-q'));
       const r = await sh(`${tcpreasm('analyze', f, '-q')} > /dev/null`);
-      const rate = 1e6 / Math.max(0.001, r.sec - none.sec);
-      return { ...base(r), outcome: `1M rows; ${Math.round(rate / 1000)}k rows/s beyond --top 0 (${none.sec} s)`, held: r.code === 0 && rate >= 100_000 };
+      const rate = tableRows / Math.max(0.001, r.sec - none.sec);
+      return { ...base(r), outcome: `${tableRows.toLocaleString('en-US')} rows; ${Math.round(rate / 1000)}k rows/s beyond --top 0 (${none.sec} s)`, held: r.code === 0 && rate >= 100_000 };
     },
   },
   {
