@@ -38,11 +38,21 @@ export interface ExportResult {
  */
 class ExportHandler implements ConnectionHandler {
   exp: ConnectionExport | null = null;
+  /**
+   * The connection until its export is opened, at its first data or hole or at its end: a half-open connection
+   * of a SYN flood then holds no files' state (about 1.3 kB) while it waits.
+   */
+  conn: ConnectionInfo | null = null;
 
   constructor(private readonly consumer: ExportConsumer) {}
 
+  private opened(): ConnectionExport | null {
+    if (this.exp === null && this.conn !== null) this.exp = this.consumer.openExport(this.conn);
+    return this.exp;
+  }
+
   reassembled(sg: ScatterGather, ctx: AssemblerContext): void {
-    const exp = this.exp;
+    const exp = this.opened();
     if (exp === null) return;
     const info = sg.info();
     const sink: StreamSink = info.direction === 0 ? exp.c2s : exp.s2c;
@@ -69,7 +79,8 @@ class ExportHandler implements ConnectionHandler {
   }
 
   complete(conn: ConnectionInfo): void {
-    const exp = this.exp;
+    const exp = this.opened();
+    this.conn = null;
     if (exp === null) return;
     this.exp = null;
     const cutShort = conn.endReason === 'interrupted';
@@ -100,6 +111,13 @@ class ExportConsumer implements PassConsumer {
   constructor(private readonly exporter: StreamExporter) {}
 
   open(conn: ConnectionInfo): ConnectionHandler {
+    const h = this.spare.pop() ?? new ExportHandler(this);
+    h.conn = conn;
+    return h;
+  }
+
+  /** Opens the export of a connection (its ConnectionInfo is valid until its complete() returns). */
+  openExport(conn: ConnectionInfo): ConnectionExport {
     const i = this.info;
     i.id = conn.id;
     i.ipVersion = conn.ipVersion;
@@ -112,12 +130,11 @@ class ExportConsumer implements PassConsumer {
     i.encapsulation = encapsulationText(conn.encap);
     i.firstTsSec = conn.firstTsSec;
     i.firstTsNsec = conn.firstTsNsec;
-    const h = this.spare.pop() ?? new ExportHandler(this);
-    h.exp = this.exporter.openConnection(i);
-    // The engine's address arrays belong to a connection object it reuses: drop them here.
+    const exp = this.exporter.openConnection(i);
+    // The address copies are the export's now.
     i.client = EMPTY_WORDS;
     i.server = EMPTY_WORDS;
-    return h;
+    return exp;
   }
 
   /** A handler whose connection ended: both go back to their pools. */
