@@ -155,6 +155,7 @@ export class Assembler {
       return;
     }
     if (conn.rstPending && dir === conn.rstDir && (wireLen > 0 || (flags & FIN) !== 0)) this.rsts.senderWentOn(conn, half, pkt.seq, wireLen, pkt.recordNumber, ctx);
+    else if (conn.rstPending && wireLen > 0) this.rsts.targetWentOn(conn, half, pkt.seq, now, pkt.recordNumber, ctx);
     if (conn.rstPending) {
       half.heldPackets++;
       half.heldWire += wireLen;

@@ -255,3 +255,34 @@ describe('RFC 5961: an RST not at the next expected sequence number is challenge
     expect(s.bytes(0).toString()).toBe('abc');
   });
 });
+
+describe('a one-way capture: an RST from the direction never seen', () => {
+  /** Client data every 200 ms, one RST "from the server" after the tenth segment, then `after` more segments. */
+  function oneWay(after: number) {
+    const r = setup();
+    r.factory.configure = (st) => (st.forceStart = true);
+    let seq = 1000;
+    const at = (i: number) => ({ tsSec: T0 + Math.floor(i / 5), tsNsec: (i % 5) * 200_000_000 });
+    for (let i = 0; i < 10 + after; i++, seq += 100) {
+      r.asm.assemble(c2s(seq, 'x'.repeat(100), { ack: 5000, ...at(i), recordNumber: i + 1 }));
+      if (i === 9) r.asm.assemble(s2c(5000, '', { flags: RST | ACK, ack: seq + 100, ...at(i), recordNumber: 100 }));
+    }
+    r.asm.flushAll();
+    return r.factory.streams[0]!;
+  }
+
+  it('its target sends new data a second after it: not taken, nothing lost, the RST listed with that record', () => {
+    const s = oneWay(10);
+    expect(s.conn.endReason).toBe('open-at-end');
+    expect(s.bytes(0).length).toBe(2000);
+    expect(s.conn.stats[1].rstNotTaken).toBe(1);
+    expect(s.conn.suspiciousRstRecords[0]).toMatchObject({ kind: 'not-taken', recordNumber: 100, evidenceRecord: 15 });
+  });
+
+  it('data within a second of it may have been in flight: proves nothing, the RST is taken', () => {
+    const s = oneWay(4);
+    expect(s.conn.endReason).toBe('reset');
+    expect(s.bytes(0).length).toBe(1000);
+    expect(s.conn.stats[0].packetsAfterClose).toBe(4);
+  });
+});

@@ -13,6 +13,12 @@ import type { PendingRsts } from './pending-rsts.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import type { AssemblerContext, FlushContext } from './stream.js';
 
+/**
+ * Capture time after an RST from which new data from its target shows the RST was not taken: a second covers the
+ * round trip of all but satellite links, and stays below `rstEvidenceSec` (5 s), when a held RST is decided.
+ */
+export const RST_TARGET_GRACE_SEC = 1;
+
 /** The RST rules of one Assembler. */
 export class RstJudge {
   constructor(
@@ -94,6 +100,19 @@ export class RstJudge {
     if (!conn.rstChallenged) return;
     if (seqDiff(conn.rstSeq, seq) >= 0) this.notTaken(conn, record, ctx);
     else if (seqDiff(half.nextSeq, seqAdd(seq, wireLen)) > 0) conn.rstSenderAfter++;
+  }
+
+  /**
+   * The RST's target (the endpoint it was sent to) sent new bytes, past what it had sent when the RST came, at
+   * least `RST_TARGET_GRACE_SEC` after it: an endpoint that took an RST sends nothing more (its socket is gone),
+   * and what it had in flight arrives within a round trip. Only for an RST from a direction never seen (a one-way
+   * capture), whose sequence numbers nothing can check and whose sender's answer the capture cannot show: where
+   * the sender is seen, its own second RST to the target's data is the better evidence (Zeek rst-inject-rae).
+   */
+  targetWentOn(conn: Connection, half: HalfConnection, seq: number, now: number, record: number, ctx: AssemblerContext): void {
+    if (conn.halves[conn.rstDir]!.started || !half.holdActive || seqDiff(half.holdSeq, seq) < 0) return;
+    if (now - (conn.rstTsSec + conn.rstTsNsec * 1e-9) < RST_TARGET_GRACE_SEC) return;
+    this.notTaken(conn, record, ctx);
   }
 
   /**

@@ -162,14 +162,16 @@ export function bulk(file: string, conns: number, bytes: number): number {
 }
 
 /**
- * One connection picked up mid-stream (no handshake, a one-way capture): `segments` of 1000 bytes, and after
- * the tenth a forged RST 100 kB ahead, inside the assumed window but not at the next byte. The stream goes on.
+ * One connection picked up mid-stream, a one-way capture (only the client's direction): `segments` of 1000
+ * bytes 10 ms apart, and after the tenth a forged RST "from the server", a direction never seen, so nothing can
+ * check its sequence number. The client goes on sending for seconds: the stream must too.
  */
 export function forgedRst(file: string, segments: number): { bytes: number; stream: number } {
   const w = new HostileWriter(file);
   for (let i = 0; i < segments; i++) {
     w.send(C, 40000, S, 80, 1001 + i * 1000, 5001, ACK | PSH, 1000, i * 1000);
-    if (i === 9) w.send(C, 40000, S, 80, 1001 + 100_000, 5001, RST);
+    if (i === 9) w.send(S, 80, C, 40000, 5001, 1001 + 10_000, RST | ACK);
+    w.wait(0.01);
   }
   return { bytes: w.close(), stream: segments * 1000 };
 }

@@ -330,6 +330,8 @@ try {
     process.stderr.write(`hostile: ${s.name}...\n`);
     const r = await s.run();
     results.push({ scenario: s.name, item: s.item, limit: s.limit, ...r });
+    // What a scenario wrote goes before the next runs (an unbounded build can fill the outputs' tmpfs).
+    for (const e of readdirSync(outRoot)) rmSync(join(outRoot, e), { recursive: true, force: true });
   }
 } finally {
   if (isRoot) execFileSync('umount', [outRoot]);
