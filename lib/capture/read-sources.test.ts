@@ -80,7 +80,7 @@ async function rejection(p: Promise<unknown>): Promise<CaptureError> {
 }
 
 describe('readCapture on a plain file', () => {
-  it('reads the same records as the push parser, with large reads into one buffer', async () => {
+  it('reads the same records as the push parser, with large reads into two alternating buffers (read-ahead)', async () => {
     const file = bigPcap();
     const expected = readBack(file);
     const path = tempFile('big.pcap', file);

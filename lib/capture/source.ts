@@ -16,7 +16,7 @@ const DEFAULT_CHUNK = 2 * 1024 * 1024;
  * Reads a whole capture, calling `onRecord` for every record with one reused {@link CaptureRecord} (valid only
  * during the call) and resolving with the summary.
  *
- * Plain files are read with large sequential reads into one reused buffer; gzip (sniffed from the first bytes,
+ * Plain files are read with large sequential reads into two reused buffers, the next read running while a chunk is parsed; gzip (sniffed from the first bytes,
  * files and streams alike) is decompressed as a stream; standard input and Readables are fed chunk by chunk.
  * Memory stays bounded whatever the input: the read buffer plus at most about twice the record cap.
  *
@@ -59,18 +59,36 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
     const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
     const signal = options.signal;
     let total = 0;
-    while (n > 0) {
-      total += n;
-      parser.push(n === size ? buf : buf.subarray(0, n));
-      options.onProgress?.(total);
-      if (parser.halted) break;
-      if (options.afterChunk !== undefined) await options.afterChunk();
-      if (signal?.aborted) return aborted(parser, signal, total);
-      try {
-        n = (await fh.read(buf, 0, size, null)).bytesRead;
-      } catch (e) {
-        return readFailed(parser, e, total);
+    // Read-ahead: the next chunk is read (on libuv's thread pool) into the other buffer while this one is
+    // parsed; the parser copies what it keeps of a chunk, so a buffer is free again once push() returns.
+    let cur = buf;
+    let spare = Buffer.allocUnsafe(size);
+    let ahead: Promise<number> | null = null;
+    try {
+      while (n > 0) {
+        total += n;
+        ahead = fh.read(spare, 0, size, null).then((r) => r.bytesRead);
+        // A failed read-ahead is reported where it is awaited, not as an unhandled rejection meanwhile.
+        ahead.catch(() => {});
+        parser.push(n === size ? cur : cur.subarray(0, n));
+        options.onProgress?.(total);
+        if (parser.halted) break;
+        if (options.afterChunk !== undefined) await options.afterChunk();
+        if (signal?.aborted) return aborted(parser, signal, total);
+        try {
+          n = await ahead;
+        } catch (e) {
+          return readFailed(parser, e, total);
+        } finally {
+          ahead = null;
+        }
+        const t = cur;
+        cur = spare;
+        spare = t;
       }
+    } finally {
+      // Never close the file under a read still in flight.
+      if (ahead !== null) await ahead.catch(() => 0);
     }
     const summary = parser.end();
     summary.sourceBytes = total;
