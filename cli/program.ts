@@ -18,6 +18,11 @@ import type { ExportArgs } from './commands/export.js';
 import type { OverlapsArgs } from './commands/overlaps.js';
 import { processOutput, type Output } from './commands/common.js';
 
+/** The part of yargs' internal API that main() uses to skip rendering the help text on every run. */
+interface InternalYargs {
+  getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+}
+
 /** The version in the package's package.json: the nearest one above this file (dist/cli or cli). */
 function packageVersion(): string {
   let dir = new URL('.', import.meta.url);
@@ -165,6 +170,10 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       // Throwing stops yargs here: without it, it would still run the command's handler.
       throw new UsageReported();
     });
+  // yargs renders the whole help text before it runs any command's handler, to show it on a later failure:
+  // 40 ms of a 1-packet run. Our handlers never ask yargs for help, and on a usage error yargs renders it then.
+  const usage = (parser as unknown as InternalYargs).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage !== undefined) usage.cacheHelpMessage = () => {};
   try {
     await parser.parseAsync();
   } catch (err) {
