@@ -11,11 +11,9 @@ import { stateCode } from '../schema/states.js';
 export function writeRow(a: Float64Array, at: number, c: ConnectionInfo): void {
   a[at + F.id] = c.id;
   a[at + F.ipVersion] = c.ipVersion;
-  const cw = c.client.addr;
-  const sw = c.server.addr;
   for (let w = 0; w < 4; w++) {
-    a[at + F.client + w] = cw[w]!;
-    a[at + F.server + w] = sw[w]!;
+    a[at + F.client + w] = c.client.word(w);
+    a[at + F.server + w] = c.server.word(w);
   }
   a[at + F.clientPort] = c.client.port;
   a[at + F.serverPort] = c.server.port;

@@ -156,11 +156,9 @@ export class FlowTable {
     const r = c.slot * ROW;
     const rows = this.rows;
     rows[r + PORTS] = ((c.client.port << 16) | c.server.port) | 0;
-    const ca = c.client.addr;
-    const sa = c.server.addr;
     for (let i = 0; i < 4; i++) {
-      rows[r + CLIENT + i] = ca[i]! | 0;
-      rows[r + SERVER + i] = sa[i]! | 0;
+      rows[r + CLIENT + i] = c.client.word(i) | 0;
+      rows[r + SERVER + i] = c.server.word(i) | 0;
     }
   }
 
