@@ -65,6 +65,11 @@ export class Delivery {
   /** Decides an RST nothing proved either way (the Assembler's RstJudge; set once after construction). */
   rstSettler: { settle(conn: Connection, ctx: AssemblerContext): number } | null = null;
 
+  /** A pending RST nothing proved either way: the settler's decision, or taken when there is none. */
+  private settleRst(conn: Connection, ctx: AssemblerContext): number {
+    return this.rstSettler === null ? this.takeRst(conn, ctx) : this.rstSettler.settle(conn, ctx);
+  }
+
   
   /** Accepted RST: both directions end now, whatever arrived before; buffered data is delivered over its gaps. */
   /**
@@ -134,7 +139,7 @@ export class Delivery {
     if (conn.closed) return -1;
     // An RST still waiting for evidence is decided now (RstJudge.settle): taken, it ends the connection.
     if (conn.rstPending) {
-      const slot = this.rstSettler === null ? this.takeRst(conn, ctx) : this.rstSettler.settle(conn, ctx);
+      const slot = this.settleRst(conn, ctx);
       if (conn.closed) return slot;
     }
     conn.ending = true;
@@ -490,8 +495,7 @@ export class Delivery {
       if (!perConn && !total) return;
       // Memory ran out while an RST waited for evidence: it is taken as having ended the connection.
       if (conn.rstPending) {
-        if (this.rstSettler === null) this.takeRst(conn, ctx);
-        else this.rstSettler.settle(conn, ctx);
+        this.settleRst(conn, ctx);
         return;
       }
       const h = half.first !== null ? half : other.first !== null ? other : null;
