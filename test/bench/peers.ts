@@ -1,0 +1,209 @@
+/**
+ * `npm run bench -- --peers`: the CLI as a user runs it, side by side with the tools a user would otherwise run
+ * (gopacket's reassembly through `../shared/tools/gopacket-ref`, and tcpflow), on the same file, one right after
+ * the other, so each ratio holds whatever the machine is doing. Every command runs once to warm the page cache,
+ * then `runs` times; the median wall time and the peak RSS (GNU time's %M) are reported.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import { toolsDir } from './real-capture.js';
+import type { WorkloadMeta } from './workloads.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The CLI built beside the bench (`npm run build:tools` compiles cli/ with it). */
+const CLI = path.resolve(HERE, '../../cli/main.js');
+const GNU_TIME = '/usr/bin/time';
+
+/** One command's timing. */
+export interface Timing {
+  seconds: number;
+  runSeconds: number[];
+  /** Peak RSS in MB, from GNU time (NaN without it). */
+  peakRssMB: number;
+  error?: string;
+}
+
+/** One row of the table: a tcpreasm task and, when there is one, the peer doing the same work. */
+export interface PeerRow {
+  workload: string;
+  task: string;
+  tcpreasm: Timing;
+  peer?: string;
+  peerTiming?: Timing;
+  /** tcpreasm seconds over peer seconds. */
+  ratio?: number;
+  /** The issue's target for the ratio (or, for startup, for tcpreasm's seconds). */
+  target?: number;
+  targetKind?: 'ratio' | 'seconds';
+}
+
+interface Command {
+  argv: string[];
+  /** A folder emptied before every run (outside the timing) and removed afterwards. */
+  outDir?: string;
+}
+
+function removeTree(dir: string): void {
+  spawnSync('rm', ['-rf', '--', dir], { stdio: 'ignore' });
+}
+
+function runOnce(c: Command, devNull: number, timeFile: string): { ms: number; rssKB: number; error?: string } {
+  if (c.outDir) removeTree(c.outDir);
+  const useTime = fs.existsSync(GNU_TIME);
+  const argv = useTime ? [GNU_TIME, '-f', '%M', '-o', timeFile, ...c.argv] : c.argv;
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  const rssKB = useTime ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : NaN;
+  const error = r.status === 0 ? undefined : `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().slice(-300)}`;
+  return { ms, rssKB, error };
+}
+
+/** Warm-up, then `runs` timed runs; the median wall time and the largest peak RSS. */
+export function time(c: Command, runs: number, warmup: number, scratch: string): Timing {
+  const devNull = fs.openSync('/dev/null', 'w');
+  const timeFile = path.join(scratch, `time-${process.pid}.txt`);
+  try {
+    const secs: number[] = [];
+    let rss = 0;
+    for (let i = 0; i < warmup + runs; i++) {
+      const r = runOnce(c, devNull, timeFile);
+      if (r.error !== undefined) return { seconds: NaN, runSeconds: secs, peakRssMB: NaN, error: r.error };
+      if (i >= warmup) {
+        secs.push(r.ms / 1000);
+        rss = Math.max(rss, r.rssKB);
+      }
+    }
+    const sorted = [...secs].sort((a, b) => a - b);
+    return { seconds: sorted[(sorted.length - 1) >> 1], runSeconds: secs, peakRssMB: (rss * 1024) / 2 ** 20 };
+  } finally {
+    fs.closeSync(devNull);
+    if (c.outDir) removeTree(c.outDir);
+  }
+}
+
+/** Where the peers are, or why one is missing. */
+export interface Peers {
+  gopacket?: string;
+  tcpflow?: string;
+  missing: string[];
+}
+
+function onPath(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  return r.status === 0 && p !== '' ? p : undefined;
+}
+
+/** Builds the gopacket reference into the cache (again when its source is newer) and finds tcpflow. */
+export function findPeers(cacheDir: string): Peers {
+  const missing: string[] = [];
+  let gopacket: string | undefined;
+  const src = path.join(toolsDir(), 'gopacket-ref');
+  const out = path.join(cacheDir, 'peers', 'gopacket-ref');
+  if (!fs.existsSync(path.join(src, 'build.sh'))) {
+    missing.push(`gopacket: ${src}/build.sh not found (set TCPREASM_TOOLS)`);
+  } else {
+    const fresh = fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(path.join(src, 'main.go')).mtimeMs;
+    if (!fresh) {
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      const r = spawnSync('bash', [path.join(src, 'build.sh'), out], { encoding: 'utf8' });
+      if (r.status !== 0) missing.push('gopacket: build failed; apt-get install -y golang-go golang-github-google-gopacket-dev libpcap-dev');
+    }
+    if (fs.existsSync(out)) gopacket = out;
+  }
+  const tcpflow = onPath('tcpflow');
+  if (!tcpflow) missing.push('tcpflow: apt-get install -y tcpflow');
+  if (!fs.existsSync(GNU_TIME)) missing.push('peak RSS: apt-get install -y time');
+  return { gopacket, tcpflow, missing };
+}
+
+/** Targets of the performance issue: ratios against the peer; startup in seconds. */
+const TARGETS: Record<string, Record<string, number>> = {
+  real: { 'analyze json': 0.8, 'analyze csv': 0.8, export: 1.0 },
+  bulk: { 'analyze json': 0.8, 'analyze csv': 0.8, export: 1.0 },
+  small: { 'analyze json': 1.0, 'analyze csv': 1.0, export: 1.0 },
+  many: { 'analyze json': 0.6, 'analyze csv': 0.6, 'analyze --top 1': 0.6, export: 1.0 },
+};
+
+/** The first record of a sample as a capture of its own: what startup costs. */
+export function onePacketCapture(sample: string, file: string): string {
+  const b = fs.readFileSync(sample);
+  const len = b.readUInt32LE(24 + 8);
+  fs.writeFileSync(file, b.subarray(0, 24 + 16 + len));
+  return file;
+}
+
+/** Runs every task of one workload, tcpreasm first and its peer right after. */
+export function peerRows(w: WorkloadMeta, peers: Peers, runs: number, warmup: number, scratch: string, log: (s: string) => void): PeerRow[] {
+  const node = process.execPath;
+  const out = path.join(scratch, 'peer-out');
+  const rows: PeerRow[] = [];
+  const targets = TARGETS[w.name] ?? {};
+  const gopacketTime = (): Timing | undefined => (peers.gopacket ? time({ argv: [peers.gopacket, w.file] }, runs, warmup, scratch) : undefined);
+  let gopacket: Timing | undefined;
+  const tasks: { task: string; argv: string[]; outDir?: string; peer?: 'gopacket' | 'tcpflow' }[] = [
+    { task: 'analyze json', argv: ['analyze', '--format', 'json', w.file], peer: 'gopacket' },
+    { task: 'analyze csv', argv: ['analyze', '--format', 'csv', w.file], peer: 'gopacket' },
+    ...(w.connections > 100_000 ? [{ task: 'analyze --top 1', argv: ['analyze', '--top', '1', w.file], peer: 'gopacket' as const }] : []),
+    { task: 'export', argv: ['export', w.file, '-o', out], outDir: out, peer: 'tcpflow' },
+  ];
+  for (const t of tasks) {
+    log(`${w.name}: tcpreasm ${t.task}...`);
+    const mine = time({ argv: [node, CLI, ...t.argv], outDir: t.outDir }, runs, warmup, scratch);
+    const row: PeerRow = { workload: w.name, task: t.task, tcpreasm: mine, target: targets[t.task], targetKind: 'ratio' };
+    if (t.peer === 'gopacket' && peers.gopacket) {
+      // The peer runs right after the first task, and again after each later one: each ratio is of one moment.
+      log(`${w.name}: gopacket...`);
+      gopacket = gopacketTime();
+      row.peer = 'gopacket';
+      row.peerTiming = gopacket;
+    } else if (t.peer === 'tcpflow' && peers.tcpflow) {
+      log(`${w.name}: tcpflow...`);
+      row.peer = 'tcpflow';
+      row.peerTiming = time({ argv: [peers.tcpflow, '-r', w.file, '-o', out], outDir: out }, runs, warmup, scratch);
+    }
+    if (row.peerTiming) row.ratio = mine.seconds / row.peerTiming.seconds;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Startup: analyze of a one-packet capture, against the issue's 150 ms. */
+export function startupRow(sample: string, peers: Peers, runs: number, scratch: string): PeerRow {
+  const file = onePacketCapture(sample, path.join(scratch, 'one-packet.pcap'));
+  const mine = time({ argv: [process.execPath, CLI, 'analyze', file] }, Math.max(runs, 5), 1, scratch);
+  const row: PeerRow = { workload: '1 packet', task: 'analyze (startup)', tcpreasm: mine, target: 0.15, targetKind: 'seconds' };
+  if (peers.gopacket) {
+    row.peer = 'gopacket';
+    row.peerTiming = time({ argv: [peers.gopacket, file] }, Math.max(runs, 5), 1, scratch);
+    row.ratio = mine.seconds / row.peerTiming.seconds;
+  }
+  return row;
+}
+
+const s = (x: number | undefined, d = 2): string => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '');
+
+/** The table: one row a task, its ratio and whether the target is met. */
+export function printPeers(rows: PeerRow[], missing: string[]): void {
+  const t = new Table({
+    head: ['workload', 'task', 'tcpreasm s', 'RSS MB', 'peer', 'peer s', 'peer RSS MB', 'ratio', 'target', 'met'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const r of rows) {
+    const value = r.targetKind === 'seconds' ? r.tcpreasm.seconds : r.ratio;
+    const met = r.target === undefined || value === undefined || !Number.isFinite(value) ? '' : value <= r.target ? 'yes' : 'no';
+    const target = r.target === undefined ? '' : r.targetKind === 'seconds' ? `${r.target} s` : `≤${r.target}`;
+    t.push([
+      r.workload, r.task,
+      r.tcpreasm.error ? `ERROR ${r.tcpreasm.error.slice(0, 40)}` : s(r.tcpreasm.seconds, 3), s(r.tcpreasm.peakRssMB, 0),
+      r.peer ?? '', r.peerTiming?.error ? `ERROR ${r.peerTiming.error.slice(0, 40)}` : s(r.peerTiming?.seconds, 3), s(r.peerTiming?.peakRssMB, 0),
+      s(r.ratio), target, met,
+    ]);
+  }
+  process.stdout.write(t.toString() + '\n');
+  for (const m of missing) process.stdout.write(`not measured: ${m}\n`);
+}

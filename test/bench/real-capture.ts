@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TrafficCounts } from './traffic.js';
+import type { RealCapture } from './workloads.js';
+
+/** Where the capture tools live: `$TCPREASM_TOOLS`, else `../shared/tools` beside the package. */
+export function toolsDir(): string {
+  return process.env.TCPREASM_TOOLS ?? path.resolve(process.cwd(), '../shared/tools');
+}
+
+/** Counts the packet records of a little-endian or big-endian, micro- or nanosecond pcap file. */
+function countPcapRecords(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    fs.readSync(fd, head, 0, 4, 0);
+    const le = head.readUInt32LE(0) === 0xa1b2c3d4 || head.readUInt32LE(0) === 0xa1b23c4d;
+    const size = fs.fstatSync(fd).size;
+    let at = 24;
+    let n = 0;
+    while (at + 16 <= size) {
+      fs.readSync(fd, head, 0, 16, at);
+      at += 16 + (le ? head.readUInt32LE(8) : head.readUInt32BE(8));
+      n++;
+    }
+    return n;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Runs `mkcapture.sh` (root, iproute2, nftables, tcpdump, ethtool) and moves its capture to `file`. What the
+ * capture holds comes from its truth file (connections, stream bytes) and a walk of its records (packets); the
+ * wire-level counts a generator knows are not known here and are left at -1, which the bench's checks skip.
+ */
+export function makeRealCapture(c: RealCapture, file: string): TrafficCounts {
+  const script = path.join(toolsDir(), 'mkcapture.sh');
+  if (!fs.existsSync(script)) throw new Error(`${script} not found (set TCPREASM_TOOLS to the folder holding mkcapture.sh)`);
+  const prefix = `${file}.tmp-${process.pid}`;
+  const args = [script, prefix, c.connections, c.parallel, c.maxUp, c.maxDown, c.lossPer1000, c.seed].map(String);
+  const r = spawnSync('bash', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mkcapture.sh failed (needs root, iproute2, nftables, tcpdump, ethtool): ${r.stderr.trim().slice(-500)}`);
+  let streamBytes = 0;
+  let connections = 0;
+  for (const line of fs.readFileSync(`${prefix}.truth.jsonl`, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const row = JSON.parse(line) as { c2s_len: number; s2c_len: number };
+    streamBytes += row.c2s_len + row.s2c_len;
+    connections++;
+  }
+  fs.renameSync(`${prefix}.truth.jsonl`, `${file}.truth.jsonl`);
+  fs.renameSync(`${prefix}.pcap`, file);
+  return {
+    packets: countPcapRecords(file), connections, streamBytes,
+    dataSegments: -1, wirePayloadBytes: -1, outOfOrder: -1, retransmissions: -1, resegmented: -1,
+  };
+}
