@@ -53,6 +53,7 @@ export class ReaderContext {
     this.resync = options.resync ?? false;
     this.signal = options.signal;
     this.sourceName = options.sourceName ?? '<stream>';
+    this.record.readBack = options.readBack ?? null;
   }
 
   /** Hands the filled record to the consumer. */

@@ -1,3 +1,4 @@
+import type { CaptureReadBack } from './read-back.js';
 import type { DiagnosticSink } from './diagnostic.js';
 
 /**
@@ -25,10 +26,12 @@ export interface ParserOptions {
   signal?: AbortSignal;
   /** Name of the source in messages (path, `-`, `<stream>`). */
   sourceName?: string;
+  /** Set on every record ({@link CaptureRecord.readBack}): how the pushed bytes can be read again by offset. */
+  readBack?: CaptureReadBack;
 }
 
 /** Options of {@link readCapture}. */
-export interface ReadOptions extends ParserOptions {
+export interface ReadOptions extends Omit<ParserOptions, 'readBack'> {
   /**
    * Called once per chunk with the bytes of the source consumed so far: compressed bytes for gzip, so the
    * figure compares with the file size for a progress bar.

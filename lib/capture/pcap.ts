@@ -170,6 +170,7 @@ export class PcapReader implements FormatReader {
       rec.originalLength = orig;
       rec.buf = buf;
       rec.offset = p + RECORD_HEADER;
+      rec.dataFileOffset = rec.fileOffset + RECORD_HEADER;
       if (caplen > orig) {
         ctx.diag('warning', 'caplen-exceeds-origlen', rec.fileOffset, recordNumber, `captured length ${caplen} exceeds original length ${orig}`);
       }

@@ -239,6 +239,7 @@ export class PcapngReader implements FormatReader {
     rec.originalLength = orig;
     rec.buf = buf;
     rec.offset = p + 28;
+    rec.dataFileOffset = fileOffset + 28;
     if (caplen > orig) {
       ctx.diag('warning', 'caplen-exceeds-origlen', fileOffset, recordNumber, `captured length ${caplen} exceeds original length ${orig}`);
     }
@@ -273,6 +274,7 @@ export class PcapngReader implements FormatReader {
     rec.originalLength = orig;
     rec.buf = buf;
     rec.offset = p + 12;
+    rec.dataFileOffset = fileOffset + 12;
     ctx.deliver();
   }
 

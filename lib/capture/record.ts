@@ -1,3 +1,5 @@
+import type { CaptureReadBack } from './read-back.js';
+
 /**
  * One packet record of a capture file, as a reader hands it out.
  *
@@ -25,6 +27,13 @@ export class CaptureRecord {
   buf: Buffer = EMPTY;
   /** Offset of the first packet byte in `buf`. */
   offset = 0;
+  /** Offset of the first packet byte in the (decompressed) capture stream. */
+  dataFileOffset = 0;
+  /**
+   * Reads the capture's bytes back by stream offset: set when the source is a plain file (the stream offsets are
+   * file positions), null for pipes, streams and gzip. The same for every record of one read.
+   */
+  readBack: CaptureReadBack | null = null;
 
   /** True when the packet was cut by snaplen (fewer bytes captured than were on the wire). */
   get truncated(): boolean {

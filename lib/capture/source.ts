@@ -3,6 +3,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { CaptureError } from './errors.js';
 import type { ReadOptions } from './options.js';
 import { CaptureParser } from './parser.js';
+import { FileReadBack } from './read-back.js';
 import type { CaptureRecord } from './record.js';
 import type { ReadSummary } from './summary.js';
 
@@ -43,8 +44,10 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
     throw openError(e, path);
   }
   const name = options.sourceName ?? path;
+  let readBack: FileReadBack | undefined;
   try {
-    if ((await fh.stat()).isDirectory()) throw new CaptureError('EISDIR', name, 'is a directory');
+    const stat = await fh.stat();
+    if (stat.isDirectory()) throw new CaptureError('EISDIR', name, 'is a directory');
     const size = Math.max(64 * 1024, options.chunkSize ?? DEFAULT_CHUNK);
     const buf = Buffer.allocUnsafe(size);
     let n: number;
@@ -56,7 +59,9 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
     if (n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
       return await readGzip(fileChunks(fh, buf, n), name, onRecord, options);
     }
-    const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
+    // A regular file can be read again by position (a FIFO given by name cannot).
+    if (stat.isFile()) readBack = new FileReadBack(fh.fd);
+    const parser = new CaptureParser(onRecord, { ...options, sourceName: name, readBack });
     const signal = options.signal;
     let total = 0;
     // Read-ahead: the next chunk is read (on libuv's thread pool) into the other buffer while this one is
@@ -94,6 +99,7 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
     summary.sourceBytes = total;
     return summary;
   } finally {
+    readBack?.close();
     await fh.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { CaptureReadBack } from '../capture/read-back.js';
 import type { CaptureRecord } from '../capture/record.js';
 
 /** TCP header flag bits, as in the header's flags byte. */
@@ -85,6 +86,12 @@ export class TcpPacket {
    * record was cut by snaplen: the difference is sequence space whose bytes were never captured.
    */
   wireLength = 0;
+  /**
+   * Where the payload can be read again: the capture file and the payload's position in it (-1 with a null
+   * readBack: a pipe, gzip, a reassembled datagram or a hand-made packet).
+   */
+  readBack: CaptureReadBack | null = null;
+  payloadFileOffset = -1;
 
   /** Copies the capture information fields from a record. */
   setCapture(rec: CaptureRecord): void {
@@ -109,6 +116,8 @@ export class TcpPacket {
     p.sackBlocks = this.sackBlocks.slice();
     p.payloadBuf = Buffer.from(this.payload());
     p.payloadOffset = 0;
+    p.readBack = null;
+    p.payloadFileOffset = -1;
     return p;
   }
 }

@@ -12,6 +12,8 @@ import { DESCRIPTOR_STRIDE, type Page } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import { descriptorAt, type DeliveredWindow } from './delivered-window.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Finds and records conflicting overlaps; owns the state of the scan in progress. */
 export class ConflictScanner {
   /** The record being extended during this scan, its connection, and the new segment's time and record. */
@@ -29,12 +31,17 @@ export class ConflictScanner {
   private oldTsNsec = 0;
   private oldRecordNumber = 0;
   private oldSegmentLength = 0;
+  /** Window bytes read back from the capture file for one comparison (at most a page's worth). */
+  private readonly readBackBuf: Buffer;
 
   constructor(
     private readonly events: OverlapEvents,
     private readonly delivered: DeliveredWindow,
     private readonly maxRecords: number,
-  ) {}
+    pageSize: number,
+  ) {
+    this.readBackBuf = Buffer.alloc(pageSize);
+  }
 
   /** Starts the scan of one new segment. */
   begin(pkt: TcpPacket): void {
@@ -91,9 +98,13 @@ export class ConflictScanner {
     }
   }
 
-  /** Compares [seq, seq + len), all inside the window, one old packet's run at a time; returns bytes not reached. */
+  /**
+   * Compares [seq, seq + len), all inside the window, one old packet's run at a time; returns bytes not compared
+   * (not reached, or not read back from the file).
+   */
   private compareWindow(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): number {
     this.begin(pkt);
+    let unread = 0;
     let p = this.delivered.pageAt(half, seq);
     while (len > 0 && p !== null) {
       const within = seqDiff(p.seq, seq);
@@ -107,9 +118,22 @@ export class ConflictScanner {
         const run = seqDiff(seq, desc[nd]!);
         if (run > 0 && run < k) k = run;
       }
-      const oldOff = p.off + within;
-      if (pkt.payloadBuf.compare(p.buf, oldOff, oldOff + k, off, off + k) !== 0) {
-        this.old(p.buf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, desc[di + 4]!);
+      let oldBuf = p.buf;
+      let oldOff = p.off + within;
+      const position = desc[di + 5]!;
+      if (position >= 0) {
+        // Not copied: read the run back from the capture file. A failed read leaves it unchecked, counted.
+        const got = p.readBack!.readAt(this.readBackBuf, 0, k, position + seqDiff(desc[di]!, seq));
+        if (got === k) {
+          oldBuf = this.readBackBuf;
+          oldOff = 0;
+        } else {
+          unread += k;
+          oldBuf = EMPTY;
+        }
+      }
+      if (oldBuf !== EMPTY && pkt.payloadBuf.compare(oldBuf, oldOff, oldOff + k, off, off + k) !== 0) {
+        this.old(oldBuf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, desc[di + 4]!);
         this.note(conn, half, 'delivered', seq, k, pkt, off, 'old');
       }
       seq = seqAdd(seq, k);
@@ -118,7 +142,7 @@ export class ConflictScanner {
       if (k === inPage) p = p.next;
     }
     this.end();
-    return len;
+    return len + unread;
   }
 
   private old(buf: Buffer, off: number, tsSec: number, tsNsec: number, recordNumber: number, segmentLength: number): void {

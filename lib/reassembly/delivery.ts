@@ -311,9 +311,13 @@ export class Delivery {
         if (p === null) {
           const pkt = sg.packet!;
           const segLen = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
-          this.delivered.append(half, sg.chunkBuffer(i), sg.chunkOffset(i), len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen);
+          const at = sg.chunkOffset(i);
+          // The chunk is a piece of the packet's payload: its file position follows from its offset in it.
+          const rb = pkt.payloadFileOffset >= 0 ? pkt.readBack : null;
+          const filePosition = rb !== null ? pkt.payloadFileOffset + (at - pkt.payloadOffset) : -1;
+          this.delivered.append(half, sg.chunkBuffer(i), at, len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen, rb, filePosition);
         } else {
-          this.delivered.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen);
+          this.delivered.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen, null, -1);
         }
       }
     }

@@ -5,6 +5,7 @@
  * reused. Every page holds bytes of exactly one packet, so the capture information stored on the page is exact
  * for every byte in it (gopacket's captureInfo panics on the second page of a packet, #483).
 */
+import type { CaptureReadBack } from '../capture/read-back.js';
 import type { TcpPacket } from '../decode/packet.js';
 
 /** Default page size: gopacket's, room for one full-size Ethernet segment. */
@@ -12,8 +13,11 @@ export const DEFAULT_PAGE_SIZE = 1900;
 
 /** Descriptors a window page can hold: one per packet whose bytes start in the page. */
 export const WINDOW_DESCRIPTORS = 8;
-/** Numbers per window descriptor: seq, tsSec, tsNsec, recordNumber, segment length. */
-export const DESCRIPTOR_STRIDE = 5;
+/**
+ * Numbers per window descriptor: seq, tsSec, tsNsec, recordNumber, segment length, and the file position of the
+ * byte at seq (-1 when the run's bytes were copied into the page).
+ */
+export const DESCRIPTOR_STRIDE = 6;
 
 /** A page of buffered bytes: `buf[off, off + len)` holds sequence numbers `[seq, seq + len)`. */
 export class Page {
@@ -41,11 +45,16 @@ export class Page {
   next: Page | null = null;
   /**
    * Window pages only: for each packet whose bytes start in this page (and for the packet continuing at the page
-   * start), [seq, tsSec, tsNsec, recordNumber, segmentLength] (DESCRIPTOR_STRIDE numbers; segmentLength is the
-   * packet's payload length on the wire). Allocated the first time the page serves the window.
+   * start), [seq, tsSec, tsNsec, recordNumber, segmentLength, filePosition] (DESCRIPTOR_STRIDE numbers;
+   * segmentLength is the packet's payload length on the wire). Allocated the first time the page serves the window.
    */
   desc: Float64Array | null = null;
   descCount = 0;
+  /**
+   * Window pages only: the file the runs with a file position are read back from. Those runs' bytes are not
+   * copied into `buf` (their place in it is left unwritten); one file per page.
+   */
+  readBack: CaptureReadBack | null = null;
 
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
@@ -117,6 +126,7 @@ export class PageCache {
     p.missingAfter = 0;
     p.first = false;
     p.descCount = 0;
+    p.readBack = null;
     if (this.free.length < this.maxFree) this.free.push(p);
   }
 
