@@ -83,7 +83,7 @@ function streamed(format: 'json' | 'csv', top: number | undefined, out: TextSink
     row: (r) => {
       if (top !== undefined && written >= top) return;
       written++;
-      start().row(r.report());
+      start().rowNumbers(r.values, r.at);
     },
     end: (s) => start().end(s),
   };

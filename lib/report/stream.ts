@@ -5,6 +5,7 @@
 import { CONNECTION_CSV_COLUMNS, connectionJson } from './connection-columns.js';
 import { csvLine } from './csv.js';
 import { summaryJson } from './render.js';
+import { rowCsv, rowJson } from './row-text.js';
 import type { ConnectionRow, RunSummary } from './rows.js';
 
 /** Receives report text in order. */
@@ -28,6 +29,11 @@ export class ConnectionsJsonWriter {
     this.out(`${this.rows++ === 0 ? '\n' : ',\n'}    ${indent(JSON.stringify(connectionJson(r), null, 2), '    ')}`);
   }
 
+  /** The same as {@link row} for the row stored as numbers at `values[at...]` (lib/schema/row.ts layout), with no row object. */
+  rowNumbers(values: ArrayLike<number>, at: number): void {
+    this.out(`${this.rows++ === 0 ? '\n' : ',\n'}    ${rowJson(values, at)}`);
+  }
+
   /** Closes the list and writes the summary: the document is complete. */
   end(summary: RunSummary): void {
     this.out(`${this.rows > 0 ? '\n  ]' : ']'},\n  "summary": ${indent(JSON.stringify(summaryJson(summary), null, 2), '  ')}\n}\n`);
@@ -44,6 +50,11 @@ export class ConnectionsCsvWriter {
 
   row(r: ConnectionRow): void {
     this.out(csvLine(this.cols.map((c) => c.value(r))));
+  }
+
+  /** The same as {@link row} for the row stored as numbers at `values[at...]`, with no row object. */
+  rowNumbers(values: ArrayLike<number>, at: number): void {
+    this.out(rowCsv(values, at));
   }
 
   /** The end of the report: CSV is rows only (the summary is in the JSON and table outputs). */

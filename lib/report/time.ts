@@ -5,8 +5,20 @@
 
 /** Seconds and nanoseconds of a capture time as ISO 8601 UTC with nine fraction digits: `2023-11-14T22:13:20.000001000Z`. */
 export function formatCaptureTime(sec: number, nsec: number): string {
-  const iso = new Date(sec * 1000).toISOString(); // whole seconds: exact
-  return `${iso.slice(0, 19)}.${String(nsec).padStart(9, '0')}Z`;
+  // Rows come in time order, many in the same second: the date part is made once a second, not once a row.
+  if (sec !== lastSecond) {
+    lastSecondText = new Date(sec * 1000).toISOString().slice(0, 19); // whole seconds: exact
+    lastSecond = sec;
+  }
+  return `${lastSecondText}.${nineDigits(nsec)}Z`;
+}
+let lastSecond = NaN;
+let lastSecondText = '';
+
+/** 0..999 999 999 with leading zeros to nine digits. */
+function nineDigits(n: number): string {
+  const s = String(n);
+  return s.length >= 9 ? s : '000000000'.slice(s.length) + s;
 }
 
 /** Seconds and nanoseconds as an exact decimal epoch string, as Wireshark's `frame.time_epoch`: `1700000000.000001000`. */
@@ -17,7 +29,7 @@ export function formatEpoch(sec: number, nsec: number): string {
     const n = 1_000_000_000 - nsec;
     return `${s === 0 ? '-0' : String(s)}.${String(n).padStart(9, '0')}`;
   }
-  return `${sec}.${String(nsec).padStart(9, '0')}`;
+  return `${sec}.${nineDigits(nsec)}`;
 }
 
 /**
