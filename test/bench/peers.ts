@@ -13,9 +13,35 @@ import { toolsDir } from './real-capture.js';
 import type { WorkloadMeta } from './workloads.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** The CLI built beside the bench (`npm run build:tools` compiles cli/ with it). */
-const CLI = path.resolve(HERE, '../../cli/main.js');
+/** The CLI as `npm run build` makes it (bundled), from the package root two levels above dist-tools/test/bench. */
+export const DEFAULT_CLI = path.resolve(HERE, '../../../dist/cli/main.js');
 const GNU_TIME = '/usr/bin/time';
+
+/** What the peer runs are given. */
+export interface PeerSettings {
+  /** The tcpreasm CLI to run (another build's dist/cli/main.js for a before/after comparison). */
+  cli: string;
+  runs: number;
+  warmup: number;
+  /** Scratch files (timing output, the one-packet capture). */
+  scratch: string;
+  /**
+   * Where both tools export. Default a tmpfs (/dev/shm) when there is one: creating a file on this machine's
+   * ext4 costs 0.9 ms of kernel time, which would measure the disk, not the tools, and make the 2M files of
+   * `many` a half-hour run for each.
+   */
+  exportDir: string;
+}
+
+/** A tmpfs to export into when the machine has one, else the scratch folder. */
+export function defaultExportDir(scratch: string): string {
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    return '/dev/shm/tcpreasm-bench';
+  } catch {
+    return scratch;
+  }
+}
 
 /** One command's timing. */
 export interface Timing {
@@ -137,13 +163,16 @@ export function onePacketCapture(sample: string, file: string): string {
   return file;
 }
 
-/** Runs every task of one workload, tcpreasm first and its peer right after. */
-export function peerRows(w: WorkloadMeta, peers: Peers, runs: number, warmup: number, scratch: string, log: (s: string) => void): PeerRow[] {
+/**
+ * Runs every task of one workload, tcpreasm first and its peer right after: gopacket once, after the first
+ * analyze (every analyze row is read against that run), tcpflow after the export.
+ */
+export function peerRows(w: WorkloadMeta, peers: Peers, o: PeerSettings, log: (s: string) => void): PeerRow[] {
+  const { runs, warmup, scratch } = o;
   const node = process.execPath;
-  const out = path.join(scratch, 'peer-out');
+  const out = path.join(o.exportDir, 'peer-out');
   const rows: PeerRow[] = [];
   const targets = TARGETS[w.name] ?? {};
-  const gopacketTime = (): Timing | undefined => (peers.gopacket ? time({ argv: [peers.gopacket, w.file] }, runs, warmup, scratch) : undefined);
   let gopacket: Timing | undefined;
   const tasks: { task: string; argv: string[]; outDir?: string; peer?: 'gopacket' | 'tcpflow' }[] = [
     { task: 'analyze json', argv: ['analyze', '--format', 'json', w.file], peer: 'gopacket' },
@@ -153,12 +182,13 @@ export function peerRows(w: WorkloadMeta, peers: Peers, runs: number, warmup: nu
   ];
   for (const t of tasks) {
     log(`${w.name}: tcpreasm ${t.task}...`);
-    const mine = time({ argv: [node, CLI, ...t.argv], outDir: t.outDir }, runs, warmup, scratch);
+    const mine = time({ argv: [node, o.cli, ...t.argv], outDir: t.outDir }, runs, warmup, scratch);
     const row: PeerRow = { workload: w.name, task: t.task, tcpreasm: mine, target: targets[t.task], targetKind: 'ratio' };
     if (t.peer === 'gopacket' && peers.gopacket) {
-      // The peer runs right after the first task, and again after each later one: each ratio is of one moment.
-      log(`${w.name}: gopacket...`);
-      gopacket = gopacketTime();
+      if (gopacket === undefined) {
+        log(`${w.name}: gopacket...`);
+        gopacket = time({ argv: [peers.gopacket, w.file] }, runs, warmup, scratch);
+      }
       row.peer = 'gopacket';
       row.peerTiming = gopacket;
     } else if (t.peer === 'tcpflow' && peers.tcpflow) {
@@ -173,13 +203,14 @@ export function peerRows(w: WorkloadMeta, peers: Peers, runs: number, warmup: nu
 }
 
 /** Startup: analyze of a one-packet capture, against the issue's 150 ms. */
-export function startupRow(sample: string, peers: Peers, runs: number, scratch: string): PeerRow {
+export function startupRow(sample: string, peers: Peers, o: PeerSettings): PeerRow {
+  const { runs, scratch } = o;
   const file = onePacketCapture(sample, path.join(scratch, 'one-packet.pcap'));
-  const mine = time({ argv: [process.execPath, CLI, 'analyze', file] }, Math.max(runs, 5), 1, scratch);
+  const mine = time({ argv: [process.execPath, o.cli, 'analyze', file] }, Math.max(runs, 9), 1, scratch);
   const row: PeerRow = { workload: '1 packet', task: 'analyze (startup)', tcpreasm: mine, target: 0.15, targetKind: 'seconds' };
   if (peers.gopacket) {
     row.peer = 'gopacket';
-    row.peerTiming = time({ argv: [peers.gopacket, file] }, Math.max(runs, 5), 1, scratch);
+    row.peerTiming = time({ argv: [peers.gopacket, file] }, Math.max(runs, 9), 1, scratch);
     row.ratio = mine.seconds / row.peerTiming.seconds;
   }
   return row;

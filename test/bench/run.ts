@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { findPeers, peerRows, printPeers, startupRow, type PeerRow } from './peers.js';
+import { DEFAULT_CLI, defaultExportDir, findPeers, peerRows, printPeers, startupRow, type PeerRow, type PeerSettings } from './peers.js';
 import { PHASES, type Phase, type PhaseReport, type RunReport } from './phase.js';
 import {
   bulkProfile, cornerWorkloads, defaultCacheDir, ensureWorkload, realWorkload, standardWorkloads,
@@ -188,6 +188,8 @@ async function main(): Promise<void> {
     .option('corners', { type: 'boolean', default: false, describe: 'adversarial shapes at growing sizes: cost per packet must stay flat' })
     .option('flat', { type: 'boolean', default: false, describe: 'bulk at --size-mb and at 4x side by side (peak RSS must stay flat)' })
     .option('peers', { type: 'boolean', default: false, describe: 'the CLI beside gopacket and tcpflow on real, small and many, with ratios' })
+    .option('cli', { type: 'string', describe: '--peers: the tcpreasm CLI to run (default: this build\'s dist/cli/main.js)' })
+    .option('export-dir', { type: 'string', describe: '--peers: where both tools export (default: a tmpfs, /dev/shm, when there is one)' })
     .option('cache-dir', { type: 'string', default: defaultCacheDir(), describe: 'where generated captures are kept' })
     .strict()
     .help()
@@ -203,7 +205,11 @@ async function main(): Promise<void> {
 
   const log = (s: string): void => void process.stderr.write(s + '\n');
   if (argv.peers) {
-    await runPeers(argv['cache-dir'], runs, warmup, only ?? ['real', 'small', 'many'], argv.json, log);
+    const scratch = path.join(argv['cache-dir'], 'tmp');
+    const settings: PeerSettings = {
+      cli: path.resolve(argv.cli ?? DEFAULT_CLI), runs, warmup, scratch, exportDir: argv['export-dir'] ?? defaultExportDir(scratch),
+    };
+    await runPeers(argv['cache-dir'], settings, only ?? ['real', 'small', 'many'], argv.json, log);
     return;
   }
   let workloads: Workload[];
@@ -265,9 +271,11 @@ async function main(): Promise<void> {
 }
 
 /** `--peers`: the real-traffic workload and the generated ones, each task beside its peer. */
-async function runPeers(cacheDir: string, runs: number, warmup: number, only: string[], json: boolean, log: (s: string) => void): Promise<void> {
-  const scratch = path.join(cacheDir, 'tmp');
+async function runPeers(cacheDir: string, o: PeerSettings, only: string[], json: boolean, log: (s: string) => void): Promise<void> {
+  const { runs, warmup, scratch } = o;
   fs.mkdirSync(scratch, { recursive: true });
+  fs.mkdirSync(o.exportDir, { recursive: true });
+  log(`tcpreasm: ${o.cli}; exports into ${o.exportDir}`);
   const peers = findPeers(cacheDir);
   for (const m of peers.missing) log(`not measured: ${m}`);
   const all = [realWorkload(), ...standardWorkloads()];
@@ -276,13 +284,13 @@ async function runPeers(cacheDir: string, runs: number, warmup: number, only: st
     const w = all.find((x) => x.name === name);
     if (!w) throw new Error(`unknown workload ${name} (${all.map((x) => x.name).join(', ')})`);
     const meta = await ensureWorkload(w, cacheDir, log);
-    rows.push(...peerRows(meta, peers, runs, warmup, scratch, log));
+    rows.push(...peerRows(meta, peers, o, log));
   }
   const sample = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../samples/ipv4-loss.pcap');
-  if (fs.existsSync(sample)) rows.push(startupRow(sample, peers, runs, scratch));
+  if (fs.existsSync(sample)) rows.push(startupRow(sample, peers, o));
   if (json) {
     const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemMB: Math.round(os.totalmem() / MB) };
-    process.stdout.write(JSON.stringify({ machine, runs, warmup, rows, missing: peers.missing }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ machine, cli: o.cli, exportDir: o.exportDir, runs, warmup, rows, missing: peers.missing }, null, 2) + '\n');
   } else {
     printPeers(rows, peers.missing);
     process.stdout.write(`median of ${runs} run(s) after ${warmup} warm-up; wall time of the whole command; ratio = tcpreasm / peer.\n`);
