@@ -18,10 +18,11 @@ export type RowText = (a: ArrayLike<number>, at: number) => string;
 
 const PAGES_PEAK = ROW_COUNTER_SPECS.findIndex((c) => c.name === 'pagesPeak');
 
+// Most counters of most rows are 0: that text is a constant, not a conversion (-0 prints as 0 too).
 /** A number as JSON.stringify writes it (null when not finite). */
-const jsonNumber = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
+const jsonNumber = (x: number): string => (x === 0 ? '0' : Number.isFinite(x) ? String(x) : 'null');
 /** A number as a CSV field (empty when not finite). */
-const csvNumber = (x: number): string => (Number.isFinite(x) ? String(x) : '');
+const csvNumber = (x: number): string => (x === 0 ? '0' : Number.isFinite(x) ? String(x) : '');
 /** Address text from the four words at `a[i..]`: IPv4 without building a word array. */
 const addressText = (a: ArrayLike<number>, i: number, v: number): string =>
   v === 4 ? formatIPv4(a[i + 3]! >>> 0) : formatAddress([a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!], 6);

@@ -31,6 +31,8 @@ export interface PeerSettings {
    * `many` a half-hour run for each.
    */
   exportDir: string;
+  /** Only these tasks (`analyze json`, `analyze csv`, `analyze --top 1`, `export`); all when absent. */
+  tasks?: string[];
 }
 
 /** A tmpfs to export into when the machine has one, else the scratch folder. */
@@ -181,6 +183,7 @@ export function peerRows(w: WorkloadMeta, peers: Peers, o: PeerSettings, log: (s
     { task: 'export', argv: ['export', w.file, '-o', out], outDir: out, peer: 'tcpflow' },
   ];
   for (const t of tasks) {
+    if (o.tasks !== undefined && !o.tasks.includes(t.task)) continue;
     log(`${w.name}: tcpreasm ${t.task}...`);
     const mine = time({ argv: [node, o.cli, ...t.argv], outDir: t.outDir }, runs, warmup, scratch);
     const row: PeerRow = { workload: w.name, task: t.task, tcpreasm: mine, target: targets[t.task], targetKind: 'ratio' };

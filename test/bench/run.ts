@@ -189,6 +189,7 @@ async function main(): Promise<void> {
     .option('flat', { type: 'boolean', default: false, describe: 'bulk at --size-mb and at 4x side by side (peak RSS must stay flat)' })
     .option('peers', { type: 'boolean', default: false, describe: 'the CLI beside gopacket and tcpflow on real, small and many, with ratios' })
     .option('cli', { type: 'string', describe: '--peers: the tcpreasm CLI to run (default: this build\'s dist/cli/main.js)' })
+    .option('tasks', { type: 'string', describe: "--peers: comma-separated tasks ('analyze json,analyze csv,analyze --top 1,export')" })
     .option('export-dir', { type: 'string', describe: '--peers: where both tools export (default: a tmpfs, /dev/shm, when there is one)' })
     .option('cache-dir', { type: 'string', default: defaultCacheDir(), describe: 'where generated captures are kept' })
     .strict()
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
     const scratch = path.join(argv['cache-dir'], 'tmp');
     const settings: PeerSettings = {
       cli: path.resolve(argv.cli ?? DEFAULT_CLI), runs, warmup, scratch, exportDir: argv['export-dir'] ?? defaultExportDir(scratch),
+      tasks: argv.tasks?.split(',').map((t) => t.trim()),
     };
     await runPeers(argv['cache-dir'], settings, only ?? ['real', 'small', 'many'], argv.json, log);
     return;
