@@ -17,8 +17,9 @@ const DEFAULT_CHUNK = 2 * 1024 * 1024;
  * Reads a whole capture, calling `onRecord` for every record with one reused {@link CaptureRecord} (valid only
  * during the call) and resolving with the summary.
  *
- * Plain files are read with large sequential reads into two reused buffers, the next read running while a chunk is parsed; gzip (sniffed from the first bytes,
- * files and streams alike) is decompressed as a stream; standard input and Readables are fed chunk by chunk.
+ * Plain files are read with large sequential reads into two reused buffers, the next read running while a chunk
+ * is parsed; gzip (sniffed from the first bytes, files and streams alike) is decompressed as a stream; standard
+ * input and Readables are fed chunk by chunk.
  * Memory stays bounded whatever the input: the read buffer plus at most about twice the record cap.
  *
  * Rejects with {@link CaptureError} when the source cannot be opened, is empty, or is not a capture. Damage after

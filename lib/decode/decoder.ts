@@ -198,14 +198,7 @@ export class Decoder {
       if (id === ENCAP_OVERFLOW) stats.encapsulationsUnkept++;
       out.encap = id;
     }
-    // Payload straight from the record's bytes can be read back from the file; a reassembled datagram cannot.
-    if (rec.readBack !== null && out.payloadBuf === buf) {
-      out.readBack = rec.readBack;
-      out.payloadFileOffset = rec.dataFileOffset + (out.payloadOffset - off);
-    } else {
-      out.readBack = null;
-      out.payloadFileOffset = -1;
-    }
+    out.locatePayload(rec);
     return true;
   }
 

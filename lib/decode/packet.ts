@@ -102,6 +102,20 @@ export class TcpPacket {
     this.interfaceId = rec.interfaceId;
   }
 
+  /**
+   * Notes where the decoded payload can be read again: payload straight from the record's bytes is at a known
+   * position of a file with a read-back; a reassembled datagram's is in no file.
+   */
+  locatePayload(rec: CaptureRecord): void {
+    if (rec.readBack !== null && this.payloadBuf === rec.buf) {
+      this.readBack = rec.readBack;
+      this.payloadFileOffset = rec.dataFileOffset + (this.payloadOffset - rec.offset);
+    } else {
+      this.readBack = null;
+      this.payloadFileOffset = -1;
+    }
+  }
+
   /** The captured payload as a view (allocates a view object; not for the hot path). */
   payload(): Buffer {
     return this.payloadBuf.subarray(this.payloadOffset, this.payloadOffset + this.payloadLength);

@@ -12,8 +12,6 @@ import { DESCRIPTOR_STRIDE, type Page } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import { descriptorAt, type DeliveredWindow } from './delivered-window.js';
 
-const EMPTY = Buffer.alloc(0);
-
 /** Finds and records conflicting overlaps; owns the state of the scan in progress. */
 export class ConflictScanner {
   /** The record being extended during this scan, its connection, and the new segment's time and record. */
@@ -120,19 +118,19 @@ export class ConflictScanner {
       }
       let oldBuf = p.buf;
       let oldOff = p.off + within;
+      let readable = true;
       const position = desc[di + 5]!;
       if (position >= 0) {
         // Not copied: read the run back from the capture file. A failed read leaves it unchecked, counted.
-        const got = p.readBack!.readAt(this.readBackBuf, 0, k, position + seqDiff(desc[di]!, seq));
-        if (got === k) {
+        readable = p.readBack!.readAt(this.readBackBuf, 0, k, position + seqDiff(desc[di]!, seq)) === k;
+        if (readable) {
           oldBuf = this.readBackBuf;
           oldOff = 0;
         } else {
           unread += k;
-          oldBuf = EMPTY;
         }
       }
-      if (oldBuf !== EMPTY && pkt.payloadBuf.compare(oldBuf, oldOff, oldOff + k, off, off + k) !== 0) {
+      if (readable && pkt.payloadBuf.compare(oldBuf, oldOff, oldOff + k, off, off + k) !== 0) {
         this.old(oldBuf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, desc[di + 4]!);
         this.note(conn, half, 'delivered', seq, k, pkt, off, 'old');
       }

@@ -313,9 +313,8 @@ export class Delivery {
           const segLen = pkt.wireLength > pkt.payloadLength ? pkt.wireLength : pkt.payloadLength;
           const at = sg.chunkOffset(i);
           // The chunk is a piece of the packet's payload: its file position follows from its offset in it.
-          const rb = pkt.payloadFileOffset >= 0 ? pkt.readBack : null;
-          const filePosition = rb !== null ? pkt.payloadFileOffset + (at - pkt.payloadOffset) : -1;
-          this.delivered.append(half, sg.chunkBuffer(i), at, len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen, rb, filePosition);
+          const filePosition = pkt.readBack !== null ? pkt.payloadFileOffset + (at - pkt.payloadOffset) : -1;
+          this.delivered.append(half, sg.chunkBuffer(i), at, len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen, pkt.readBack, filePosition);
         } else {
           this.delivered.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen, null, -1);
         }

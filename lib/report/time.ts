@@ -27,7 +27,7 @@ export function formatEpoch(sec: number, nsec: number): string {
     // -1 s + 0.25 s is -0.75 s: write it as such rather than "-1.250000000".
     const s = sec + 1;
     const n = 1_000_000_000 - nsec;
-    return `${s === 0 ? '-0' : String(s)}.${String(n).padStart(9, '0')}`;
+    return `${s === 0 ? '-0' : String(s)}.${nineDigits(n)}`;
   }
   return `${sec}.${nineDigits(nsec)}`;
 }

@@ -6,12 +6,12 @@
  *
  * Prints one JSON line ({@link PhaseReport}) on stdout.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { copyPath, scanPath } from './baselines.js';
 import { loadReader, type Reader } from './engine.js';
+import { removeTree } from './remove-tree.js';
 import { analyzePath, decodePath, exportPath, PhaseCounts, PhaseUnavailable, readPath } from './paths.js';
 import type { Phase, PhaseReport, RunReport } from './phase.js';
 
@@ -43,15 +43,6 @@ function dirBytes(dir: string): number {
     if (e.isFile()) total += fs.statSync(path.join(e.parentPath ?? dir, e.name)).size;
   }
   return total;
-}
-
-/**
- * Removes a folder in a child process: fs.rmSync lists the whole folder in this process, and for an export of
- * 2M files that listing (hundreds of MB) would count in this process's peak RSS, which must be the phase's own.
- */
-function removeTree(dir: string): void {
-  const r = spawnSync('rm', ['-rf', '--', dir], { stdio: 'ignore' });
-  if (r.status !== 0) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { toolsDir } from './real-capture.js';
+import { removeTree } from './remove-tree.js';
 import type { WorkloadMeta } from './workloads.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -72,10 +73,6 @@ interface Command {
   argv: string[];
   /** A folder emptied before every run (outside the timing) and removed afterwards. */
   outDir?: string;
-}
-
-function removeTree(dir: string): void {
-  spawnSync('rm', ['-rf', '--', dir], { stdio: 'ignore' });
 }
 
 function runOnce(c: Command, devNull: number, timeFile: string): { ms: number; rssKB: number; error?: string } {

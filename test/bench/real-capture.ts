@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { scanPath } from './baselines.js';
+import { PhaseCounts } from './paths.js';
 import type { TrafficCounts } from './traffic.js';
 import type { RealCapture } from './workloads.js';
 
@@ -9,33 +11,12 @@ export function toolsDir(): string {
   return process.env.TCPREASM_TOOLS ?? path.resolve(process.cwd(), '../shared/tools');
 }
 
-/** Counts the packet records of a little-endian or big-endian, micro- or nanosecond pcap file. */
-function countPcapRecords(file: string): number {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(16);
-    fs.readSync(fd, head, 0, 4, 0);
-    const le = head.readUInt32LE(0) === 0xa1b2c3d4 || head.readUInt32LE(0) === 0xa1b23c4d;
-    const size = fs.fstatSync(fd).size;
-    let at = 24;
-    let n = 0;
-    while (at + 16 <= size) {
-      fs.readSync(fd, head, 0, 16, at);
-      at += 16 + (le ? head.readUInt32LE(8) : head.readUInt32BE(8));
-      n++;
-    }
-    return n;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /**
  * Runs `mkcapture.sh` (root, iproute2, nftables, tcpdump, ethtool) and moves its capture to `file`. What the
- * capture holds comes from its truth file (connections, stream bytes) and a walk of its records (packets); the
+ * capture holds comes from its truth file (connections, stream bytes) and the bench's scan of its records; the
  * wire-level counts a generator knows are not known here and are left at -1, which the bench's checks skip.
  */
-export function makeRealCapture(c: RealCapture, file: string): TrafficCounts {
+export async function makeRealCapture(c: RealCapture, file: string): Promise<TrafficCounts> {
   const script = path.join(toolsDir(), 'mkcapture.sh');
   if (!fs.existsSync(script)) throw new Error(`${script} not found (set TCPREASM_TOOLS to the folder holding mkcapture.sh)`);
   const prefix = `${file}.tmp-${process.pid}`;
@@ -52,8 +33,10 @@ export function makeRealCapture(c: RealCapture, file: string): TrafficCounts {
   }
   fs.renameSync(`${prefix}.truth.jsonl`, `${file}.truth.jsonl`);
   fs.renameSync(`${prefix}.pcap`, file);
+  const scanned = new PhaseCounts();
+  await scanPath(file, scanned);
   return {
-    packets: countPcapRecords(file), connections, streamBytes,
+    packets: scanned.records, connections, streamBytes,
     dataSegments: -1, wirePayloadBytes: -1, outOfOrder: -1, retransmissions: -1, resegmented: -1,
   };
 }

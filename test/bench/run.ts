@@ -24,6 +24,11 @@ import {
 const ONE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'one.js');
 const MB = 1e6;
 
+/** What the JSON output says of the machine the figures come from. */
+function machineInfo() {
+  return { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemMB: Math.round(os.totalmem() / MB) };
+}
+
 /** Median of the run times, and the run it came from (its counts are reported). */
 function median(runs: RunReport[]): RunReport {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms);
@@ -262,7 +267,7 @@ async function main(): Promise<void> {
   }
 
   if (argv.json) {
-    const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemMB: Math.round(os.totalmem() / MB) };
+    const machine = machineInfo();
     process.stdout.write(JSON.stringify({ machine, runs, warmup, phases, results }, null, 2) + '\n');
   } else if (argv.corners) {
     printCorners(results, phases);
@@ -291,7 +296,7 @@ async function runPeers(cacheDir: string, o: PeerSettings, only: string[], json:
   const sample = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../samples/ipv4-loss.pcap');
   if (fs.existsSync(sample)) rows.push(startupRow(sample, peers, o));
   if (json) {
-    const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemMB: Math.round(os.totalmem() / MB) };
+    const machine = machineInfo();
     process.stdout.write(JSON.stringify({ machine, cli: o.cli, exportDir: o.exportDir, runs, warmup, rows, missing: peers.missing }, null, 2) + '\n');
   } else {
     printPeers(rows, peers.missing);

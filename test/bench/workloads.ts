@@ -196,7 +196,7 @@ export async function ensureWorkload(w: Workload, cacheDir = defaultCacheDir(), 
     meta = { ...plain, name: w.name, file, gzip: true, fileBytes: fs.statSync(file).size, key };
   } else if (w.source.kind === 'real') {
     log(`capturing ${w.name} (real Linux TCP through mkcapture.sh)...`);
-    const counts = makeRealCapture(w.source.capture, file);
+    const counts = await makeRealCapture(w.source.capture, file);
     const size = fs.statSync(file).size;
     meta = { ...counts, name: w.name, file, format: w.format, gzip: false, fileBytes: size, captureBytes: size, generatorVersion: GENERATOR_VERSION, key, generateSeconds: 0 };
   } else {
