@@ -10,6 +10,8 @@ export const ExitCode = {
   WARNINGS: 3,
   /** Writing output failed (disk full, unwritable folder) or the run was interrupted. */
   OUTPUT_FAILED: 4,
+  /** The reader of stdout went away (`| head`): 128 + SIGPIPE, what a Unix tool killed by the signal gives. */
+  PIPE_CLOSED: 141,
   /** Interrupted by SIGINT (128 + 2, the shell convention); SIGTERM gives 143 and SIGHUP 129 the same way. */
   INTERRUPTED: 130,
 } as const;

@@ -16,7 +16,10 @@ import { runOverlaps } from './commands/overlaps.js';
 import type { AnalyzeArgs } from './commands/analyze.js';
 import type { ExportArgs } from './commands/export.js';
 import type { OverlapsArgs } from './commands/overlaps.js';
-import { processOutput, type Output } from './commands/common.js';
+import { runFollow, type FollowArgs } from './commands/follow.js';
+import { processOutput, type CommonArgs, type Output } from './commands/common.js';
+import { joinFilters, looksLikePath, splitPositionals } from './inputs.js';
+import { suggestOption } from './suggest.js';
 
 /** The part of yargs' internal API that main() uses to skip rendering the help text on every run. */
 interface InternalYargs {
@@ -38,18 +41,22 @@ function packageVersion(): string {
 function common<T>(y: Argv<T>) {
   return y
     .positional('capture', {
-      describe: 'capture file (pcap, pcapng, optionally gzip-compressed); - for standard input',
+      describe:
+        'captures (pcap, pcapng, optionally gzip-compressed), folders of them, - for standard input; several are ' +
+        'read as one timeline merged by capture time. Words after them are a filter expression (see --filter)',
       type: 'string',
+      array: true,
       demandOption: true,
     })
-    .option('format', { alias: 'f', choices: ['table', 'json', 'csv'] as const, default: 'table' as const, describe: 'output format' })
-    .option('max-pages-total', { type: 'number', default: ENGINE.maxBufferedPagesTotal, describe: `bound on out-of-order pages held for all connections (${ENGINE.pageSize} bytes each)` })
-    .option('max-pages-per-conn', { type: 'number', default: ENGINE.maxBufferedPagesPerConnection, describe: 'bound on out-of-order pages held for one connection' })
-    .option('max-connections', { type: 'number', default: POOL.maxConnections, describe: 'bound on connections tracked at once (the idlest are evicted)' })
-    .option('flush-after', { type: 'string', default: `${DEFAULT_FLUSH_AFTER_SEC}s`, describe: 'capture-time age after which buffered out-of-order data is pushed out over its gap' })
-    .option('close-after', { type: 'string', default: `${DEFAULT_CLOSE_AFTER_SEC}s`, describe: 'capture-time idle time after which a connection is closed' })
+    .option('format', { alias: 'f', requiresArg: true, choices: ['table', 'json', 'csv'] as const, default: 'table' as const, describe: 'output format' })
+    .option('max-pages-total', { type: 'string', coerce: whole('max-pages-total', 1), requiresArg: true, default: ENGINE.maxBufferedPagesTotal, describe: `bound on out-of-order pages held for all connections (${ENGINE.pageSize} bytes each)` })
+    .option('max-pages-per-conn', { type: 'string', coerce: whole('max-pages-per-conn', 1), requiresArg: true, default: ENGINE.maxBufferedPagesPerConnection, describe: 'bound on out-of-order pages held for one connection' })
+    .option('max-connections', { type: 'string', coerce: whole('max-connections', 1), requiresArg: true, default: POOL.maxConnections, describe: 'bound on connections tracked at once (the idlest are evicted)' })
+    .option('flush-after', { type: 'string', requiresArg: true, default: `${DEFAULT_FLUSH_AFTER_SEC}s`, describe: 'capture-time age after which buffered out-of-order data is pushed out over its gap' })
+    .option('close-after', { type: 'string', requiresArg: true, default: `${DEFAULT_CLOSE_AFTER_SEC}s`, describe: 'capture-time idle time after which a connection is closed' })
     .option('allow-missing-init', { type: 'boolean', default: true, describe: 'accept connections whose handshake was not captured (mid-stream pickup)' })
     .option('rst-policy', {
+      requiresArg: true,
       choices: ['evidence', 'in-window', 'any'] as const,
       default: ENGINE.rstPolicy,
       describe:
@@ -69,10 +76,6 @@ function common<T>(y: Argv<T>) {
       for (const k of ['flush-after', 'close-after'] as const) {
         if (Number.isNaN(parseDuration(argv[k] as string))) throw new Error(`--${k}: not a duration: ${String(argv[k])} (use e.g. 90s, 2m, 1h)`);
       }
-      for (const k of ['max-pages-total', 'max-pages-per-conn', 'max-connections'] as const) {
-        const v = argv[k] as number | undefined;
-        if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`--${k}: must be a whole number of at least 1`);
-      }
       return true;
     });
 }
@@ -80,9 +83,18 @@ function common<T>(y: Argv<T>) {
 /** Options that select connections for reports. */
 function selection<T>(y: Argv<T>) {
   return y
-    .option('host', { type: 'string', array: true, describe: 'only connections with this address at either end' })
-    .option('port', { type: 'number', array: true, describe: 'only connections with this port at either end' })
-    .option('id', { type: 'number', array: true, describe: 'only these connection ids (Wireshark tcp.stream numbers)' });
+    .option('filter', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'pcap-filter expression, as for tcpdump: host, net (CIDR), port, portrange, src/dst, ip, ip6, tcp, vlan N, ' +
+        'and/or/not, parentheses. A connection is selected when a packet of it, in either direction, matches',
+    })
+    .option('host', { type: 'string', array: true, requiresArg: true, describe: 'only connections with this address, prefix (10.0.0.0/8) or endpoint (10.0.0.1:80) at either end' })
+    .option('port', { type: 'string', array: true, requiresArg: true, coerce: wholes('port', 0, 65535), describe: 'only connections with this port at either end' })
+    .option('id', { type: 'string', array: true, requiresArg: true, coerce: wholes('id', 0), describe: 'only these connection ids (Wireshark tcp.stream numbers)' })
+    .option('since', { type: 'string', requiresArg: true, describe: 'only records captured at or after this time: epoch seconds, ISO 8601 (UTC unless a zone is given), or +10m from the first record' })
+    .option('until', { type: 'string', requiresArg: true, describe: 'only records captured before this time (same forms as --since)' });
 }
 
 /**
@@ -91,10 +103,57 @@ function selection<T>(y: Argv<T>) {
  */
 const STDIN_TOKEN = '\u0000stdin';
 
-function withStdin<T extends { capture: string }>(args: unknown): T {
-  const a = args as T;
-  if (a.capture === STDIN_TOKEN) a.capture = '-';
+/**
+ * The parsed arguments with the captures and the filter words after them told apart (see cli/inputs.ts). The
+ * filter words and `--filter` make one expression.
+ */
+function withInputs<T extends CommonArgs>(args: unknown): T {
+  const a = args as T & { capture: string[] };
+  const words = a.capture.map((w) => (w === STDIN_TOKEN ? '-' : String(w)));
+  const { captures, filter } = splitPositionals(words);
+  if (filter !== undefined && looksLikePath(filter.split(' ')[0]!)) throw new MissingCapture(filter.split(' ')[0]!);
+  a.captures = captures;
+  a.filter = joinFilters(filter, a.filter);
   return a;
+}
+
+/** follow: the words after the captures are one id, or a filter. */
+function withStream(a: FollowArgs): FollowArgs {
+  if (a.filter !== undefined && /^\d+$/.test(a.filter.trim())) {
+    a.streamId = Number(a.filter.trim());
+    a.filter = undefined;
+  }
+  return a;
+}
+
+/** Every option name the parser knows (for suggestions), kebab-case. */
+function knownOptions(parser: Argv): string[] {
+  const opts = (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+  return Object.keys(opts.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
+}
+
+/** A word after the captures that names a file that is not there (rather than a filter). */
+class MissingCapture extends Error {}
+
+
+/** A coerce function: the value as a whole number of at least `min`, or an error naming the text given. */
+function whole(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: unknown) => number | undefined {
+  return (v) => {
+    if (v === undefined) return undefined;
+    const text = String(v).trim();
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(n >= min && n <= max)) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw new Error(`--${name} wants a whole number ${range}, not "${text}"`);
+    }
+    return n;
+  };
+}
+
+/** `whole` for an option given several times. */
+function wholes(name: string, min: number, max?: number): (v: unknown) => number[] | undefined {
+  const one = whole(name, min, max);
+  return (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map((x) => one(x)!));
 }
 
 /** A usage error already printed by the fail handler. */
@@ -107,31 +166,35 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .scriptName('tcpreasm')
     .usage('$0 <command> CAPTURE [options]\n\nReassembles every TCP connection of a capture, exactly as the endpoints saw the bytes, and reports what happened on the wire.')
     .command(
-      'analyze <capture>',
+      'analyze <capture..>',
       'per-connection report: state, bytes, out-of-order, overlaps, conflicts, missing bytes, memory',
       (y) => selection(common(y))
-        .option('sort', { type: 'string', describe: 'sort by a column (id, bytes, missing, overlaps, conflicts, duration, ...)' })
-        .option('top', { type: 'number', describe: 'only the first N connections after sorting' })
+        .option('sort', { type: 'string', requiresArg: true, describe: 'sort by a column (id, bytes, missing, overlaps, conflicts, duration, ...)' })
+        .option('top', { type: 'number', requiresArg: true, coerce: whole('top', 0), describe: 'only the first N connections after sorting' })
         .example('$0 analyze capture.pcap', 'table of every connection and a summary')
         .example('$0 analyze capture.pcapng.gz --format json > report.json', 'machine-readable report')
         .example('tcpdump -w - | $0 analyze -', 'read a capture from a pipe'),
-      async (args) => { code = await runAnalyze(withStdin<AnalyzeArgs>(args), io); },
+      async (args) => { code = await runAnalyze(withInputs<AnalyzeArgs>(args), io); },
     )
     .command(
-      'export <capture>',
+      'export <capture..>',
       'write each direction of each connection to its own file (tcpflow names) with manifest.jsonl',
       (y) => selection(common(y))
-        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (created; must be empty unless --force)' })
+        .option('output', { alias: 'o', type: 'string', requiresArg: true, demandOption: true, describe: 'output folder (created; must be empty unless --force)' })
         .option('force', { type: 'boolean', default: false, describe: 'write into a non-empty folder' })
         .option('fill-gaps', { type: 'boolean', default: false, describe: 'write zeros for missing bytes so file offsets follow sequence numbers' })
-        .option('max-open-files', { type: 'number', default: DEFAULT_MAX_OPEN_FILES, describe: 'bound on output files open at once' })
-        .option('max-fill', { type: 'string', default: '16M', describe: 'with --fill-gaps: largest hole filled with zeros (tcpflow -m)' })
-        .option('max-fill-stream', { type: 'string', default: '64M', describe: 'with --fill-gaps: most zeros in one file' })
+        .option('max-open-files', { type: 'number', requiresArg: true, coerce: whole('max-open-files', 1), default: DEFAULT_MAX_OPEN_FILES, describe: 'bound on output files open at once' })
+        .option('max-fill', { type: 'string', requiresArg: true, default: '16M', describe: 'with --fill-gaps: largest hole filled with zeros (tcpflow -m)' })
+        .option('max-fill-stream', { type: 'string', requiresArg: true, default: '64M', describe: 'with --fill-gaps: most zeros in one file' })
         .option('max-fill-total', {
           type: 'string',
+          requiresArg: true,
           describe: 'with --fill-gaps: most zeros in the whole export (default: 64M plus the stream bytes written, so the folder stays within about twice the payload)',
         })
         .check((argv) => {
+          if (argv.output === STDIN_TOKEN || argv.output === '-') {
+            throw new Error("export writes a folder of files, not one stream: -o - is not an output. To see one connection's bytes on stdout, use: tcpreasm follow CAPTURE ID");
+          }
           for (const k of ['max-fill', 'max-fill-stream', 'max-fill-total'] as const) {
             const v = argv[k] as string | undefined;
             if (v !== undefined && Number.isNaN(parseSize(v))) throw new Error(`--${k}: not a size: ${v} (use e.g. 4096, 64k, 16M, 2G)`);
@@ -139,23 +202,50 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
           return true;
         })
         .example('$0 export capture.pcap -o streams/', 'one file per direction, plus streams/manifest.jsonl'),
-      async (args) => { code = await runExport(withStdin<ExportArgs>(args), io); },
+      async (args) => { code = await runExport(withInputs<ExportArgs>(args), io); },
     )
     .command(
-      'overlaps <capture>',
+      'overlaps <capture..>',
       'overlap and retransmission report: one row an event; conflicting copies and suspicious RSTs first',
       (y) => selection(common(y))
         .option('kind', {
           type: 'string',
           array: true,
+          requiresArg: true,
           choices: ['retransmission', 'partial-overlap', 'out-of-order', 'conflict', 'suspicious-rst'],
           describe: 'only these kinds of event (suspicious-rst: an RST ignored as outside the receiver\'s window)',
         })
-        .option('limit', { type: 'number', describe: 'at most N event rows (the summary still counts all)' })
+        .option('limit', { type: 'number', requiresArg: true, coerce: whole('limit', 0), describe: 'at most N event rows (the summary still counts all)' })
         .example('$0 overlaps capture.pcap --kind conflict', 'only overlapping copies that disagree'),
-      async (args) => { code = await runOverlaps(withStdin<OverlapsArgs>(args), io); },
+      async (args) => { code = await runOverlaps(withInputs<OverlapsArgs>(args), io); },
     )
-    .demandCommand(1, 'Name a command: analyze, export or overlaps (see --help).')
+    .command(
+      'follow <capture..>',
+      "one connection's reassembled bytes on stdout (Wireshark's Follow TCP Stream, tcpflow -c)",
+      (y) => common(y)
+        .positional('capture', {
+          describe: 'captures, then the connection: its id (the id column of analyze) or a filter that selects exactly one connection',
+          type: 'string',
+          array: true,
+          demandOption: true,
+        })
+        .option('filter', { type: 'string', requiresArg: true, describe: 'pcap-filter expression choosing the connection (see analyze --help)' })
+        .option('since', { type: 'string', requiresArg: true, describe: 'only records captured at or after this time (see analyze --help)' })
+        .option('until', { type: 'string', requiresArg: true, describe: 'only records captured before this time' })
+        .option('as', {
+          choices: ['raw', 'ascii', 'hex', 'json'] as const,
+          requiresArg: true,
+          describe: 'raw: the bytes of --dir; ascii, hex: both directions in capture order with a marker at each change of direction and at each hole; json: JSON Lines, one piece each (default ascii; json with --format json)',
+        })
+        .option('dir', { choices: ['c2s', 's2c', 'both'] as const, default: 'c2s' as const, requiresArg: true, describe: 'raw: the direction written (both: interleaved in capture order)' })
+        .option('fill-gaps', { type: 'boolean', default: false, describe: 'raw: write zeros for missing bytes' })
+        .option('absolute', { type: 'boolean', default: false, describe: 'absolute sequence numbers in the markers (default: relative to the ISN, as Wireshark)' })
+        .example('$0 follow capture.pcap 3', 'connection 3 as text, both directions')
+        .example('$0 follow capture.pcap host 10.0.0.5 and port 443 --as hex', 'the one connection the filter selects, as a hex dump')
+        .example('$0 follow capture.pcap 3 --as raw --dir s2c > reply.bin', "the server's bytes, exactly"),
+      async (args) => { code = await runFollow(withStream(withInputs<FollowArgs>(args)), io); },
+    )
+    .demandCommand(1, 'Name a command: analyze, export, overlaps or follow (see --help).')
     .strict()
     .recommendCommands()
     .version(packageVersion())
@@ -166,7 +256,8 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     .fail((msg, err) => {
       // yargs passes a message for usage problems; anything else is a real failure of a command.
       if (!msg && err) throw err;
-      io.err(`tcpreasm: ${msg ?? err?.message}\nRun 'tcpreasm --help' for usage.\n`);
+      const text = msg ?? err?.message ?? '';
+      io.err(`tcpreasm: ${text}${suggestOption(text, knownOptions(parser))}\nRun 'tcpreasm --help' for usage.\n`);
       // Throwing stops yargs here: without it, it would still run the command's handler.
       throw new UsageReported();
     });
@@ -178,6 +269,10 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     await parser.parseAsync();
   } catch (err) {
     if (err instanceof UsageReported) return ExitCode.USAGE;
+    if (err instanceof MissingCapture) {
+      io.err(`tcpreasm: cannot read ${err.message}: no such file or directory\n`);
+      return ExitCode.BAD_INPUT;
+    }
     throw err;
   }
   return code;

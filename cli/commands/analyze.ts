@@ -16,7 +16,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     // Everything the user typed is checked before the capture is read.
     const report = asUsage(() => analyzeReport({ format: args.format, sort: args.sort, top: args.top }, out.write));
     ctx = runContext(args, io);
-    const result = await streamAnalyze(args.capture, (r) => report.row(r), ctx.options);
+    const result = await streamAnalyze(ctx.input, (r) => report.row(r), ctx.options);
     ctx.done();
     report.end(result.summary, result.lateRows);
     out.flush();

@@ -3,11 +3,12 @@
  * the progress bar, Ctrl-C, and the mapping of failures to exit codes.
  */
 import { constants as osConstants } from 'node:os';
-import { statSync } from 'node:fs';
-import { CaptureError, type Diagnostic } from '../../lib/capture/index.js';
+import { fstatSync, statSync } from 'node:fs';
+import { CaptureError, expandInputs, type Diagnostic } from '../../lib/capture/index.js';
 import { ExportError } from '../../lib/export/index.js';
 import { connectionFilter, SelectionError } from '../../lib/report/index.js';
-import { hadWarnings, type ConnectionSelector, type PassOptions, type RunSummary } from '../../lib/pipeline/index.js';
+import { hadWarnings, type ConnectionSelector, type PassInput, type PassOptions, type RunSummary, type TimeBound } from '../../lib/pipeline/index.js';
+import { parseTimeBound } from '../time-bound.js';
 import { parseDuration } from '../duration.js';
 import { ExitCode } from '../exit-codes.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -15,7 +16,13 @@ import { WarningLimiter } from '../warnings.js';
 
 /** Parsed options every command has (yargs gives both spellings; these are the camelCase ones). */
 export interface CommonArgs {
-  capture: string;
+  /** Captures: files, folders (their files), `-` for standard input; read as one timeline. */
+  captures: string[];
+  /** A pcap-filter expression (the words after the captures and `--filter`, joined). */
+  filter?: string;
+  /** Capture-time window (see cli/time-bound.ts). */
+  since?: string;
+  until?: string;
   format: 'table' | 'json' | 'csv';
   maxPagesTotal?: number;
   maxPagesPerConn?: number;
@@ -40,12 +47,49 @@ export interface CommonArgs {
 /** Where a command writes: stdout for data, stderr for warnings (injectable for tests). */
 export interface Output {
   out(text: string): void;
+  /** Bytes on stdout; they may be a view into reused memory, so an implementation that keeps them copies. */
+  bytes?(data: Uint8Array): void;
   err(text: string): void;
+  /** Resolves when stdout can take more (back-pressure from a slow pipe or terminal). */
+  drain?(): Promise<void> | void;
+  /** True once the reader of stdout has gone away (EPIPE: `| head`). */
+  closed?(): boolean;
+}
+
+let stdoutClosed = false;
+let stdoutWatched = false;
+
+/** Notes EPIPE on stdout instead of letting it end the process with a stack trace. */
+function watchStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') stdoutClosed = true;
+    else throw e;
+  });
 }
 
 export const processOutput: Output = {
   out: (t) => void process.stdout.write(t),
+  bytes: (b) => {
+    watchStdout();
+    if (!stdoutClosed) process.stdout.write(Buffer.from(b));
+  },
   err: (t) => void process.stderr.write(t),
+  drain: () => {
+    watchStdout();
+    if (stdoutClosed || !process.stdout.writableNeedDrain) return;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        process.stdout.off('drain', done);
+        process.stdout.off('error', done);
+        resolve();
+      };
+      process.stdout.once('drain', done);
+      process.stdout.once('error', done);
+    });
+  },
+  closed: () => stdoutClosed,
 };
 
 /** A usage problem found after parsing (bad --sort, bad --host): exit code 1. */
@@ -67,7 +111,26 @@ export function asUsage<T>(f: () => T): T {
  * given. Throws UsageError for a value that cannot match anything (a typo must not give an empty report).
  */
 export function selection(args: CommonArgs): ConnectionSelector | undefined {
-  return asUsage(() => connectionFilter({ hosts: args.host, ports: args.port, ids: args.id })) ?? undefined;
+  return asUsage(() => connectionFilter({ hosts: args.host, ports: args.port, ids: args.id, expression: args.filter })) ?? undefined;
+}
+
+/** A `--since` / `--until` value, or a UsageError naming the text given. */
+function timeBound(option: string, text: string | undefined): TimeBound | undefined {
+  if (text === undefined) return undefined;
+  const b = parseTimeBound(text);
+  if (b === null) throw new UsageError(`--${option}: not a time: "${text}" (use epoch seconds, ISO 8601 such as 2026-03-01T10:00:00Z, or +10m from the capture's start)`);
+  return b;
+}
+
+/** Bytes of an input for the progress bar: the file's size, standard input's when it is redirected from a file. */
+function inputSize(name: string): number {
+  try {
+    const st = name === '-' ? fstatSync(0) : statSync(name);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    // The reader reports unreadable input with a proper message.
+    return 0;
+  }
 }
 
 /** `tcpreasm: warning: FILE: record 240 at offset 202104: last record cut short: ...` */
@@ -80,12 +143,16 @@ export function warningLine(source: string, d: Diagnostic): string {
 
 /** Everything a command needs around its pass. */
 export interface RunContext {
+  /** What the pass reads: the one capture, or the files of the set. */
+  input: PassInput;
   options: PassOptions;
   progress: Progress;
   /** Call when the pass is over: removes the progress line and the signal handlers. */
   done(): void;
   /** The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), or null. */
   stoppedBy(): NodeJS.Signals | null;
+  /** Stops reading as Ctrl-C does, for a reason of the command's own (its output went away). */
+  stop(reason: string): void;
 }
 
 /** Signals that stop a run the way Ctrl-C does: finish what was read, write the record, exit 128 + signal. */
@@ -93,16 +160,16 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Pass options from the arguments, with the warning printer, the progress bar and Ctrl-C wired in. */
 export function runContext(args: CommonArgs, io: Output): RunContext {
-  const source = args.capture;
   const select = selection(args);
+  const since = timeBound('since', args.since);
+  const until = timeBound('until', args.until);
+  // Folders become their files here, so a missing path fails before anything is read.
+  const { files, fromFolder } = expandInputs(args.captures);
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const input: PassInput = files.length === 1 ? files[0]! : files;
+  const source = files.length === 1 ? files[0]! : `${files.length} captures`;
   let total = 0;
-  if (source !== '-') {
-    try {
-      total = statSync(source).size;
-    } catch {
-      // The reader reports unreadable input with a proper message.
-    }
-  }
+  for (const f of files) total += inputSize(f);
   const progress = createProgress({ totalBytes: total, enabled: !args.quiet && args.progress !== false });
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
@@ -119,9 +186,13 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     controller.abort(`interrupted by ${sig}`);
   }
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
-  const warnings = new WarningLimiter((t) => io.err(t), source, (d) => warningLine(source, d));
+  const warnings = new WarningLimiter((t) => io.err(t), source, (d) => warningLine(d.source ?? source, d));
   const options: PassOptions = {
     sourceName: source,
+    since,
+    until,
+    fromFolder,
+    onSkipped: args.quiet ? undefined : (sk) => io.err(`tcpreasm: warning: skipped ${sk.name}: not read as a capture (${sk.reason})\n`),
     assembler: {
       ...(args.maxPagesTotal !== undefined ? { maxBufferedPagesTotal: args.maxPagesTotal } : {}),
       ...(args.maxPagesPerConn !== undefined ? { maxBufferedPagesPerConnection: args.maxPagesPerConn } : {}),
@@ -144,6 +215,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
     onProgress: progress.active ? (b, p, c) => progress.update(b, p, c) : undefined,
   };
   return {
+    input,
     options,
     progress,
     done: () => {
@@ -152,6 +224,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
       if (!args.quiet) warnings.end();
     },
     stoppedBy: () => stoppedBy,
+    stop: (reason) => controller.abort(reason),
   };
 }
 

@@ -20,7 +20,7 @@ export async function runExport(args: ExportArgs, io: Output = processOutput): P
   try {
     ctx = runContext(args, io);
     const r = await exportCapture(
-      args.capture,
+      ctx.input,
       {
         dir: args.output,
         force: args.force,

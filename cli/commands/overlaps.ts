@@ -13,7 +13,7 @@ export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput
   try {
     const report = asUsage(() => overlapsReport({ format: args.format, kinds: args.kind, limit: args.limit }, io.out));
     ctx = runContext(args, io);
-    const r = await overlapsCapture(args.capture, report.options, ctx.options);
+    const r = await overlapsCapture(ctx.input, report.options, ctx.options);
     ctx.done();
     report.end(r);
     finalWarnings(r.summary, io, args.quiet);

@@ -17,6 +17,8 @@ export interface Diagnostic {
   recordNumber: number;
   /** Bytes of the file skipped or lost because of this problem, when known. */
   bytesSkipped?: number;
+  /** The input it concerns, set when reading a capture set ({@link readCaptureSet}). */
+  source?: string;
 }
 
 /** Receives diagnostics as they are found. */

@@ -1,7 +1,6 @@
-import type { CaptureSource } from '../capture/index.js';
 import type { ConnectionInfo } from '../reassembly/index.js';
 import { keepingWarnings } from './collect.js';
-import type { PassOptions } from './options.js';
+import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { HeldRows } from './held-rows.js';
 import { DEFAULT_MAX_HELD_ROWS, IdReorder } from './reorder.js';
@@ -106,7 +105,7 @@ const NO_ROW = -2;
  * input; an exception from `onRow` stops the pass and rejects.
  */
 export async function streamAnalyze(
-  source: CaptureSource,
+  source: PassInput,
   onRow: (row: ConnectionRowView) => void,
   options: AnalyzeStreamOptions = {},
 ): Promise<AnalyzeStreamResult> {
@@ -115,7 +114,7 @@ export async function streamAnalyze(
   const pass = await runPass(source, consumer, opts);
   const reorder = consumer.reorder;
   reorder.flush();
-  const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
+  const input = options.sourceName ?? inputName(source);
   return { summary: runSummary(input, pass, warnings), pass, rows: consumer.rows, lateRows: reorder.lateRows, heldRowsPeak: reorder.heldPeak };
 }
 
@@ -124,7 +123,7 @@ export async function streamAnalyze(
  * (sorted by id, Wireshark's `tcp.stream` order) and the run summary. Throws CaptureError for unreadable input.
  * Holds every row as an object (about 1.5 kB a connection): for large captures use {@link streamAnalyze}.
  */
-export async function analyzeCapture(source: CaptureSource, options: AnalyzeStreamOptions = {}): Promise<AnalyzeResult> {
+export async function analyzeCapture(source: PassInput, options: AnalyzeStreamOptions = {}): Promise<AnalyzeResult> {
   const connections: ConnectionRow[] = [];
   const r = await streamAnalyze(source, (row) => connections.push(row.report()), options);
   if (r.lateRows > 0) connections.sort((a, b) => a.id - b.id);

@@ -1,3 +1,4 @@
+import type { RecordNames } from './record-names.js';
 /** The engine's records as the JSON the manifest and the overlaps report print: a direction's counters, conflicts. */
 import type { ConnectionInfo, ConflictRecord, Direction, HalfStats } from '../reassembly/index.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
@@ -30,8 +31,10 @@ export interface ConflictJson {
 export interface ConflictCopyJson {
   time: string;
   epoch: string;
-  /** Capture record (frame number) that brought this copy. */
+  /** Capture record (frame number) that brought this copy, in its input. */
   recordNumber: number;
+  /** The input of that record, in a capture set (absent for one capture). */
+  input?: string;
   /** Payload length of that segment on the wire; 0 when unknown. */
   segmentLength: number;
   /** Content hash (hashName, hex) of this copy's bytes in the range. */
@@ -41,7 +44,9 @@ export interface ConflictCopyJson {
 const hex32 = (h: number) => (h >>> 0).toString(16).padStart(8, '0');
 
 /** A conflict record as plain JSON. */
-export function conflictJson(r: ConflictRecord): ConflictJson {
+export function conflictJson(r: ConflictRecord, names?: RecordNames): ConflictJson {
+  const oldInput = names?.input(r.oldRecordNumber);
+  const newInput = names?.input(r.newRecordNumber);
   return {
     direction: r.direction === 0 ? 'c2s' : 's2c',
     seq: r.seq,
@@ -53,14 +58,16 @@ export function conflictJson(r: ConflictRecord): ConflictJson {
     old: {
       time: formatCaptureTime(r.oldTsSec, r.oldTsNsec),
       epoch: formatEpoch(r.oldTsSec, r.oldTsNsec),
-      recordNumber: r.oldRecordNumber,
+      recordNumber: names === undefined ? r.oldRecordNumber : names.number(r.oldRecordNumber),
+      ...(oldInput !== undefined ? { input: oldInput } : {}),
       segmentLength: r.oldSegmentLength,
       hash: hex32(r.oldHash),
     },
     new: {
       time: formatCaptureTime(r.newTsSec, r.newTsNsec),
       epoch: formatEpoch(r.newTsSec, r.newTsNsec),
-      recordNumber: r.newRecordNumber,
+      recordNumber: names === undefined ? r.newRecordNumber : names.number(r.newRecordNumber),
+      ...(newInput !== undefined ? { input: newInput } : {}),
       segmentLength: r.newSegmentLength,
       hash: hex32(r.newHash),
     },
@@ -68,8 +75,8 @@ export function conflictJson(r: ConflictRecord): ConflictJson {
 }
 
 /** The conflict records of one direction of a connection, as JSON. */
-export function directionConflicts(c: ConnectionInfo, dir: Direction): ConflictJson[] {
+export function directionConflicts(c: ConnectionInfo, dir: Direction, names?: RecordNames): ConflictJson[] {
   const out: ConflictJson[] = [];
-  for (const r of c.conflicts) if (r.direction === dir) out.push(conflictJson(r));
+  for (const r of c.conflicts) if (r.direction === dir) out.push(conflictJson(r, names));
   return out;
 }

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CaptureSource } from '../capture/index.js';
 import { encapsulationText } from '../decode/encapsulation.js';
 import {
   StreamExporter,
@@ -13,9 +12,10 @@ import {
 } from '../export/index.js';
 import type { AssemblerContext, ConnectionInfo, ScatterGather } from '../reassembly/index.js';
 import { keepingWarnings } from './collect.js';
-import type { PassOptions } from './options.js';
+import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { directionConflicts, directionReport } from './engine-json.js';
+import { RecordNames } from './record-names.js';
 import { stateWord } from '../schema/states.js';
 import { runSummary, type RunSummary } from './summary.js';
 
@@ -84,8 +84,8 @@ class ExportHandler implements ConnectionHandler {
     if (exp === null) return;
     this.exp = null;
     const cutShort = conn.endReason === 'interrupted';
-    exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0), cutShort });
-    exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1), cutShort });
+    exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0, this.consumer.names), cutShort });
+    exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1, this.consumer.names), cutShort });
     exp.finish({ state: stateWord(conn.endReason), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
     this.consumer.done(this, exp);
   }
@@ -93,6 +93,8 @@ class ExportHandler implements ConnectionHandler {
 
 class ExportConsumer implements PassConsumer {
   private readonly spare: ExportHandler[] = [];
+  /** How the manifest's conflict records name their records (with the file, in a capture set). */
+  readonly names = new RecordNames();
   /** Filled for each new connection; openConnection copies it, addresses included. */
   private readonly info: ExportConnection = {
     id: 0,
@@ -160,7 +162,7 @@ const EMPTY_WORDS: readonly number[] = [0, 0, 0, 0];
  * connections cut short marked `interrupted` with `complete: false`.
  */
 export async function exportCapture(
-  source: CaptureSource,
+  source: PassInput,
   output: ExportOptions,
   options: PassOptions = {},
 ): Promise<ExportResult> {
@@ -168,7 +170,7 @@ export async function exportCapture(
   const created = output.fs === undefined && !existsSync(output.dir);
   const exporter = StreamExporter.create(output);
   const consumer = new ExportConsumer(exporter);
-  const { options: opts, warnings } = keepingWarnings(options);
+  const { options: opts, warnings } = keepingWarnings(consumer.names.filling(options));
   let pass: PassResult;
   try {
     pass = await runPass(source, consumer, opts);
@@ -183,7 +185,7 @@ export async function exportCapture(
   const exportSummary = exporter.close({
     interrupted: pass.interrupted ? (pass.stopReason ?? (typeof reason === 'string' ? reason : 'interrupted')) : null,
   });
-  const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
+  const input = options.sourceName ?? inputName(source);
   return {
     summary: runSummary(input, pass, warnings),
     export: exportSummary,

@@ -2,7 +2,14 @@ import type { AssemblerOptions, ConnectionInfo, StreamPoolOptions } from '../rea
 
 /** Which connections a command handles (see `PassOptions.select`). */
 export type ConnectionSelector = (conn: ConnectionInfo) => boolean;
-import type { Diagnostic } from '../capture/index.js';
+import type { CaptureSource, Diagnostic, SkippedInput } from '../capture/index.js';
+import type { TimeBound } from './time-range.js';
+
+/**
+ * What a pass reads: a capture (path, `-`, or a Readable), or several paths read as one timeline merged by
+ * capture time (see readCaptureSet).
+ */
+export type PassInput = CaptureSource | readonly string[];
 
 /**
  * Settings of one pass over a capture. Every field is optional; the defaults are bounded (see
@@ -40,7 +47,19 @@ export interface PassOptions {
    * Called once per connection, at its first packet. The run totals count every connection.
    */
   select?: ConnectionSelector;
-  /** Receives reader diagnostics (damage, truncation) as they are found. */
+  /**
+   * Only records captured at or after `since` and before `until` are reassembled (like editcap -A / -B); the
+   * others are counted (`outsideTime`). A bound relative to the start is measured from the first record read.
+   */
+  since?: TimeBound;
+  until?: TimeBound;
+  /** Inputs that came from expanding a folder: one that is not a capture is skipped (see `onSkipped`). */
+  fromFolder?: ReadonlySet<string>;
+  /** Called once, before the first record, with the inputs' names in timeline order (what recordRef indexes). */
+  onInputs?: (names: string[]) => void;
+  /** An input of a folder skipped because it is not a capture. */
+  onSkipped?: (s: SkippedInput) => void;
+  /** Receives reader diagnostics (damage, truncation) as they are found; `source` names the input. */
   onDiagnostic?: (d: Diagnostic) => void;
   /**
    * Called often during the pass (every 256 packets, and after every chunk of input) with the source bytes
@@ -86,3 +105,10 @@ export function flushInterval(flushAfterSec: number, closeAfterSec: number): num
 export const PIPELINE_POOL_DEFAULTS: Readonly<Partial<StreamPoolOptions>> = Object.freeze({
   reuseConnections: true,
 });
+
+/** The name of an input in messages and the summary: the path, `-`, `<stream>`, or `N captures`. */
+export function inputName(source: PassInput): string {
+  if (typeof source === 'string') return source;
+  if (Array.isArray(source)) return source.length === 1 ? (source[0] as string) : `${source.length} captures`;
+  return '<stream>';
+}

@@ -1,4 +1,3 @@
-import type { CaptureSource } from '../capture/index.js';
 import type {
   ConflictRecord,
   ConnectionInfo,
@@ -9,9 +8,10 @@ import type {
 } from '../reassembly/index.js';
 import { OverlapTally, type OverlapRow, type OverlapRowKind, type OverlapTotals } from '../report/index.js';
 import { keepingWarnings } from './collect.js';
-import type { PassOptions } from './options.js';
+import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { conflictJson } from './engine-json.js';
+import { RecordNames } from './record-names.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /** Report words of the engine's event kinds. */
@@ -82,6 +82,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
   constructor(
     private readonly o: OverlapsOptions,
     private readonly selective: boolean,
+    private readonly names: RecordNames,
   ) {
     this.kinds = o.kinds === undefined || o.kinds.length === 0 ? null : new Set(o.kinds);
     this.wantRsts = this.kinds === null || this.kinds.has('suspicious-rst');
@@ -117,7 +118,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
       seqEnd: r.seq,
       bytes: 0,
       kind: 'suspicious rst',
-      detail: rstDetail(r),
+      detail: rstDetail(r, this.names),
       expected: r.expected,
       window: r.window,
     };
@@ -143,7 +144,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
       seqEnd: (ev.seq + ev.length) >>> 0,
       bytes: ev.kind === 'out-of-order' ? ev.length : ev.overlapBytes,
       kind: KIND[ev.kind],
-      detail: ev.kind === 'conflict' ? conflictDetail(conn, ev) : `record ${ev.recordNumber}`,
+      detail: ev.kind === 'conflict' ? conflictDetail(conn, ev, this.names) : this.names.text(ev.recordNumber),
     };
     this.tally.add(e);
     this.o.onEvent?.(e);
@@ -161,17 +162,17 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
 }
 
 /** Where the RST was and what the receiver expected: the evidence that it could not have been accepted. */
-function rstDetail(r: SuspiciousRst): string {
-  const at = `record ${r.recordNumber} (offset ${r.fileOffset})`;
+function rstDetail(r: SuspiciousRst, names: RecordNames): string {
+  const at = `${names.text(r.recordNumber)} (offset ${r.fileOffset})`;
   if (r.kind === 'not-taken') {
-    return `${at}: in its window, but record ${r.evidenceRecord} acknowledged data sent after it: not taken, the connection went on`;
+    return `${at}: in its window, but ${names.text(r.evidenceRecord)} acknowledged data sent after it: not taken, the connection went on`;
   }
   if (r.kind === 'not-acknowledging-syn') {
     return `${at}: does not acknowledge the SYN (ack ${r.expected} needed in SYN-SENT, RFC 9293): ignored, the connection went on`;
   }
   const off = (r.seq - r.expected) | 0;
   return (
-    `record ${r.recordNumber} (offset ${r.fileOffset}); seq ${off >= 0 ? '+' : ''}${off} from expected ${r.expected}, ` +
+    `${at}; seq ${off >= 0 ? '+' : ''}${off} from expected ${r.expected}, ` +
     `window ${r.window} B: ignored, the connection went on`
   );
 }
@@ -180,16 +181,16 @@ function rstDetail(r: SuspiciousRst): string {
  * Both versions of a conflict in words: which copy was kept, each copy's record, segment length and hash. The
  * event carries its record; the lookup in the connection's list is the fallback for an engine event without one.
  */
-function conflictDetail(conn: ConnectionInfo, ev: EngineEvent): string {
+function conflictDetail(conn: ConnectionInfo, ev: EngineEvent, names: RecordNames): string {
   const r = ev.conflict ?? findConflict(conn, ev);
-  if (r === null) return `record ${ev.recordNumber}; details not kept (more conflicts than the per-connection bound)`;
+  if (r === null) return `${names.text(ev.recordNumber)}; details not kept (more conflicts than the per-connection bound)`;
   const j = conflictJson(r);
   const first = (j.firstDifferenceSeq - j.seq) >>> 0;
   const seg = (n: number) => (n > 0 ? `${n} B segment` : 'segment length not known');
   return (
     `kept ${j.kept} copy (vs ${j.against}); first difference at +${first}; ` +
-    `old: record ${j.old.recordNumber}, ${seg(j.old.segmentLength)}, ${j.hashName} ${j.old.hash}; ` +
-    `new: record ${j.new.recordNumber}, ${seg(j.new.segmentLength)}, ${j.hashName} ${j.new.hash}`
+    `old: ${names.text(j.old.recordNumber)}, ${seg(j.old.segmentLength)}, ${j.hashName} ${j.old.hash}; ` +
+    `new: ${names.text(j.new.recordNumber)}, ${seg(j.new.segmentLength)}, ${j.hashName} ${j.new.hash}`
   );
 }
 
@@ -208,14 +209,15 @@ function findConflict(conn: ConnectionInfo, ev: EngineEvent): ConflictRecord | n
  * conflict) and every RST the engine ignored as outside the receiver's window (suspicious rst), with its capture
  * time, connection, direction and sequence range, and totals by connection.
  */
-export async function overlapsCapture(source: CaptureSource, o: OverlapsOptions = {}, options: PassOptions = {}): Promise<OverlapsResult> {
-  const consumer = new OverlapsConsumer(o, options.select !== undefined);
-  const { options: opts, warnings } = keepingWarnings(options);
+export async function overlapsCapture(source: PassInput, o: OverlapsOptions = {}, options: PassOptions = {}): Promise<OverlapsResult> {
+  const names = new RecordNames();
+  const consumer = new OverlapsConsumer(o, options.select !== undefined, names);
+  const { options: opts, warnings } = keepingWarnings(names.filling(options));
   const pass = await runPass(source, consumer, opts);
   const limit = o.limit ?? DEFAULT_EVENT_LIMIT;
   const events = consumer.conflicts.concat(consumer.rstsInCaptureOrder(), consumer.others);
   const omitted = consumer.omitted + Math.max(0, events.length - limit);
   if (events.length > limit) events.length = limit;
-  const input = options.sourceName ?? (typeof source === 'string' ? source : '<stream>');
+  const input = options.sourceName ?? inputName(source);
   return { events, eventsOmitted: omitted, byConnection: consumer.tally.totals(), summary: runSummary(input, pass, warnings), pass };
 }

@@ -2,7 +2,7 @@
  * The one-pass driver: capture reader -> decoder -> assembler, capture time driving flushes, flushAll at the
  * end. Commands plug in through a {@link PassConsumer}; the pass owns the engine and the optional checks.
  */
-import { readCapture, type CaptureRecord, type CaptureSource, type ReadSummary } from '../capture/index.js';
+import { readCapture, readCaptureSet, type CaptureRecord, type CaptureSource, type InputSummary, type ReadSummary } from '../capture/index.js';
 import { Decoder, TcpPacket, type DecodeStats } from '../decode/index.js';
 import {
   Assembler,
@@ -20,7 +20,8 @@ import {
   type StreamFactory,
 } from '../reassembly/index.js';
 import { checkTotals, ConnectionChecks, type CheckTotals } from './checks.js';
-import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, flushInterval, PIPELINE_POOL_DEFAULTS, type ConnectionSelector, type PassOptions } from './options.js';
+import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, flushInterval, PIPELINE_POOL_DEFAULTS, type ConnectionSelector, type PassInput, type PassOptions } from './options.js';
+import { TimeRange } from './time-range.js';
 
 /** What a command does with one connection's data. */
 export interface ConnectionHandler {
@@ -49,12 +50,18 @@ export interface PassConsumer {
    * The pass then ends as if interrupted.
    */
   stopReason?(): string | null;
+  /** Awaited after every chunk of input: back-pressure from a slow output (a terminal, a pipe). */
+  drain?(): Promise<void> | void;
 }
 
 /** Totals of one pass. Counters are the modules' own objects (stable camelCase names). */
 export interface PassResult {
-  /** The capture reader's summary: format, records, bytes, diagnostics by code, clean end. */
+  /** The capture reader's summary: format, records, bytes, diagnostics by code, clean end (all inputs added up). */
   read: ReadSummary;
+  /** Every input read, in timeline order: the order {@link recordRef} indexes. */
+  inputs: InputSummary[];
+  /** Records skipped as outside `PassOptions.since` / `until`. */
+  outsideTime: number;
   decode: DecodeStats;
   assembler: AssemblerStats;
   pool: PoolStats;
@@ -214,7 +221,7 @@ const PROGRESS_EVERY = 256;
  * Rejects with CaptureError when the source cannot be read at all; damage later on is reported through
  * `onDiagnostic` and counted in `read.diagnostics`, and everything before it is processed.
  */
-export async function runPass(source: CaptureSource, consumer: PassConsumer, options: PassOptions = {}): Promise<PassResult> {
+export async function runPass(source: PassInput, consumer: PassConsumer, options: PassOptions = {}): Promise<PassResult> {
   const started = process.hrtime.bigint();
   const flushAfter = options.flushAfterSec ?? DEFAULT_FLUSH_AFTER_SEC;
   const closeAfter = options.closeAfterSec ?? DEFAULT_CLOSE_AFTER_SEC;
@@ -239,8 +246,14 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
   let bytesRead = 0;
   const progress = options.onProgress;
 
+  const range = new TimeRange(options.since, options.until);
+  let outsideTime = 0;
   const onRecord = (rec: CaptureRecord): void => {
     records++;
+    if (range.active && !range.holds(rec.tsSec, rec.tsNsec)) {
+      outsideTime++;
+      return;
+    }
     if (decoder.decode(rec, pkt)) {
       assembler.assemble(pkt);
       clock.tick(pkt.tsSec + pkt.tsNsec * 1e-9);
@@ -250,27 +263,40 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
   };
 
   let read: ReadSummary;
+  let inputs: InputSummary[];
+  const readOptions = {
+    onDiagnostic: options.onDiagnostic,
+    resync: options.resync ?? false,
+    signal: stop.signal,
+    onProgress: (n: number) => {
+      bytesRead = n;
+      if (progress !== undefined) progress(n, records, pool.connectionCount);
+    },
+    afterChunk:
+      consumer.stopReason === undefined && consumer.drain === undefined
+        ? undefined
+        : () => {
+            const why = consumer.stopReason?.() ?? null;
+            if (why !== null && stopReason === null) {
+              stopReason = why;
+              stop.abort();
+            }
+            return consumer.drain?.();
+          },
+  };
   try {
-    read = await readCapture(source, onRecord, {
-      sourceName: options.sourceName,
-      onDiagnostic: options.onDiagnostic,
-      resync: options.resync ?? false,
-      signal: stop.signal,
-      onProgress: (n) => {
-        bytesRead = n;
-        if (progress !== undefined) progress(n, records, pool.connectionCount);
-      },
-      afterChunk:
-        consumer.stopReason === undefined
-          ? undefined
-          : () => {
-              const why = consumer.stopReason!();
-              if (why !== null && stopReason === null) {
-                stopReason = why;
-                stop.abort();
-              }
-            },
-    });
+    if (typeof source === 'string' || Array.isArray(source)) {
+      const names: readonly string[] = typeof source === 'string' ? [source] : source;
+      const set = await readCaptureSet(names, onRecord, { ...readOptions, fromFolder: options.fromFolder, onSkipped: options.onSkipped, onInputs: options.onInputs });
+      read = set.read;
+      inputs = set.inputs;
+      if (typeof source === 'string' && options.sourceName !== undefined) inputs[0]!.name = options.sourceName;
+    } else {
+      const name = options.sourceName ?? '<stream>';
+      options.onInputs?.([name]);
+      read = await readCapture(source as CaptureSource, onRecord, { ...readOptions, sourceName: name });
+      inputs = [{ name, size: null, format: read.format, compressed: read.compressed, records: read.records, firstTime: null, lastTime: null, diagnostics: { ...read.diagnostics }, cleanEnd: read.cleanEnd }];
+    }
   } finally {
     userSignal?.removeEventListener('abort', onAbort);
   }
@@ -279,6 +305,8 @@ export async function runPass(source: CaptureSource, consumer: PassConsumer, opt
   assembler.flushAll(read.aborted ? 'interrupted' : 'open-at-end');
   return {
     read,
+    inputs,
+    outsideTime,
     decode: decoder.stats,
     assembler: assembler.stats,
     pool: pool.stats,

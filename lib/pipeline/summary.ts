@@ -1,6 +1,6 @@
 export type { RunSummary, WarningJson } from '../report/index.js';
-import type { Diagnostic } from '../capture/index.js';
-import type { RunSummary } from '../report/index.js';
+import type { CaptureTime, Diagnostic } from '../capture/index.js';
+import { formatCaptureTime, type RunSummary } from '../report/index.js';
 import type { PassResult } from './pass.js';
 
 /** Diagnostics listed one by one in the summary; more are only counted. */
@@ -32,6 +32,17 @@ export function runSummary(input: string, r: PassResult, warnings: readonly Diag
     diagnostics: { ...r.read.diagnostics },
     elapsedNs: r.elapsedNs,
     packetsPerSecond,
+    inputs: r.inputs.map((i) => ({
+      name: i.name,
+      size: i.size,
+      format: i.format,
+      compressed: i.compressed,
+      records: i.records,
+      firstTime: isoTime(i.firstTime),
+      lastTime: isoTime(i.lastTime),
+      cleanEnd: i.cleanEnd,
+    })),
+    recordsOutsideTime: r.outsideTime,
     interrupted: r.interrupted,
     reader: {
       format: r.read.format,
@@ -96,8 +107,14 @@ export function runSummary(input: string, r: PassResult, warnings: readonly Diag
       fileOffset: w.fileOffset,
       recordNumber: w.recordNumber,
       bytesSkipped: w.bytesSkipped ?? null,
+      input: w.source ?? input,
     })),
   };
+}
+
+/** A capture time as the JSON writes times (ISO 8601, nanoseconds), null for none. */
+function isoTime(t: CaptureTime | null): string | null {
+  return t === null ? null : formatCaptureTime(t.sec, t.nsec);
 }
 
 /** True when the capture had damage or the decoder met malformed packets (what `--strict` turns into exit 3). */

@@ -24,3 +24,4 @@ export {
 } from './render.js';
 export { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
 export { formatCaptureTime, formatEpoch, durationNs } from './time.js';
+export { followWriter, type FollowEvent, type FollowFormat, type FollowWriterOptions } from './follow-text.js';

@@ -37,6 +37,21 @@ interface RunTotals {
   elapsedNs: number;
 }
 
+/** One input of the run, as the summary lists it. */
+export interface InputJson {
+  /** The path as given or found in a folder, `-` for standard input. */
+  name: string;
+  /** File size in bytes; null for a pipe. */
+  size: number | null;
+  format: 'pcap' | 'pcapng';
+  compressed: boolean;
+  records: number;
+  /** Capture time of its first and last record, ISO 8601 UTC with nanoseconds; null when it had none. */
+  firstTime: string | null;
+  lastTime: string | null;
+  cleanEnd: boolean;
+}
+
 /** A reader diagnostic as the JSON summary lists it. */
 export interface WarningJson {
   severity: 'warning' | 'error';
@@ -45,12 +60,18 @@ export interface WarningJson {
   fileOffset: number;
   recordNumber: number;
   bytesSkipped: number | null;
+  /** The input it concerns (the one input of a single-capture run). */
+  input: string;
 }
 
 /** The whole-run summary of every report: the report's totals, plus reader, decoder, engine and check figures. */
 export interface RunSummary extends RunTotals {
   /** Packets read per second of wall-clock time. */
   packetsPerSecond: number | null;
+  /** Every input, in the order of the merged timeline (first record first). */
+  inputs: InputJson[];
+  /** Records left out by --since / --until. */
+  recordsOutsideTime: number;
   /** The run was stopped (Ctrl-C, or an output failure) before the end of the capture. */
   interrupted: boolean;
   reader: {

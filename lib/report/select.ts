@@ -1,3 +1,4 @@
+import { compileFilter, FilterSyntaxError, matchesConnection, parseFilter, type FilterNode } from '../filter/index.js';
 import { parseAddress } from '../net/address.js';
 import type { Column } from './columns.js';
 
@@ -29,8 +30,13 @@ function compareKeys(a: number | string | null, b: number | string | null): numb
 
 /** Which connections to report: all given kinds of condition must hold, any value of a kind may match. */
 export interface ConnectionFilter {
-  /** Addresses either end may have, in any valid spelling (`fd00:0::1` matches `fd00::1`). */
+  /**
+   * Addresses either end may have, in any valid spelling (`fd00:0::1` matches `fd00::1`), a CIDR prefix
+   * (`10.0.0.0/8`), or an endpoint as the tables print it (`10.0.0.1:80`, `[fd00::1]:443`).
+   */
   hosts?: readonly string[];
+  /** A pcap-filter expression (`host 10.0.0.1 and port 80`, see lib/filter). */
+  expression?: string;
   /** Ports either end may use. */
   ports?: readonly number[];
   /** Connection ids. */
@@ -40,27 +46,41 @@ export interface ConnectionFilter {
 /** What a selection looks at: the engine's ConnectionInfo has this shape (addresses as four words). */
 export interface Selectable {
   readonly id: number;
+  readonly vlan?: number;
+  readonly outerVlan?: number;
   readonly ipVersion: 4 | 6;
   readonly client: { readonly addr: ArrayLike<number>; readonly port: number };
   readonly server: { readonly addr: ArrayLike<number>; readonly port: number };
 }
 
-/** True when `a` holds the address `w` (four words) of version `v`. */
-function sameAddress(a: ArrayLike<number>, w: ArrayLike<number>): boolean {
-  return a[0] === w[0] && a[1] === w[1] && a[2] === w[2] && a[3] === w[3];
+/** The filter tree of one `--host` value: an address, a prefix, or an endpoint `ADDR:PORT`. */
+function hostNode(h: string): FilterNode {
+  const t = h.trim();
+  const endpoint = /^\[([^\]]+)\]:(\d+)$/.exec(t) ?? /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(t);
+  const bad = (): SelectionError =>
+    new SelectionError(`--host wants an IPv4 or IPv6 address, a prefix (10.0.0.0/8) or an endpoint (10.0.0.1:80, [fd00::1]:80), not "${h}"`);
+  if (endpoint !== null) {
+    const [, addr, port] = endpoint;
+    if (parseAddress(addr!) === null || Number(port) > 65535) throw bad();
+    return parseFilter(`(src host ${addr} and src port ${port}) or (dst host ${addr} and dst port ${port})`);
+  }
+  const slash = t.indexOf('/');
+  if (parseAddress(slash < 0 ? t : t.slice(0, slash)) === null) throw bad();
+  try {
+    return parseFilter(slash < 0 ? `host ${t}` : `net ${t}`);
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) throw new SelectionError(`--host ${h}: ${e.detail}`);
+    throw e;
+  }
 }
 
 /**
  * A predicate for a filter, compared on address words (no text per connection), validated up front so a
  * typo is a usage error rather than an empty report; null when the filter selects everything. Throws
- * SelectionError.
+ * SelectionError, with the column for an expression that does not parse.
  */
 export function connectionFilter(filter: ConnectionFilter): ((c: Selectable) => boolean) | null {
-  const hosts = (filter.hosts ?? []).map((h) => {
-    const a = parseAddress(h);
-    if (a === null) throw new SelectionError(`--host wants an IPv4 or IPv6 address, not "${h}"`);
-    return a;
-  });
+  const hosts = (filter.hosts ?? []).map(hostNode);
   const ports = filter.ports ?? [];
   for (const port of ports) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SelectionError(`--port wants a number from 0 to 65535, not ${port}`);
@@ -69,13 +89,22 @@ export function connectionFilter(filter: ConnectionFilter): ((c: Selectable) => 
   for (const id of idList) {
     if (!Number.isInteger(id) || id < 0) throw new SelectionError(`--id wants connection ids (0, 1, ...), not ${id}`);
   }
-  if (hosts.length + ports.length + idList.length === 0) return null;
+  let expression: ((c: Selectable) => boolean) | null = null;
+  if (filter.expression !== undefined) {
+    try {
+      expression = compileFilter(filter.expression);
+    } catch (e) {
+      if (e instanceof FilterSyntaxError) throw new SelectionError(e.message);
+      throw e;
+    }
+  }
+  if (hosts.length + ports.length + idList.length === 0 && expression === null) return null;
   const ids = idList.length === 0 ? null : new Set(idList);
   return (c) =>
-    (hosts.length === 0 ||
-      hosts.some((h) => h.ipVersion === c.ipVersion && (sameAddress(c.client.addr, h.words) || sameAddress(c.server.addr, h.words)))) &&
+    (hosts.length === 0 || hosts.some((h) => matchesConnection(h, c))) &&
     (ports.length === 0 || ports.some((p) => c.client.port === p || c.server.port === p)) &&
-    (ids === null || ids.has(c.id));
+    (ids === null || ids.has(c.id)) &&
+    (expression === null || expression(c));
 }
 
 /** A SelectionError for a `--top` that is not a whole number of rows. */

@@ -23,6 +23,18 @@ function endedText(s: RunSummary): string {
   return ended.length === 0 ? '0' : ended.join(', ');
 }
 
+/** `Input` for one capture; for a set, the total and then one line per input with its time range. */
+function inputLines(s: RunSummary): Array<[string, string]> {
+  if (s.inputs.length <= 1) return [['Input', `${s.input}, ${bytes(s.inputBytes)}`]];
+  return [
+    ['Inputs', `${s.inputs.length} captures, ${bytes(s.inputBytes)}, merged by capture time`],
+    ...s.inputs.map((i): [string, string] => [
+      '',
+      `${i.name}: ${formatCount(i.records)} records${i.firstTime === null ? '' : `, ${i.firstTime} to ${i.lastTime}`}${i.cleanEnd ? '' : ', damaged'}`,
+    ]),
+  ];
+}
+
 /**
  * The summary block under every report: one `label  value` line per total, exact counts kept, then the
  * engine's memory and bounds and how connections ended.
@@ -30,7 +42,7 @@ function endedText(s: RunSummary): string {
 export function renderSummary(s: RunSummary): string {
   const e = s.engine;
   const lines: Array<[string, string]> = [
-    ['Input', `${s.input}, ${bytes(s.inputBytes)}`],
+    ...inputLines(s),
     ['Packets read', formatCount(s.packetsRead)],
     ['TCP segments', formatCount(s.tcpSegments)],
     ['Connections', formatCount(s.connections)],
@@ -50,6 +62,7 @@ export function renderSummary(s: RunSummary): string {
     ['Peak memory', `${formatCount(e.pagesPeak)} pages (${formatBytes(e.pagesPeak * e.pageSize)}), ${formatCount(e.connectionsPeakOpen)} connections open at once`],
     ['Skipped by limits', `${formatCount(e.bytesSkippedByLimits)} B, ${formatCount(e.connectionsEvicted)} connections evicted`],
   ];
+  if (s.recordsOutsideTime > 0) lines.push(['Outside --since/--until', `${formatCount(s.recordsOutsideTime)} records left out`]);
   if (s.interrupted) lines.push(['Interrupted', 'yes: the capture was not read to its end']);
   const width = Math.max(...lines.map(([l]) => l.length));
   return lines.map(([l, v]) => `${l.padEnd(width)}  ${v}`).join('\n');

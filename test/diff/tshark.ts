@@ -18,15 +18,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { main } from '../../cli/program.js';
 import { parseManifest } from '../../lib/export/index.js';
+import { parseFollow, type TsharkStream } from './tshark-follow-parse.js';
 
-/** One stream direction as tshark gave it. */
-interface TsharkStream {
-  id: number;
-  /** `addr:port` of node 0 (the first packet's sender) and node 1. */
-  nodes: [string, string];
-  /** Bytes node 0 sent, and node 1 sent. */
-  data: [Buffer, Buffer];
-}
 
 /** One connection of tcpreasm's manifest, with its two directions' bytes. */
 interface ReasmConn {
@@ -95,42 +88,6 @@ async function tsharkStreams(file: string): Promise<TsharkStream[] | string> {
     const r = await run('tshark', args);
     out.push(...parseFollow(r.stdout));
   }
-  return out;
-}
-
-const MISSING = /^\[\d+ bytes missing in capture file\]$/;
-
-function parseFollow(text: string): TsharkStream[] {
-  const out: TsharkStream[] = [];
-  let cur: { id: number; nodes: [string, string]; chunks: [Buffer[], Buffer[]] } | null = null;
-  const end = () => {
-    if (cur !== null) out.push({ id: cur.id, nodes: cur.nodes, data: [Buffer.concat(cur.chunks[0]), Buffer.concat(cur.chunks[1])] });
-    cur = null;
-  };
-  for (const line of text.split('\n')) {
-    if (line.startsWith('=====')) {
-      end();
-      continue;
-    }
-    const filter = /^Filter: tcp\.stream eq (\d+)/.exec(line);
-    if (filter !== null) {
-      cur = { id: Number(filter[1]), nodes: ['', ''], chunks: [[], []] };
-      continue;
-    }
-    if (cur === null) continue;
-    const node = /^Node ([01]): (.*)$/.exec(line);
-    if (node !== null) {
-      cur.nodes[Number(node[1]) as 0 | 1] = node[2]!;
-      continue;
-    }
-    if (line.startsWith('Follow:') || line === '') continue;
-    const side = line.startsWith('\t') ? 1 : 0;
-    const bytes = Buffer.from(side === 1 ? line.slice(1) : line, 'hex');
-    // tshark writes its gap marker into the raw bytes: "[N bytes missing in capture file]" and a NUL.
-    if (bytes.length < 64 && MISSING.test(bytes.toString('latin1').replace(/\0$/, ''))) continue;
-    cur.chunks[side].push(bytes);
-  }
-  end();
   return out;
 }
 

@@ -19,6 +19,8 @@ export const CLI = join(ROOT, 'dist/cli/main.js');
 export interface CliRun {
   code: number | null;
   stdout: string;
+  /** Standard output as bytes (what `follow --as raw` writes). */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -34,15 +36,16 @@ export async function cli(args: string[], opts: { stdin?: Buffer; cwd?: string; 
   const spawnIt = opts.subprocess === true || opts.stdin !== undefined || opts.cwd !== undefined || opts.env !== undefined || args.some((a) => PROCESS_ONLY.has(a));
   if (spawnIt) return spawnCli(args, opts);
   const { main } = await import('../../cli/program.js');
-  let stdout = '';
+  const chunks: Buffer[] = [];
   let stderr = '';
-  const io = { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t) };
+  const io = { out: (t: string) => void chunks.push(Buffer.from(t)), bytes: (b: Uint8Array) => void chunks.push(Buffer.from(b)), err: (t: string) => void (stderr += t) };
+  const outBytes = (): Buffer => Buffer.concat(chunks);
   try {
     const code = await main(args, io);
-    return { code, stdout, stderr };
+    return { code, stdout: outBytes().toString('utf8'), stdoutBytes: outBytes(), stderr };
   } catch (err) {
     // What the executable does with an exception (cli/main.ts).
-    return { code: 70, stdout, stderr: `${stderr}tcpreasm: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n` };
+    return { code: 70, stdout: outBytes().toString('utf8'), stdoutBytes: outBytes(), stderr: `${stderr}tcpreasm: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n` };
   }
 }
 
@@ -56,7 +59,7 @@ export function spawnCli(args: string[], opts: { stdin?: Buffer; cwd?: string; e
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) => done({ code, stdout: Buffer.concat(out).toString('utf8'), stdoutBytes: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
     child.stdin.on('error', () => {}); // the CLI may exit before reading all of stdin (e.g. usage errors)
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
     else child.stdin.end();

@@ -50,6 +50,8 @@ export function testSummary(over: Partial<RunSummary> = {}): RunSummary {
   return {
     input: 'capture.pcap',
     inputBytes: 123_456_789,
+    inputs: [{ name: 'capture.pcap', size: 123_456_789, format: 'pcap', compressed: false, records: 1_000_000, firstTime: null, lastTime: null, cleanEnd: true }],
+    recordsOutsideTime: 0,
     packetsRead: 1_000_000,
     tcpSegments: 999_000,
     connections: 3,

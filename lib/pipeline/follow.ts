@@ -1,0 +1,142 @@
+/**
+ * Following one connection: its reassembled bytes, both directions interleaved in the order the engine
+ * delivered them (capture order, out-of-order data where its hole was filled), with every hole named. The pass
+ * reassembles only the chosen connection and stops reading once it has ended: a later packet of its 4-tuple
+ * would belong to another connection.
+ */
+import type { AssemblerContext, ConnectionInfo, ScatterGather } from '../reassembly/index.js';
+import { formatEndpoint } from '../net/address.js';
+import type { DirectionReport } from '../schema/counters.js';
+import { stateWord } from '../schema/states.js';
+import { keepingWarnings } from './collect.js';
+import { directionReport } from './engine-json.js';
+import { inputName, type PassInput, type PassOptions } from './options.js';
+import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
+import { runSummary, type RunSummary } from './summary.js';
+import type { FollowEvent } from '../report/follow-text.js';
+
+export type { FollowEvent };
+
+/** The followed connection as it ended. */
+export interface FollowedConnection {
+  id: number;
+  /** `ADDR:PORT` of each end, as the tables print them. */
+  client: string;
+  server: string;
+  /** How it ended (lib/schema/states.ts). */
+  state: string;
+  c2s: DirectionReport;
+  s2c: DirectionReport;
+}
+
+/** Result of {@link followCapture}. */
+export interface FollowResult {
+  /** The connection followed; null when no connection had that id. */
+  connection: FollowedConnection | null;
+  summary: RunSummary;
+  pass: PassResult;
+}
+
+/** Sequence numbers of one direction made relative: to ISN + 1 when the SYN was seen, else to the first byte. */
+class RelativeSeq {
+  private base = [-1, -1];
+
+  reset(conn: ConnectionInfo): void {
+    for (const d of [0, 1] as const) {
+      const isn = conn.isn(d);
+      this.base[d] = isn >= 0 ? (isn + 1) >>> 0 : -1;
+    }
+  }
+
+  of(dir: 0 | 1, abs: number): number {
+    if (this.base[dir] === -1) this.base[dir] = abs;
+    // Sequence space wraps: the distance modulo 2^32.
+    return (abs - this.base[dir]! + 0x1_0000_0000) % 0x1_0000_0000;
+  }
+}
+
+class FollowHandler implements ConnectionHandler {
+  ended: FollowedConnection | null = null;
+  private readonly rel = new RelativeSeq();
+
+  constructor(
+    private readonly emit: (e: FollowEvent) => void,
+    conn: ConnectionInfo,
+  ) {
+    this.rel.reset(conn);
+  }
+
+  reassembled(sg: ScatterGather, ctx: AssemblerContext): void {
+    const info = sg.info();
+    const d = info.direction;
+    const dir = d === 0 ? 'c2s' : 's2c';
+    const l = sg.lengths();
+    if (info.skip !== 0) {
+      let tsSec = ctx.tsSec;
+      let tsNsec = ctx.tsNsec;
+      if (l.available > l.saved) {
+        const ci = sg.captureInfo(l.saved);
+        tsSec = ci.tsSec;
+        tsNsec = ci.tsNsec;
+      }
+      const abs = info.skip > 0 ? (info.seq - info.skip) >>> 0 : info.seq;
+      this.emit({ kind: 'gap', dir, length: info.skip > 0 ? info.skip : null, seq: this.rel.of(d, abs), absSeq: abs, tsSec, tsNsec });
+    }
+    let pos = 0;
+    const n = sg.chunkCount();
+    for (let i = 0; i < n; i++) {
+      const len = sg.chunkLength(i);
+      if (len === 0) continue;
+      const ci = sg.captureInfo(pos);
+      const off = sg.chunkOffset(i);
+      this.emit({
+        kind: 'data',
+        dir,
+        bytes: sg.chunkBuffer(i).subarray(off, off + len),
+        seq: this.rel.of(d, ci.seq),
+        absSeq: ci.seq,
+        tsSec: ci.tsSec,
+        tsNsec: ci.tsNsec,
+        record: ci.recordNumber,
+      });
+      pos += len;
+    }
+  }
+
+  complete(conn: ConnectionInfo): void {
+    // A copy: the engine reuses the object for later connections.
+    this.ended = {
+      id: conn.id,
+      client: formatEndpoint(conn.client.addr, conn.ipVersion, conn.client.port),
+      server: formatEndpoint(conn.server.addr, conn.ipVersion, conn.server.port),
+      state: stateWord(conn.endReason),
+      c2s: directionReport(conn.stats[0]),
+      s2c: directionReport(conn.stats[1]),
+    };
+  }
+}
+
+/**
+ * Reassembles the connection with id `id` (Wireshark's tcp.stream) and hands its bytes and holes to `emit` as
+ * they come. Stops reading once that connection has ended. Backpressure: `drain`, when given, is awaited
+ * between chunks of input (a slow terminal or pipe then slows the reading, not the memory).
+ */
+export async function followCapture(
+  source: PassInput,
+  id: number,
+  emit: (e: FollowEvent) => void,
+  options: PassOptions = {},
+  drain?: () => Promise<void> | void,
+): Promise<FollowResult> {
+  let handler: FollowHandler | null = null;
+  const consumer: PassConsumer = {
+    open: (conn) => (handler = new FollowHandler(emit, conn)),
+    stopReason: () => (handler?.ended != null ? 'followed connection ended' : null),
+    ...(drain !== undefined ? { drain } : {}),
+  };
+  const { options: opts, warnings } = keepingWarnings({ ...options, select: (c) => c.id === id });
+  const pass = await runPass(source, consumer, opts);
+  const h = handler as FollowHandler | null;
+  const input = options.sourceName ?? inputName(source);
+  return { connection: h?.ended ?? null, summary: runSummary(input, pass, warnings), pass };
+}
