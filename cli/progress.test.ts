@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createProgress, type ProgressStream } from './progress.js';
+import { createProgress, etaText, type ProgressStream } from './progress.js';
 
 function fakeTerminal(isTTY: boolean, columns = 120) {
   const out: string[] = [];
@@ -14,6 +14,18 @@ function drive(p: ReturnType<typeof createProgress>, clock: { t: number }, calls
     p.update(i * 1000, i, Math.floor(i / 10));
   }
 }
+
+describe('ETA', () => {
+  it.each([
+    [3_600_000, 6_400_000, 6.4e9, '  ETA 4s'],
+    [90e6, 10e6, 10e9, '  ETA 1m30s'],
+    [9e9, 1e9, 1000e9, '  ETA 2h30m'],
+    [0, 1e6, 5e9, ''],
+    [1e6, 1e6, 0.5e9, ''],
+  ])('%d left after %d in %d ns: %j', (left, done, ns, want) => {
+    expect(etaText(left, done, ns)).toBe(want);
+  });
+});
 
 describe('progress on stderr', () => {
   it('draws nothing when the stream is not a terminal (piped)', () => {
@@ -45,7 +57,8 @@ describe('progress on stderr', () => {
     expect(last.startsWith('\r[')).toBe(true);
     expect(last.endsWith('\u001b[K')).toBe(true);
     // 6 400 000 of 10 000 000 bytes at 1 MB/s
-    expect(last).toContain(']  64% 6.40 MB / 10.0 MB  6,400 packets  640 connections  1.00 MB/s');
+    // 3.6 MB left at 1 MB/s.
+    expect(last).toContain(']  64% 6.40 MB / 10.0 MB  6,400 packets  640 connections  1.00 MB/s  ETA 4s');
     expect(last).toMatch(/\[#{19}\.{11}\]/); // 64% of a 30-character bar
     p.done();
     expect(out[out.length - 1]).toBe('\r\u001b[K');

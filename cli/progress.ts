@@ -45,6 +45,15 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   return new TerminalProgress(stream, options);
 }
 
+/** `  ETA 1m05s` from the bytes left and the rate so far; empty before a second has passed or when done. */
+export function etaText(left: number, done: number, elapsedNs: number): string {
+  if (left <= 0 || done <= 0 || elapsedNs < 1e9) return '';
+  const s = Math.round((left / done) * (elapsedNs / 1e9));
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const text = s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${two(s % 60)}s` : `${Math.floor(s / 3600)}h${two(Math.floor(s / 60) % 60)}m`;
+  return `  ETA ${text}`;
+}
+
 class TerminalProgress implements Progress {
   readonly active = true;
   private readonly total: number;
@@ -96,7 +105,8 @@ class TerminalProgress implements Progress {
       const frac = Math.min(1, this.bytes / this.total);
       const pct = `${Math.floor(frac * 100)}%`.padStart(4);
       const amounts = `${formatBytes(this.bytes)} / ${formatBytes(this.total)}`;
-      const text = `${pct} ${amounts}  ${stats}`;
+      const eta = etaText(this.total - this.bytes, this.bytes, elapsedNs);
+      const text = `${pct} ${amounts}  ${stats}${eta}`;
       const barWidth = Math.min(30, width - text.length - 3);
       line = barWidth >= 5 ? `[${'#'.repeat(Math.round(frac * barWidth)).padEnd(barWidth, '.')}] ${text}` : text;
     } else {

@@ -109,6 +109,8 @@ class InputQueue {
   done = false;
   summary: ReadSummary | null = null;
   error: unknown = null;
+  /** The merge has ended: the reader is not held back any more. */
+  private stopped = false;
   /** Lets the reader go on to the next chunk. */
   private release: (() => void) | null = null;
   /** Wakes the merge when a chunk was read or the input ended. */
@@ -154,6 +156,7 @@ class InputQueue {
 
   /** Called by the reader after each chunk: wakes the merge and waits until it wants more. */
   chunkRead(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     const p = new Promise<void>((resolve) => {
       this.release = resolve;
     });
@@ -186,6 +189,15 @@ class InputQueue {
       r?.();
       await woken;
     }
+  }
+
+  /** Drops what is left and lets the reader go on, to see the stop signal and end. */
+  letGo(): void {
+    this.stopped = true;
+    this.head = this.count;
+    const r = this.release;
+    this.release = null;
+    r?.();
   }
 
   get empty(): boolean {
@@ -409,7 +421,7 @@ export async function readCaptureSet(
     // Readers still waiting (stopped early) are let go; the signal stops them at the next chunk.
     const early = queues.some((q) => !q.done);
     if (early) stop.abort();
-    for (const q of queues) if (!q.done) void q.fill();
+    for (const q of queues) if (!q.done) q.letGo();
     await Promise.all(readers);
     options.signal?.removeEventListener('abort', onAbort);
   }
