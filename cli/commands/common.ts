@@ -3,8 +3,7 @@
  * the progress bar, Ctrl-C, and the mapping of failures to exit codes.
  */
 import { constants as osConstants } from 'node:os';
-import { fstatSync, statSync } from 'node:fs';
-import { CaptureError, expandInputs, type Diagnostic } from '../../lib/capture/index.js';
+import { captureSize, CaptureError, expandInputs, type Diagnostic } from '../../lib/capture/index.js';
 import { ExportError } from '../../lib/export/index.js';
 import { connectionFilter, SelectionError } from '../../lib/report/index.js';
 import { hadWarnings, type ConnectionSelector, type PassInput, type PassOptions, type RunSummary, type TimeBound } from '../../lib/pipeline/index.js';
@@ -122,17 +121,6 @@ function timeBound(option: string, text: string | undefined): TimeBound | undefi
   return b;
 }
 
-/** Bytes of an input for the progress bar: the file's size, standard input's when it is redirected from a file. */
-function inputSize(name: string): number {
-  try {
-    const st = name === '-' ? fstatSync(0) : statSync(name);
-    return st.isFile() ? st.size : 0;
-  } catch {
-    // The reader reports unreadable input with a proper message.
-    return 0;
-  }
-}
-
 /** `tcpreasm: warning: FILE: record 240 at offset 202104: last record cut short: ...` */
 export function warningLine(source: string, d: Diagnostic): string {
   const prefix = `${source}: offset ${d.fileOffset}, record ${d.recordNumber}: `;
@@ -169,7 +157,8 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
   const input: PassInput = files.length === 1 ? files[0]! : files;
   const source = files.length === 1 ? files[0]! : `${files.length} captures`;
   let total = 0;
-  for (const f of files) total += inputSize(f);
+  // The reader reports unreadable input with a proper message; it only counts as 0 bytes here.
+  for (const f of files) total += captureSize(f) ?? 0;
   const progress = createProgress({ totalBytes: total, enabled: !args.quiet && args.progress !== false });
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;

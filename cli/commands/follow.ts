@@ -1,6 +1,6 @@
 import { formatEndpoint } from '../../lib/net/address.js';
 import { followCapture, runPass, type FollowEvent, type PassOptions } from '../../lib/pipeline/index.js';
-import { followWriter, type FollowFormat } from '../../lib/report/index.js';
+import { followWriter, RecordNames, type FollowFormat } from '../../lib/report/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeOf, failure, finalWarnings, processOutput, runContext, UsageError, type CommonArgs, type Output } from './common.js';
 
@@ -52,16 +52,16 @@ export async function runFollow(args: FollowArgs, io: Output = processOutput): P
       }
       id = Number(m.ids[0]!.split(':')[0]);
     }
-    const names: string[] = [];
+    const names = new RecordNames();
     const bytes = io.bytes?.bind(io) ?? ((b: Uint8Array) => io.out(Buffer.from(b).toString('latin1')));
     const write = (c: string | Uint8Array): void => {
       if (io.closed?.() === true) return;
       if (typeof c === 'string') io.out(c);
       else bytes(c);
     };
-    const emit = followWriter({ format, directions: args.dir, fillGaps: args.fillGaps, absolute: args.absolute, inputs: names }, write);
+    const emit = followWriter({ format, directions: args.dir, fillGaps: args.fillGaps, absolute: args.absolute, names }, write);
     const drain = io.drain?.bind(io);
-    const r = await followCapture(ctx.input, id, (e: FollowEvent) => emit(e), { ...ctx.options, select: undefined, onInputs: (n) => names.push(...n) }, () => {
+    const r = await followCapture(ctx.input, id, (e: FollowEvent) => emit(e), { ...ctx.options, select: undefined, onInputs: (n) => names.set(n) }, () => {
       if (io.closed?.() === true) ctx?.stop('stdout closed');
       return drain?.();
     });

@@ -8,7 +8,7 @@
  * reader's own buffer is reused for the next chunk), and its reader waits until they have been delivered.
  * A single capture is read directly, without the copy.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { fstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureError } from './errors.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -324,7 +324,7 @@ export async function readCaptureSet(
       last.nsec = rec.tsNsec;
       onRecord(rec);
     }, { ...options, sourceName: name, onDiagnostic: options.onDiagnostic === undefined ? undefined : named(name) });
-    return { read, inputs: [inputSummary(name, sizeOf(name), read, first, first === null ? null : last)] };
+    return { read, inputs: [inputSummary(name, captureSize(name), read, first, first === null ? null : last)] };
   }
 
   // Order by first timestamp (stable: equal or unknown keep the order given).
@@ -361,7 +361,7 @@ export async function readCaptureSet(
   const open = (k: number): InputQueue => {
     const s = starts[k]!;
     const q = new InputQueue(k, s.name);
-    q.size = sizeOf(s.name);
+    q.size = captureSize(s.name);
     queues.push(q);
     const p = readCapture(s.name as CaptureSource, (rec) => {
       if (q.firstTime === null) q.firstTime = { sec: rec.tsSec, nsec: rec.tsNsec };
@@ -431,9 +431,10 @@ export async function readCaptureSet(
   return { read, inputs };
 }
 
-function sizeOf(name: string): number | null {
+/** Bytes of an input: a regular file's size (standard input's too when redirected from one), null otherwise. */
+export function captureSize(name: string): number | null {
   try {
-    const st = statSync(name === '-' ? '/dev/stdin' : name);
+    const st = name === '-' ? fstatSync(0) : statSync(name);
     return st.isFile() ? st.size : null;
   } catch {
     return null;

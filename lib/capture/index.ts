@@ -5,5 +5,5 @@ export { DEFAULT_MAX_RECORD_LENGTH, type ParserOptions, type ReadOptions } from 
 export type { InterfaceInfo, ReadSummary } from './summary.js';
 export { CaptureRecord, LinkType } from './record.js';
 export type { Diagnostic, DiagnosticSink, Severity } from './diagnostic.js';
-export { expandInputs, readCaptureSet, type CaptureSetOptions, type CaptureTime, type CaptureSetSummary, type InputSummary, type SkippedInput } from './capture-set.js';
+export { captureSize, expandInputs, readCaptureSet, type CaptureSetOptions, type CaptureTime, type CaptureSetSummary, type InputSummary, type SkippedInput } from './capture-set.js';
 export { inputOfRef, recordOfRef, recordRef } from './record-ref.js';

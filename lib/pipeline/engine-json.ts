@@ -1,4 +1,4 @@
-import type { RecordNames } from './record-names.js';
+import type { RecordNames } from '../report/record-names.js';
 /** The engine's records as the JSON the manifest and the overlaps report print: a direction's counters, conflicts. */
 import type { ConnectionInfo, ConflictRecord, Direction, HalfStats } from '../reassembly/index.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';

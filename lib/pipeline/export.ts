@@ -11,11 +11,12 @@ import {
   type StreamSink,
 } from '../export/index.js';
 import type { AssemblerContext, ConnectionInfo, ScatterGather } from '../reassembly/index.js';
-import { keepingWarnings } from './collect.js';
+import { fillingNames, keepingWarnings } from './collect.js';
 import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { directionConflicts, directionReport } from './engine-json.js';
-import { RecordNames } from './record-names.js';
+import { holeStart, holeTime } from './hole.js';
+import { RecordNames } from '../report/record-names.js';
 import { stateWord } from '../schema/states.js';
 import { runSummary, type RunSummary } from './summary.js';
 
@@ -58,17 +59,8 @@ class ExportHandler implements ConnectionHandler {
     const sink: StreamSink = info.direction === 0 ? exp.c2s : exp.s2c;
     if (info.skip !== 0) {
       // A hole lies at [seq - skip, seq); skip -1: the start was never seen and seq is the first byte that was.
-      // Its time is that of the packet that brought the first byte after it (a flush's own time is only a
-      // threshold); a hole at the very end of a direction has no such byte and takes the time it was passed.
-      const l = sg.lengths();
-      let tsSec = ctx.tsSec;
-      let tsNsec = ctx.tsNsec;
-      if (l.available > l.saved) {
-        const ci = sg.captureInfo(l.saved);
-        tsSec = ci.tsSec;
-        tsNsec = ci.tsNsec;
-      }
-      sink.gap(info.skip > 0 ? (info.seq - info.skip) >>> 0 : info.seq, info.skip, tsSec, tsNsec);
+      const t = holeTime(sg, ctx);
+      sink.gap(holeStart(info), info.skip, t.tsSec, t.tsNsec);
     }
     // No keepFrom is ever asked, so there are no saved bytes: every chunk is new data, written without a copy.
     const n = sg.chunkCount();
@@ -170,7 +162,7 @@ export async function exportCapture(
   const created = output.fs === undefined && !existsSync(output.dir);
   const exporter = StreamExporter.create(output);
   const consumer = new ExportConsumer(exporter);
-  const { options: opts, warnings } = keepingWarnings(consumer.names.filling(options));
+  const { options: opts, warnings } = keepingWarnings(fillingNames(options, consumer.names));
   let pass: PassResult;
   try {
     pass = await runPass(source, consumer, opts);

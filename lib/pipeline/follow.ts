@@ -10,6 +10,7 @@ import type { DirectionReport } from '../schema/counters.js';
 import { stateWord } from '../schema/states.js';
 import { keepingWarnings } from './collect.js';
 import { directionReport } from './engine-json.js';
+import { holeStart, holeTime } from './hole.js';
 import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { runSummary, type RunSummary } from './summary.js';
@@ -70,17 +71,10 @@ class FollowHandler implements ConnectionHandler {
     const info = sg.info();
     const d = info.direction;
     const dir = d === 0 ? 'c2s' : 's2c';
-    const l = sg.lengths();
     if (info.skip !== 0) {
-      let tsSec = ctx.tsSec;
-      let tsNsec = ctx.tsNsec;
-      if (l.available > l.saved) {
-        const ci = sg.captureInfo(l.saved);
-        tsSec = ci.tsSec;
-        tsNsec = ci.tsNsec;
-      }
-      const abs = info.skip > 0 ? (info.seq - info.skip) >>> 0 : info.seq;
-      this.emit({ kind: 'gap', dir, length: info.skip > 0 ? info.skip : null, seq: this.rel.of(d, abs), absSeq: abs, tsSec, tsNsec });
+      const t = holeTime(sg, ctx);
+      const abs = holeStart(info);
+      this.emit({ kind: 'gap', dir, length: info.skip > 0 ? info.skip : null, seq: this.rel.of(d, abs), absSeq: abs, tsSec: t.tsSec, tsNsec: t.tsNsec });
     }
     let pos = 0;
     const n = sg.chunkCount();

@@ -7,11 +7,11 @@ import type {
   SuspiciousRst,
 } from '../reassembly/index.js';
 import { OverlapTally, type OverlapRow, type OverlapRowKind, type OverlapTotals } from '../report/index.js';
-import { keepingWarnings } from './collect.js';
+import { fillingNames, keepingWarnings } from './collect.js';
 import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { conflictJson } from './engine-json.js';
-import { RecordNames } from './record-names.js';
+import { RecordNames } from '../report/record-names.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /** Report words of the engine's event kinds. */
@@ -212,7 +212,7 @@ function findConflict(conn: ConnectionInfo, ev: EngineEvent): ConflictRecord | n
 export async function overlapsCapture(source: PassInput, o: OverlapsOptions = {}, options: PassOptions = {}): Promise<OverlapsResult> {
   const names = new RecordNames();
   const consumer = new OverlapsConsumer(o, options.select !== undefined, names);
-  const { options: opts, warnings } = keepingWarnings(names.filling(options));
+  const { options: opts, warnings } = keepingWarnings(fillingNames(options, names));
   const pass = await runPass(source, consumer, opts);
   const limit = o.limit ?? DEFAULT_EVENT_LIMIT;
   const events = consumer.conflicts.concat(consumer.rstsInCaptureOrder(), consumer.others);

@@ -4,7 +4,7 @@
  * always named in text, hex and JSON; raw bytes carry no markers, so a hole there is left out or, when asked,
  * filled with zeros.
  */
-import { inputOfRef, recordOfRef } from '../capture/record-ref.js';
+import { RecordNames } from './record-names.js';
 import { formatCaptureTime } from './time.js';
 
 /** One piece of a followed connection, as the follow pass hands it out. */
@@ -47,11 +47,8 @@ export interface FollowWriterOptions {
   fillGaps?: boolean;
   /** Absolute sequence numbers in markers instead of relative ones. */
   absolute?: boolean;
-  /**
-   * The inputs of a capture set, in timeline order: records are then named with their file (a record number
-   * is a recordRef). Read when a piece is written, so it may be filled once the pass has ordered the inputs.
-   */
-  inputs?: readonly string[];
+  /** How records are named (with their file in a capture set); read when a piece is written. */
+  names?: RecordNames;
 }
 
 const ARROW = { c2s: 'c>s', s2c: 's>c' } as const;
@@ -94,8 +91,7 @@ function hexLines(b: Uint8Array, start: number): string {
  */
 export function followWriter(o: FollowWriterOptions, write: (chunk: string | Uint8Array) => void): (e: FollowEvent) => void {
   const dirs = o.directions ?? 'c2s';
-  const inputs = o.inputs ?? [];
-  const recordText = (ref: number): string => (inputs.length > 1 ? `${inputs[inputOfRef(ref)]} record ${recordOfRef(ref)}` : `record ${ref}`);
+  const names = o.names ?? new RecordNames();
   if (o.format === 'raw') {
     return (e) => {
       if (dirs !== 'both' && e.dir !== dirs) return;
@@ -109,7 +105,7 @@ export function followWriter(o: FollowWriterOptions, write: (chunk: string | Uin
     return (e) => {
       const time = formatCaptureTime(e.tsSec, e.tsNsec);
       if (e.kind === 'data') {
-        write(`${JSON.stringify({ kind: 'data', dir: e.dir, seq: e.seq, absSeq: e.absSeq, length: e.bytes.length, time, record: recordOfRef(e.record), ...(inputs.length > 1 ? { input: inputs[inputOfRef(e.record)] } : {}), data: Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.length).toString('base64') })}\n`);
+        write(`${JSON.stringify({ kind: 'data', dir: e.dir, seq: e.seq, absSeq: e.absSeq, length: e.bytes.length, time, record: names.number(e.record), ...(names.several ? { input: names.input(e.record) } : {}), data: Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.length).toString('base64') })}\n`);
       } else {
         write(`${JSON.stringify({ kind: 'gap', dir: e.dir, seq: e.seq, absSeq: e.absSeq, length: e.length, time })}\n`);
       }
@@ -132,7 +128,7 @@ export function followWriter(o: FollowWriterOptions, write: (chunk: string | Uin
     }
     if (e.dir !== last) {
       newline();
-      write(`=== ${ARROW[e.dir]} seq ${seqOf(e)}, ${formatCaptureTime(e.tsSec, e.tsNsec)}, ${recordText(e.record)} ===\n`);
+      write(`=== ${ARROW[e.dir]} seq ${seqOf(e)}, ${formatCaptureTime(e.tsSec, e.tsNsec)}, ${names.text(e.record)} ===\n`);
       last = e.dir;
     }
     if (o.format === 'hex') {

@@ -25,3 +25,4 @@ export {
 export { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
 export { formatCaptureTime, formatEpoch, durationNs } from './time.js';
 export { followWriter, type FollowEvent, type FollowFormat, type FollowWriterOptions } from './follow-text.js';
+export { RecordNames } from './record-names.js';

@@ -1,9 +1,8 @@
-import { inputOfRef, recordOfRef } from '../capture/index.js';
-import type { PassOptions } from './options.js';
+import { inputOfRef, recordOfRef } from '../capture/record-ref.js';
 
 /**
  * How reports name a record: `record 12` for one capture, `b.pcap record 12` in a capture set, where the
- * engine's record numbers are recordRefs (input and record). Filled by the pass (onInputs) before any record.
+ * engine's record numbers are recordRefs (input and record). Set from the pass's onInputs, before any record.
  */
 export class RecordNames {
   private names: readonly string[] = [];
@@ -28,15 +27,8 @@ export class RecordNames {
     return this.several ? this.names[inputOfRef(ref)] : undefined;
   }
 
-  /** Pass options that fill these names (keeping the caller's own onInputs). */
-  filling(options: PassOptions): PassOptions {
-    const forward = options.onInputs;
-    return {
-      ...options,
-      onInputs: (names) => {
-        this.names = names;
-        forward?.(names);
-      },
-    };
+  /** The inputs in timeline order (what recordRef indexes). */
+  set(names: readonly string[]): void {
+    this.names = names;
   }
 }
