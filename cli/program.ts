@@ -169,7 +169,22 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       'analyze <capture..>',
       'per-connection report: state, bytes, out-of-order, overlaps, conflicts, missing bytes, memory',
       (y) => selection(common(y))
-        .option('sort', { type: 'string', requiresArg: true, describe: 'sort by a column (id, bytes, missing, overlaps, conflicts, duration, ...)' })
+        .option('sort', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'sort by a column: any CSV column name (id, bytes, c2sBytes, missingBytes, overlapBytes, conflicts, durationNs, firstTime, client, ...). ' +
+            'Numbers largest first, text A to Z; --sort=-NAME largest (Z) first, --sort=+NAME smallest (A) first',
+        })
+        .option('asc', { type: 'boolean', describe: 'sort smallest (A) first', conflicts: 'desc' })
+        .option('desc', { type: 'boolean', describe: 'sort largest (Z) first' })
+        .option('columns', {
+          type: 'string',
+          requiresArg: true,
+          describe: 'table: these columns, comma-separated, in this order (any CSV column name, and start)',
+        })
+        .option('wide', { type: 'boolean', default: false, describe: 'table: every column (default: the ones an analyst reads first, fitted to the terminal)' })
+        .option('summary', { type: 'boolean', default: false, describe: 'only the summary (table, JSON, or field,value CSV)' })
         .option('top', { type: 'number', requiresArg: true, coerce: whole('top', 0), describe: 'only the first N connections after sorting' })
         .example('$0 analyze capture.pcap', 'table of every connection and a summary')
         .example('$0 analyze capture.pcapng.gz --format json > report.json', 'machine-readable report')
@@ -216,6 +231,8 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
           describe: 'only these kinds of event (suspicious-rst: an RST ignored as outside the receiver\'s window)',
         })
         .option('limit', { type: 'number', requiresArg: true, coerce: whole('limit', 0), describe: 'at most N event rows (the summary still counts all)' })
+        .option('absolute', { type: 'boolean', default: false, describe: 'table: absolute sequence numbers (default: relative to the ISN, as Wireshark; JSON and CSV carry both)' })
+        .option('summary', { type: 'boolean', default: false, describe: 'only the summary with the overlap totals (table, JSON, or field,value CSV)' })
         .example('$0 overlaps capture.pcap --kind conflict', 'only overlapping copies that disagree'),
       async (args) => { code = await runOverlaps(withInputs<OverlapsArgs>(args), io); },
     )

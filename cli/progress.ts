@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatRate } from '../lib/report/format.js';
+import { counted, formatBytes, formatRate } from '../lib/report/format.js';
 
 /** Where the progress line goes: stderr by default. */
 export interface ProgressStream {
@@ -99,7 +99,7 @@ class TerminalProgress implements Progress {
   private draw(t: number): void {
     const width = Math.max(20, (this.stream.columns ?? 80) - 1);
     const elapsedNs = (t - this.start) * 1e6;
-    const stats = `${formatCount(this.packets)} packets  ${formatCount(this.connections)} connections  ${formatRate(this.bytes, elapsedNs)}`;
+    const stats = `${counted(this.packets, 'packet')}  ${counted(this.connections, 'connection')}  ${formatRate(this.bytes, elapsedNs)}`;
     let line: string;
     if (this.total > 0) {
       const frac = Math.min(1, this.bytes / this.total);

@@ -11,7 +11,11 @@ export class BatchedOutput {
   constructor(
     private readonly io: Output,
     private readonly limit = 64 * 1024,
+    /** Called once when stdout's reader has gone away (`| head`), so the run can stop reading. */
+    private readonly onClosed: () => void = () => {},
   ) {}
+
+  private closedSeen = false;
 
   /** Adds text; writes the batch once it is large enough. */
   readonly write = (text: string): void => {
@@ -27,5 +31,9 @@ export class BatchedOutput {
     this.parts = [];
     this.size = 0;
     this.io.out(text);
+    if (!this.closedSeen && this.io.closed?.() === true) {
+      this.closedSeen = true;
+      this.onClosed();
+    }
   }
 }

@@ -69,7 +69,10 @@ function watchStdout(): void {
 }
 
 export const processOutput: Output = {
-  out: (t) => void process.stdout.write(t),
+  out: (t) => {
+    watchStdout();
+    if (!stdoutClosed) process.stdout.write(t);
+  },
   bytes: (b) => {
     watchStdout();
     if (!stdoutClosed) process.stdout.write(Buffer.from(b));
@@ -90,6 +93,13 @@ export const processOutput: Output = {
   },
   closed: () => stdoutClosed,
 };
+
+/** Columns of the terminal a table is fitted to: stdout's when it is one, else $COLUMNS, else 80. */
+export function terminalWidth(): number {
+  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : 80;
+}
 
 /** A usage problem found after parsing (bad --sort, bad --host): exit code 1. */
 export class UsageError extends Error {}
@@ -227,8 +237,12 @@ export function finalWarnings(summary: RunSummary, io: Output, quiet: boolean): 
   }
 }
 
-/** Exit code of a finished run: interrupted (128 + the signal), then strict warnings, then success. */
-export function exitCodeOf(summary: RunSummary, args: CommonArgs, ctx?: RunContext): number {
+/**
+ * Exit code of a finished run: stdout closed by its reader (141, quietly, as `| head` expects), interrupted
+ * (128 + the signal), then strict warnings, then success.
+ */
+export function exitCodeOf(summary: RunSummary, args: CommonArgs, ctx?: RunContext, io?: Output): number {
+  if (io?.closed?.() === true) return ExitCode.PIPE_CLOSED;
   if (summary.interrupted) {
     const sig = ctx?.stoppedBy() ?? null;
     return sig === null || sig === 'SIGINT' ? ExitCode.INTERRUPTED : 128 + osConstants.signals[sig];

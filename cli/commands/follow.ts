@@ -1,6 +1,6 @@
 import { formatEndpoint } from '../../lib/net/address.js';
 import { followCapture, runPass, type FollowEvent, type PassOptions } from '../../lib/pipeline/index.js';
-import { followWriter, RecordNames, type FollowFormat } from '../../lib/report/index.js';
+import { counted, followWriter, RecordNames, type FollowFormat } from '../../lib/report/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeOf, failure, finalWarnings, processOutput, runContext, UsageError, type CommonArgs, type Output } from './common.js';
 
@@ -68,15 +68,15 @@ export async function runFollow(args: FollowArgs, io: Output = processOutput): P
     ctx.done();
     const c = r.connection;
     if (c === null) {
-      io.err(`tcpreasm: follow: no connection ${id} in ${r.summary.input} (${r.summary.connections} connections, ids 0 to ${r.summary.connections - 1})\n`);
+      io.err(`tcpreasm: follow: no connection ${id} in ${r.summary.input} (${counted(r.summary.connections, 'connection')}, ids 0 to ${r.summary.connections - 1})\n`);
       return ExitCode.USAGE;
     }
+    if (io.closed?.() === true) return ExitCode.PIPE_CLOSED;
     if (!args.quiet) {
       const missing = c.c2s.missingBytes + c.s2c.missingBytes;
       io.err(`tcpreasm: connection ${c.id}: ${c.client} > ${c.server}, ${c.state}, ${c.c2s.bytes} B c>s, ${c.s2c.bytes} B s>c${missing > 0 ? `, ${missing} B missing` : ''}\n`);
     }
     finalWarnings(r.summary, io, args.quiet);
-    if (io.closed?.() === true) return ExitCode.PIPE_CLOSED;
     // Stopping once the connection ended is the point of follow, not an interruption.
     if (r.pass.stopReason !== null && ctx.stoppedBy() === null) return args.strict && r.summary.decode.malformed > 0 ? ExitCode.WARNINGS : ExitCode.OK;
     return exitCodeOf(r.summary, args, ctx);

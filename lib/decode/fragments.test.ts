@@ -243,7 +243,7 @@ describe('fragment reassembly limits and damage', () => {
     const pieces: FragmentPiece[] = [];
     for (let o = 0; o < 80; o += 16) pieces.push({ offset: o, length: 8 });
     const run = new Run({ maxFragmentPieces: 4 }).feed(fragmentIpv4(packet, pieces));
-    expect(nonZero(run.stats.malformedByKind())).toEqual({ 'too-many-fragment-pieces': 1 });
+    expect(nonZero(run.stats.malformedByKind())).toEqual({ tooManyFragmentPieces: 1 });
     expect(run.stats.fragmentBytesHeld).toBe(0);
     expectBalanced(run.stats);
   });
@@ -254,13 +254,13 @@ describe('fragment reassembly limits and damage', () => {
     beyond.writeUInt16BE(0x2000 | 8190, 6); // 65520 + 1000 > 65535
     const odd = fragmentIpv4(packet, [{ offset: 0, length: 1001, more: true }])[0]!;
     const run = new Run().feed([beyond, odd]);
-    expect(nonZero(run.stats.malformedByKind())).toEqual({ 'bad-fragment': 2 });
+    expect(nonZero(run.stats.malformedByKind())).toEqual({ badFragment: 2 });
 
     const last1 = fragmentIpv4(packet, [{ offset: 1000 - (1000 % 8), length: 500, more: false }])[0]!;
     const last2 = fragmentIpv4(packet, [{ offset: 2000, length: 300, more: false }])[0]!;
     const after = fragmentIpv4(packet, [{ offset: 1600, length: 800, more: true }])[0]!;
     const run2 = new Run().feed([last1, last2, after]);
-    expect(nonZero(run2.stats.malformedByKind())).toEqual({ 'inconsistent-fragment': 2 });
+    expect(nonZero(run2.stats.malformedByKind())).toEqual({ inconsistentFragment: 2 });
     expectBalanced(run2.stats);
   });
 
@@ -269,7 +269,7 @@ describe('fragment reassembly limits and damage', () => {
     const sctp = ipv4Packet('1.2.3.4', '5.6.7.8', 132, pattern(3000));
     const run = new Run().feed(fragmentIpv4(sctp, 1024));
     expect(run.stats.fragments).toBe(3);
-    expect(nonZero(run.stats.nonTcpByKind())).toEqual({ 'other-ip': 3 });
+    expect(nonZero(run.stats.nonTcpByKind())).toEqual({ otherIp: 3 });
     expect(run.stats.fragmentBytesHeld).toBe(0);
     expectBalanced(run.stats);
   });
@@ -278,7 +278,7 @@ describe('fragment reassembly limits and damage', () => {
     const dec = new Decoder();
     const frag = linkFrame(fragmentIpv4(packet, 1024)[0]!, { linkType: 1 });
     expect(dec.decode(captureRecord(frag, 1, { snaplen: 100 }), new TcpPacket())).toBe(false);
-    expect(nonZero(dec.stats.malformedByKind())).toEqual({ 'fragment-cut-by-snaplen': 1 });
+    expect(nonZero(dec.stats.malformedByKind())).toEqual({ fragmentCutBySnaplen: 1 });
     expectBalanced(dec.stats);
   });
 

@@ -70,7 +70,7 @@ describe('IPv6 extension header chains', () => {
     const frags = fragmentIpv6(outer, 16);
     const dec = new Decoder();
     for (const f of frags) dec.decode(captureRecord(linkFrame(f, { linkType: 1 }), 1), new TcpPacket());
-    expect(nonZero(dec.stats.malformedByKind())).toEqual({ 'bad-fragment': 1 });
+    expect(nonZero(dec.stats.malformedByKind())).toEqual({ badFragment: 1 });
     expectBalanced(dec.stats);
   });
 
@@ -84,8 +84,8 @@ describe('IPv6 extension header chains', () => {
     const cut = ipv6Packet(base.src, base.dst, 6, Buffer.alloc(0), { extHeaders: [{ type: 'hop-by-hop', length: 16 }] }).subarray(0, 50);
     cut.writeUInt16BE(10, 4);
     for (const p of [jumbo, esp, none, cut]) expect(dec.decode(captureRecord(linkFrame(p, { linkType: 1 }), 1), out)).toBe(false);
-    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ jumbogram: 1, esp: 1, 'other-ip': 1 });
-    expect(nonZero(dec.stats.malformedByKind())).toEqual({ 'truncated-extension-header': 1 });
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ jumbogram: 1, esp: 1, otherIp: 1 });
+    expect(nonZero(dec.stats.malformedByKind())).toEqual({ truncatedExtensionHeader: 1 });
     expectBalanced(dec.stats);
   });
 

@@ -127,7 +127,7 @@ describe('VLAN stacks', () => {
     const dec = new Decoder();
     // 14-byte Ethernet header + first tag + 2 bytes of the second tag.
     expect(dec.decode(captureRecord(frame.subarray(0, 20), 1), new TcpPacket())).toBe(false);
-    expect(nonZero(dec.stats.malformedByKind())).toEqual({ 'truncated-link-header': 1 });
+    expect(nonZero(dec.stats.malformedByKind())).toEqual({ truncatedLinkHeader: 1 });
     expectBalanced(dec.stats);
   });
 });
@@ -155,11 +155,11 @@ describe('frames that are not TCP', () => {
       captureRecord(Buffer.from([0x50, 0, 0, 0]), 101),
     ];
     for (const r of records) expect(dec.decode(r, out)).toBe(false);
-    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ arp: 2, 'non-ip': 3, 'unknown-link-type': 1 });
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ arp: 2, nonIp: 3, unknownLinkType: 1 });
     expect(nonZero(dec.stats.malformedByKind())).toEqual({
-      'truncated-ipv4-header': 1,
-      'bad-ip-version': 2,
-      'truncated-link-header': 1,
+      truncatedIpv4Header: 1,
+      badIpVersion: 2,
+      truncatedLinkHeader: 1,
     });
     expectBalanced(dec.stats);
   });
@@ -180,7 +180,7 @@ describe('frames that are not TCP', () => {
       ipv6Packet('::1', '::2', 59, body), // no next header
     ];
     for (const p of packets) expect(dec.decode(captureRecord(linkFrame(p, { linkType: 1 }), 1), out)).toBe(false);
-    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ udp: 2, icmp: 1, icmpv6: 1, esp: 2, 'other-ip': 2 });
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ udp: 2, icmp: 1, icmpv6: 1, esp: 2, otherIp: 2 });
     expectBalanced(dec.stats);
   });
 });

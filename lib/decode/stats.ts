@@ -199,8 +199,11 @@ export class DecodeStats {
   }
 }
 
+/** Counts by kind, keyed by the kind's camelCase name (`truncated-tcp-header` -> `truncatedTcpHeader`), as every JSON key is. */
 function byName(names: readonly string[], counts: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
-  for (let i = 0; i < names.length; i++) out[names[i]!] = counts[i]!;
+  for (let i = 0; i < names.length; i++) out[camelCase(names[i]!)] = counts[i]!;
   return out;
 }
+
+const camelCase = (name: string): string => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());

@@ -146,7 +146,7 @@ describe('what is not decoded is counted and warned once per kind', () => {
     expect(decode(nest(MAX_ENCAPSULATION_DEPTH)).ok).toBe(true);
     const dec = new Decoder();
     for (let i = 0; i < 3; i++) expect(decode(nest(MAX_ENCAPSULATION_DEPTH + 1), 1, dec).ok).toBe(false);
-    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ 'tunnel-too-deep': 3 });
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ tunnelTooDeep: 3 });
     const w = dec.undecodedWarnings();
     expect(w).toHaveLength(1);
     expect(w[0]!.message).toMatch(/^3 packets not decoded: encapsulations nested deeper than the bound/);
@@ -158,7 +158,7 @@ describe('what is not decoded is counted and warned once per kind', () => {
     decode(linkFrame(ipv4Packet('10.0.0.1', '10.0.0.2', 47, gre(0x1234, inner())), { linkType: 1 }), 1, dec);
     decode(linkFrame(ipv4Packet('10.0.0.1', '10.0.0.2', 47, gre(0x0800, inner(), { version: 3 })), { linkType: 1 }), 1, dec);
     decode(inner(), 999, dec);
-    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ 'undecoded-encapsulation': 3, 'unknown-link-type': 1 });
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ undecodedEncapsulation: 3, unknownLinkType: 1 });
     expect(dec.undecodedWarnings().map((w) => w.message.replace(/ \(the first here\)$/, ''))).toEqual([
       '2 packets not decoded: GRE carrying protocol 0x1234; TCP in them is not reassembled',
       '1 packet not decoded: GRE version 3; TCP in them is not reassembled',
@@ -173,7 +173,7 @@ describe('what is not decoded is counted and warned once per kind', () => {
     decode(linkFrame(ipv4Packet('10.0.0.1', '10.0.0.2', 17, udp(2152, 2152, echo)), { linkType: 1 }), 1, dec);
     decode(linkFrame(ipv4Packet('10.0.0.1', '10.0.0.2', 17, udp(1, 4789, Buffer.alloc(8))), { linkType: 1 }), 1, dec);
     decode(Buffer.from([0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4]), 50, dec); // LCP
-    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ udp: 2, 'non-ip': 1 });
+    expect(nonZero(dec.stats.nonTcpByKind())).toEqual({ udp: 2, nonIp: 1 });
     expect(dec.undecodedWarnings()).toEqual([]);
   });
 
@@ -204,7 +204,7 @@ describe('IPv4 options, as a Linux receiver checks them', () => {
     ]) {
       const { ok, dec } = decode(withOptions(opts));
       expect(ok, JSON.stringify(opts)).toBe(false);
-      expect(nonZero(dec.stats.malformedByKind())).toEqual({ 'bad-ipv4-options': 1 });
+      expect(nonZero(dec.stats.malformedByKind())).toEqual({ badIpv4Options: 1 });
     }
   });
 

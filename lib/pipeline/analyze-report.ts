@@ -7,7 +7,11 @@
  */
 import {
   CONNECTION_COLUMNS,
+  CONNECTION_DEFAULT_COLUMNS,
   CONNECTION_TABLE_COLUMNS,
+  CONNECTION_TABLE_PRIORITY,
+  summaryCsv,
+  summaryJson,
   checkTop,
   ConnectionsCsvWriter,
   ConnectionsJsonWriter,
@@ -16,8 +20,10 @@ import {
   sortedOrder,
   TopRows,
   writeTable,
+  type Column,
   type ConnectionRow,
   type ReportFormat,
+  type TableFit,
   type RunSummary,
   type TextSink,
 } from '../report/index.js';
@@ -27,10 +33,39 @@ import type { ConnectionRowView } from './row-view.js';
 /** How the analyze report is laid out. */
 export interface AnalyzeReportOptions {
   format: ReportFormat;
-  /** A column key (`CONNECTION_COLUMNS`, case-insensitive): numbers largest first, text A to Z. */
+  /**
+   * A column key (`CONNECTION_COLUMNS`, case-insensitive): numbers largest first, text A to Z; `-key` for
+   * largest (Z) first, `+key` for smallest (A) first.
+   */
   sort?: string;
+  /** The order of `sort` whatever its default: 'asc' smallest (A) first, 'desc' largest (Z) first. */
+  order?: 'asc' | 'desc';
   /** Only the first N rows (after sorting). */
   top?: number;
+  /** Table: these columns (any key of `CONNECTION_COLUMNS`), in this order, not fitted to the width. */
+  columns?: readonly string[];
+  /** Table: every column of {@link CONNECTION_TABLE_COLUMNS}, not fitted to the width. */
+  wide?: boolean;
+  /** Table: the terminal's width; the default columns that do not fit are left out, and named under it. */
+  width?: number;
+  /** Only the summary, in the format. */
+  summaryOnly?: boolean;
+}
+
+/** The sort column and its direction (`-bytes`, `+client`, and `order` over both). */
+function sortOf(o: AnalyzeReportOptions): { by: Column<ConnectionRow>; descending: boolean } | null {
+  if (o.sort === undefined) return null;
+  const sign = o.sort.trim()[0];
+  const by = findColumn(CONNECTION_COLUMNS, sign === '-' || sign === '+' ? o.sort.trim().slice(1) : o.sort);
+  const descending = o.order !== undefined ? o.order === 'desc' : sign === '-' ? true : sign === '+' ? false : by.numeric;
+  return { by, descending };
+}
+
+/** The table's columns and how they are fitted, from the options (SelectionError for an unknown column). */
+function tableLayout(o: AnalyzeReportOptions): { columns: ReadonlyArray<Column<ConnectionRow>>; fit?: TableFit } {
+  if (o.columns !== undefined && o.columns.length > 0) return { columns: o.columns.map((k) => findColumn(CONNECTION_COLUMNS, k, 'column')) };
+  if (o.wide === true) return { columns: CONNECTION_TABLE_COLUMNS };
+  return { columns: CONNECTION_DEFAULT_COLUMNS, fit: { width: o.width ?? 80, priority: CONNECTION_TABLE_PRIORITY, always: 4 } };
 }
 
 /** Receives the rows of a pass and writes the report; `end` writes what is left and the summary. */
@@ -46,19 +81,24 @@ export interface AnalyzeReport {
  * column or a bad `top`, before anything is read.
  */
 export function analyzeReport(options: AnalyzeReportOptions, out: TextSink): AnalyzeReport {
-  const sortBy = options.sort === undefined ? null : findColumn(CONNECTION_COLUMNS, options.sort);
+  const sort = sortOf(options);
+  const sortBy = sort?.by ?? null;
+  const descending = sort?.descending ?? false;
   checkTop(options.top);
+  const layout = tableLayout(options);
   const { format, top } = options;
+  if (options.summaryOnly === true) return { row: () => {}, end: (s) => out(summaryOnly(format, s)) };
   if (format !== 'table' && sortBy === null) return streamed(format, top, out);
+  const write = (count: number, rowAt: (i: number) => ConnectionRow, s: RunSummary): void => writeAll(format, count, rowAt, s, out, layout);
   if (top !== undefined) {
     // The best N by the sort column, or the N lowest ids (a late row may still belong to them).
     const by = sortBy ?? CONNECTION_COLUMNS[0]!;
-    const heap = new TopRows<ConnectionRow>(top, by, sortBy === null ? false : by.numeric, (r) => r.id);
+    const heap = new TopRows<ConnectionRow>(top, by, descending, (r) => r.id);
     return {
       row: (r) => heap.add(r.report()),
       end: (s) => {
         const rows = heap.rows();
-        writeAll(format, rows.length, (i) => rows[i]!, s, out);
+        write(rows.length, (i) => rows[i]!, s);
       },
     };
   }
@@ -67,10 +107,17 @@ export function analyzeReport(options: AnalyzeReportOptions, out: TextSink): Ana
     row: (r) => store.pushRow(r),
     end: (s, lateRows) => {
       const rowAt = (i: number): ConnectionRow => store.get(i);
-      const order = sortBy !== null || lateRows > 0 ? sortedOrder(store.length, rowAt, sortBy ?? CONNECTION_COLUMNS[0]!, sortBy?.numeric ?? false, (r) => r.id) : null;
-      writeAll(format, store.length, order === null ? rowAt : (i) => store.get(order[i]!), s, out);
+      const order = sortBy !== null || lateRows > 0 ? sortedOrder(store.length, rowAt, sortBy ?? CONNECTION_COLUMNS[0]!, descending, (r) => r.id) : null;
+      write(store.length, order === null ? rowAt : (i) => store.get(order[i]!), s);
     },
   };
+}
+
+/** `--summary`: the summary alone, as the table prints it, as the JSON document's `summary`, or as field,value CSV. */
+function summaryOnly(format: ReportFormat, s: RunSummary): string {
+  if (format === 'json') return `${JSON.stringify({ summary: summaryJson(s) }, null, 2)}\n`;
+  if (format === 'csv') return summaryCsv(summaryJson(s));
+  return `${renderSummary(s)}\n`;
 }
 
 /** JSON or CSV rows written as they come, in id order (the first `top` only, when given). */
@@ -90,10 +137,18 @@ function streamed(format: 'json' | 'csv', top: number | undefined, out: TextSink
 }
 
 /** The whole report of rows read through `rowAt`, in that order. */
-function writeAll(format: ReportFormat, count: number, rowAt: (i: number) => ConnectionRow, s: RunSummary, out: TextSink): void {
+function writeAll(
+  format: ReportFormat,
+  count: number,
+  rowAt: (i: number) => ConnectionRow,
+  s: RunSummary,
+  out: TextSink,
+  layout: { columns: ReadonlyArray<Column<ConnectionRow>>; fit?: TableFit },
+): void {
   if (format === 'table') {
-    writeTable(count, rowAt, CONNECTION_TABLE_COLUMNS, out);
-    out(`\n\n${renderSummary(s)}\n`);
+    const { hidden } = writeTable(count, rowAt, layout.columns, out, layout.fit);
+    const note = hidden.length === 0 ? '' : `\n(not shown at ${layout.fit!.width} columns: ${hidden.join(', ')}; see --wide, --columns)`;
+    out(`${note}\n\n${renderSummary(s)}\n`);
     return;
   }
   const w = format === 'json' ? new ConnectionsJsonWriter(out) : new ConnectionsCsvWriter(out);

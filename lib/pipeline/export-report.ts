@@ -2,7 +2,7 @@
  * The export command's report on stdout: what was written where (the manifest is the machine record), then
  * the run summary; or both as one JSON document.
  */
-import { formatBytes, formatCount, renderSummary, summaryJson, type ReportFormat } from '../report/index.js';
+import { counted, formatBytes, formatCount, renderSummary, summaryJson, type ReportFormat } from '../report/index.js';
 import type { ExportResult } from './export.js';
 
 /** The report text of an export into `dir`. */
@@ -23,15 +23,14 @@ function exportJson(r: ExportResult, dir: string): object {
 
 function exportText(r: ExportResult, dir: string): string {
   const e = r.export;
-  const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
   const lines = [
-    `Exported ${plural(e.connections, 'connection')}: ${plural(e.files, 'file')}, ${formatBytes(e.bytes)} (${formatCount(e.bytes)} B) in ${dir}`,
+    `Exported ${counted(e.connections, 'connection')}: ${counted(e.files, 'file')}, ${formatBytes(e.bytes)} (${formatCount(e.bytes)} B) in ${dir}`,
     `Manifest: ${dir.replace(/\/+$/, '')}/manifest.jsonl (one row a connection: files, sha256, gaps, conflicts, statistics)`,
   ];
-  if (e.unfinished > 0) lines.push(`Unfinished: ${plural(e.unfinished, 'connection')} cut short (complete: false in the manifest)`);
+  if (e.unfinished > 0) lines.push(`Unfinished: ${counted(e.unfinished, 'connection')} cut short (complete: false in the manifest)`);
   if (e.failedFiles > 0) lines.push(`Failed files: ${formatCount(e.failedFiles)}`);
   if (e.droppedBytes > 0) {
-    lines.push(`Not written: ${formatBytes(e.droppedBytes)} (${formatCount(e.droppedBytes)} B) of stream data; ${plural(e.truncatedFiles, 'file')} cut short (truncated: true)`);
+    lines.push(`Not written: ${formatBytes(e.droppedBytes)} (${formatCount(e.droppedBytes)} B) of stream data; ${counted(e.truncatedFiles, 'file')} cut short (truncated: true)`);
   }
   if (e.rowsLost > 0) lines.push(`Manifest rows lost: ${formatCount(e.rowsLost)} (the disk was too full even for them)`);
   return lines.join('\n');

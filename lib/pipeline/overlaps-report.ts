@@ -4,17 +4,19 @@
  * result once the capture is read.
  */
 import {
-  OVERLAP_COLUMNS,
   OVERLAP_TOTAL_COLUMNS,
   overlapCsvHeader,
   overlapCsvLine,
   overlapEventJson,
   overlapHeadline,
+  overlapTableColumns,
+  summaryCsv,
   renderSummary,
   SelectionError,
   summaryJson,
   sumOverlapTotals,
   tableText,
+  type OverlapRow,
   type OverlapTotals,
   type ReportFormat,
   type TextSink,
@@ -28,6 +30,12 @@ export interface OverlapsReportOptions {
   kinds?: readonly OverlapsKind[];
   /** At most this many event rows (the totals still count all). */
   limit?: number;
+  /** Table: absolute sequence numbers instead of relative to the ISN (JSON and CSV carry both). */
+  absolute?: boolean;
+  /** Only the summary (with the overlap totals): no events, no totals by connection. */
+  summaryOnly?: boolean;
+  /** Table: the terminal's width; the detail cells are cut to fit it (the full text is in JSON and CSV). */
+  width?: number;
 }
 
 /** The report of one pass: its `options` go to overlapsCapture, `end` writes what waits for the result. */
@@ -40,6 +48,10 @@ export interface OverlapsReport {
 export function overlapsReport(o: OverlapsReportOptions, out: TextSink): OverlapsReport {
   const limit = o.limit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new SelectionError(`--limit wants a whole number of rows, not ${limit}`);
+  if (o.summaryOnly === true) {
+    const format = o.format;
+    return { options: { kinds: o.kinds, limit: 0 }, end: (r) => out(overlapsSummary(r, format)) };
+  }
   if (o.format === 'csv') {
     let streamed = 0;
     let started = false;
@@ -63,7 +75,15 @@ export function overlapsReport(o: OverlapsReportOptions, out: TextSink): Overlap
     };
   }
   const format = o.format;
-  return { options: { kinds: o.kinds, limit }, end: (r) => out(format === 'json' ? overlapsJson(r) : overlapsTable(r)) };
+  return { options: { kinds: o.kinds, limit }, end: (r) => out(format === 'json' ? overlapsJson(r) : overlapsTable(r, o.absolute === true, o.width ?? 80)) };
+}
+
+/** `--summary`: the summary with the overlap totals, in the chosen format. */
+function overlapsSummary(r: OverlapsResult, format: ReportFormat): string {
+  const summary = { ...summaryJson(r.summary), overlaps: totalsOf(r.byConnection) };
+  if (format === 'json') return `${JSON.stringify({ summary }, null, 2)}\n`;
+  if (format === 'csv') return summaryCsv(summary);
+  return `${overlapHeadline(r.byConnection)}\n\n${renderSummary(r.summary)}\n`;
 }
 
 /** `{ summary (with the overlap totals), connections (totals by connection), events }`. */
@@ -74,14 +94,21 @@ function overlapsJson(r: OverlapsResult): string {
 }
 
 /** The headline, the events table, the totals by connection, the summary. */
-function overlapsTable(r: OverlapsResult): string {
+function overlapsTable(r: OverlapsResult, absolute: boolean, width: number): string {
   const more = r.eventsOmitted > 0 ? `\n(${r.eventsOmitted} more events not listed: raise --limit, or use --format csv)` : '';
   return (
     `${overlapHeadline(r.byConnection)}\n\n` +
-    `${r.events.length > 0 ? tableText(r.events, OVERLAP_COLUMNS) : 'No overlap events.'}${more}\n\n` +
+    `${r.events.length > 0 ? eventsTable(r.events, absolute, width) : 'No overlap events.'}${more}\n\n` +
     `By connection:\n${r.byConnection.length > 0 ? tableText(r.byConnection, OVERLAP_TOTAL_COLUMNS) : '(none)'}\n\n` +
     `${renderSummary(r.summary)}\n`
   );
+}
+
+/** The events table, its detail cells cut to the width. */
+function eventsTable(events: readonly OverlapRow[], absolute: boolean, width: number): string {
+  const columns = overlapTableColumns(absolute);
+  const keys = columns.map((c) => c.key);
+  return tableText(events, columns, { width, priority: keys, always: keys.length, shrink: 'detail' });
 }
 
 /** Sums of the per-connection totals, and the number of events they make. */

@@ -2,7 +2,6 @@ import type {
   ConflictRecord,
   ConnectionInfo,
   OverlapEvent as EngineEvent,
-  OverlapKind as EngineKind,
   OverlapObserver,
   SuspiciousRst,
 } from '../reassembly/index.js';
@@ -14,19 +13,11 @@ import { conflictJson } from './engine-json.js';
 import { RecordNames } from '../report/record-names.js';
 import { runSummary, type RunSummary } from './summary.js';
 
-/** Report words of the engine's event kinds. */
-const KIND: Readonly<Record<EngineKind, OverlapRowKind>> = {
-  retransmission: 'retransmission',
-  'partial-overlap': 'partial overlap',
-  'out-of-order': 'out of order',
-  conflict: 'conflict',
-};
-
 /**
  * Kinds of event the overlaps report can select: the engine's overlap kinds, and `suspicious-rst` (an RST the
  * engine ignored as outside the receiver's window; from the connection's list when it ends).
  */
-export type OverlapsKind = EngineKind | 'suspicious-rst';
+export type OverlapsKind = OverlapRowKind;
 
 /** Options of {@link overlapsCapture}. */
 export interface OverlapsOptions {
@@ -104,7 +95,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
       for (let i = 0; i < list.length; i++) this.rst(conn, list[i]!);
       // Past the engine's list bound: counted in the totals, no event to show.
       const unlisted = conn.suspiciousRsts - list.length;
-      if (unlisted > 0) this.tally.count(conn.id, 'suspicious rst', unlisted, 0);
+      if (unlisted > 0) this.tally.count(conn.id, 'suspicious-rst', unlisted, 0);
     },
   };
 
@@ -117,7 +108,8 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
       seqStart: r.seq,
       seqEnd: r.seq,
       bytes: 0,
-      kind: 'suspicious rst',
+      seqBase: seqBase(conn, r.direction),
+      kind: 'suspicious-rst',
       detail: rstDetail(r, this.names),
       expected: r.expected,
       window: r.window,
@@ -143,7 +135,8 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
       seqStart: ev.seq,
       seqEnd: (ev.seq + ev.length) >>> 0,
       bytes: ev.kind === 'out-of-order' ? ev.length : ev.overlapBytes,
-      kind: KIND[ev.kind],
+      seqBase: seqBase(conn, ev.direction),
+      kind: ev.kind,
       detail: ev.kind === 'conflict' ? conflictDetail(conn, ev, this.names) : this.names.text(ev.recordNumber),
     };
     this.tally.add(e);
@@ -159,6 +152,12 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
     order.sort((a, b) => this.rstRecords[a]! - this.rstRecords[b]! || a - b);
     return order.map((i) => this.rsts[i]!);
   }
+}
+
+/** ISN + 1 of a direction whose SYN was seen, else null. */
+function seqBase(conn: ConnectionInfo, dir: 0 | 1): number | null {
+  const isn = conn.isn(dir);
+  return isn >= 0 ? (isn + 1) >>> 0 : null;
 }
 
 /** Where the RST was and what the receiver expected: the evidence that it could not have been accepted. */

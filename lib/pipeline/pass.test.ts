@@ -128,7 +128,7 @@ describe('RST policy through the pass', () => {
 
   it('overlaps: the suspicious RST is an event of a selected connection only, after the conflicts', async () => {
     const all = await overlapsCapture(file);
-    expect(all.events.map((e) => [e.kind, e.connectionId, e.seqStart, e.expected, e.window])).toEqual([['suspicious rst', 0, 5051 + 2 ** 30, 5051, 65535]]);
+    expect(all.events.map((e) => [e.kind, e.connectionId, e.seqStart, e.expected, e.window])).toEqual([['suspicious-rst', 0, 5051 + 2 ** 30, 5051, 65535]]);
     expect(all.byConnection).toMatchObject([{ connectionId: 0, suspiciousRsts: 1 }]);
     const other = await overlapsCapture(file, {}, { select: (c) => c.client.port !== 40000 });
     expect([other.events.length, other.byConnection.length]).toEqual([0, 0]);

@@ -1,5 +1,5 @@
 import { formatCount } from './format.js';
-import type { OverlapRow } from './rows.js';
+import { relativeSeq, type OverlapRow } from './rows.js';
 import { formatCaptureTime, formatEpoch } from './time.js';
 
 /** One column of a report: its key (for `--sort` and CSV/JSON), table header, value and text. */
@@ -30,15 +30,37 @@ export function num<T>(key: string, header: string, value: (row: T) => number): 
 
 /** Every column of the overlaps report. */
 export const OVERLAP_COLUMNS: ReadonlyArray<Column<OverlapRow>> = [
-  { key: 'time', header: 'time', numeric: false, value: (e) => formatEpoch(e.tsSec, e.tsNsec), text: (e) => formatCaptureTime(e.tsSec, e.tsNsec), sortKey: (e) => timeKey(e.tsSec, e.tsNsec) },
+  { key: 'time', header: 'time', numeric: false, value: (e) => formatCaptureTime(e.tsSec, e.tsNsec), sortKey: (e) => timeKey(e.tsSec, e.tsNsec) },
+  { key: 'epoch', header: 'epoch', numeric: false, value: (e) => formatEpoch(e.tsSec, e.tsNsec), sortKey: (e) => timeKey(e.tsSec, e.tsNsec) },
   num('connectionId', 'conn', (e) => e.connectionId),
   { key: 'direction', header: 'dir', numeric: false, value: (e) => e.direction },
   { key: 'seqStart', header: 'seq start', numeric: true, value: (e) => e.seqStart, text: (e) => String(e.seqStart) },
   { key: 'seqEnd', header: 'seq end', numeric: true, value: (e) => e.seqEnd, text: (e) => String(e.seqEnd) },
+  { key: 'relativeSeqStart', header: 'seq start', numeric: true, value: (e) => relativeSeq(e.seqStart, e.seqBase), text: relText((e) => e.seqStart) },
+  { key: 'relativeSeqEnd', header: 'seq end', numeric: true, value: (e) => relativeSeq(e.seqEnd, e.seqBase), text: relText((e) => e.seqEnd) },
   num('bytes', 'bytes', (e) => e.bytes),
   { key: 'kind', header: 'kind', numeric: false, value: (e) => e.kind },
   { key: 'detail', header: 'detail', numeric: false, value: (e) => e.detail ?? '' },
 ];
+
+/** Relative sequence text; the absolute number, marked, for a connection without a seen SYN. */
+function relText(seq: (e: OverlapRow) => number): (e: OverlapRow) => string {
+  return (e) => {
+    const r = relativeSeq(seq(e), e.seqBase);
+    return r === null ? `${seq(e)} (abs)` : String(r);
+  };
+}
+
+const overlapColumn = (key: string): Column<OverlapRow> => OVERLAP_COLUMNS.find((c) => c.key === key)!;
+
+/**
+ * The columns of the overlaps table: sequence numbers relative to the ISN as Wireshark shows them (absolute
+ * with `absolute`); the full detail, epoch and both numberings stay in CSV and JSON.
+ */
+export function overlapTableColumns(absolute: boolean): ReadonlyArray<Column<OverlapRow>> {
+  const seq = absolute ? ['seqStart', 'seqEnd'] : ['relativeSeqStart', 'relativeSeqEnd'];
+  return ['time', 'connectionId', 'direction', ...seq, 'bytes', 'kind', 'detail'].map(overlapColumn);
+}
 
 /** Per-connection totals of the overlaps report. */
 export interface OverlapTotals {

@@ -75,10 +75,12 @@ function fieldColumns(f: FieldSpec): Array<Column<Row>> {
     case 'time': {
       const s = reader<number>(`${name}TsSec`);
       const ns = reader<number>(`${name}TsNsec`);
-      return [{
-        key: `${name}Time`, header: name, numeric: false,
-        value: (r) => formatEpoch(s(r), ns(r)), text: (r) => formatCaptureTime(s(r), ns(r)), sortKey: (r) => timeKey(s(r), ns(r)),
-      }];
+      // As in JSON: `<name>Time` ISO 8601, `<name>Epoch` the exact epoch (Wireshark's frame.time_epoch).
+      const sortKey = (r: Row): string => timeKey(s(r), ns(r));
+      return [
+        { key: `${name}Time`, header: name, numeric: false, value: (r) => formatCaptureTime(s(r), ns(r)), sortKey },
+        { key: `${name}Epoch`, header: `${name} epoch`, numeric: false, value: (r) => formatEpoch(s(r), ns(r)), sortKey },
+      ];
     }
     default:
       return [num(name, words(name), (r) => get(r) as number)];
@@ -101,6 +103,19 @@ function sumColumn(c: CounterSpec): Column<Row> {
   return num<Row>(c.name, c.table?.header ?? words(c.name), (r) => a(r) + b(r));
 }
 
+/** `22:13:20.000001`: the UTC time of day to the microsecond (the full time is `firstTime`). */
+function timeOfDay(sec: number, nsec: number): string {
+  return `${formatCaptureTime(sec, nsec).slice(11, 26)}`;
+}
+
+/** The table's start column: the time of day of the first packet; sorts by the exact time. */
+const START_COLUMN: Column<Row> = {
+  key: 'start', header: 'start', numeric: false,
+  value: (r) => formatCaptureTime(r.firstTsSec, r.firstTsNsec),
+  text: (r) => timeOfDay(r.firstTsSec, r.firstTsNsec),
+  sortKey: (r) => timeKey(r.firstTsSec, r.firstTsNsec),
+};
+
 /** The columns of every connection field, the duration and the peak of pages. */
 const CONNECTION_LEVEL: ReadonlyArray<Column<Row>> = [
   ...CONNECTION_FIELDS.flatMap((f) => fieldColumns(f)),
@@ -118,16 +133,29 @@ export const CONNECTION_CSV_COLUMNS: ReadonlyArray<Column<Row>> = [
 const SUM_COLUMNS: ReadonlyArray<Column<Row>> = ROW_COUNTER_SPECS.filter((c) => c.total && c.unit !== 'flag').map(sumColumn);
 
 /** Every column of the analyze report: the CSV columns and the sums; every `--sort` key. */
-export const CONNECTION_COLUMNS: ReadonlyArray<Column<Row>> = [...CONNECTION_CSV_COLUMNS, ...SUM_COLUMNS];
+export const CONNECTION_COLUMNS: ReadonlyArray<Column<Row>> = [...CONNECTION_CSV_COLUMNS, ...SUM_COLUMNS, START_COLUMN];
 
 const byKey = (key: string): Column<Row> => CONNECTION_COLUMNS.find((c) => c.key === key)!;
 
 /**
- * The columns of the human table: who and how it ended, then the counters the declaration puts in the table
+ * The default table: what an analyst reads first, in this order. Fitted to the terminal, columns give way
+ * from the end of {@link CONNECTION_TABLE_PRIORITY}; `--wide` shows {@link CONNECTION_TABLE_COLUMNS}.
+ */
+export const CONNECTION_DEFAULT_COLUMNS: ReadonlyArray<Column<Row>> = [
+  'id', 'client', 'server', 'state', 'start', 'durationNs', 'c2sBytes', 's2cBytes', 'missingBytes', 'overlapBytes', 'conflicts',
+].map(byKey);
+
+/** The default columns by how long they stay as the width shrinks; the first four always stay. */
+export const CONNECTION_TABLE_PRIORITY: readonly string[] = [
+  'id', 'client', 'server', 'state', 'c2sBytes', 's2cBytes', 'missingBytes', 'conflicts', 'durationNs', 'overlapBytes', 'start',
+];
+
+/**
+ * The columns of the wide table (`--wide`): who and how it ended, then the counters the declaration puts in the table
  * (`each`: one column a direction, `sum`: both added), then the peak of pages.
  */
 export const CONNECTION_TABLE_COLUMNS: ReadonlyArray<Column<Row>> = [
-  ...['id', 'client', 'server', 'state', 'durationNs'].map(byKey),
+  ...['id', 'client', 'server', 'state', 'firstTime', 'durationNs'].map(byKey),
   ...DIRECTION_COUNTERS.flatMap((c: CounterSpec) => {
     if (c.table === undefined) return [];
     if (c.table.shape === 'sum') return [byKey(c.name)];

@@ -69,3 +69,8 @@ export function formatRate(bytes: number, ns: number): string {
   if (!(ns > 0)) return '-';
   return `${formatBytes((bytes * 1e9) / ns)}/s`;
 }
+
+/** `1 connection`, `2 connections`, `1,000 records`: a count and its noun, singular only for exactly one. */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : plural}`;
+}

@@ -137,12 +137,12 @@ describe('analyze report', () => {
     // eslint-disable-next-line no-control-regex -- no ANSI colour escapes in the table
     expect(text).not.toMatch(/\u001b\[/);
     const lines = text.split('\n');
-    expect(lines[1]).toMatch(/│ id │ client\s+│ server\s+│ state\s+│ duration │ pkts c>s │ pkts s>c │ bytes c>s │ bytes s>c │ ooo bytes │ ooo pkts │ overlap bytes │ overlap pkts │ conflicts │ missing │ peak pages │/);
+    expect(lines[1]).toMatch(/│ id │ client\s+│ server\s+│ state\s+│ first\s+│ duration │ pkts c>s │ pkts s>c │ bytes c>s │ bytes s>c │ ooo bytes │ ooo pkts │ overlap bytes │ overlap pkts │ conflicts │ missing │ peak pages │/);
     const r1 = lines.find((l) => l.includes('[fd99:1::1]:40001'))!;
     const cells = r1.split('│').slice(1, -1).map((c) => c.trim());
     expect(cells).toEqual([
       // testDirection(seed): counter i is seed * (2i + 1); c2s seed 2, s2c seed 7 (each 'sum' column: 9 * (2i + 1))
-      '1', '[fd99:1::1]:40001', '[fd99:2::2]:9000', 'reset, "odd"', '1.00 s', '2', '7', '6', '21',
+      '1', '[fd99:1::1]:40001', '[fd99:2::2]:9000', 'reset, "odd"', '2023-11-14T22:13:20.000000001Z', '1.00 s', '2', '7', '6', '21',
       '45', '63', '81', '99', '117', '135', '387',
     ]);
     // numbers align right: the id cell is padded on the left
@@ -168,11 +168,11 @@ describe('analyze report', () => {
     const header = lines[0].split(',');
     expect(header).toEqual([
       'id', 'ipVersion', 'client', 'clientPort', 'server', 'serverPort', 'vlan', 'outerVlan', 'encapsulation', 'state', 'midStream', 'serverGuessed',
-      'reuseIndex', 'firstTime', 'lastTime', 'conflictsDropped', 'suspiciousRsts', 'durationNs', 'peakPages',
+      'reuseIndex', 'firstTime', 'firstEpoch', 'lastTime', 'lastEpoch', 'conflictsDropped', 'suspiciousRsts', 'durationNs', 'peakPages',
       ...['c2s', 's2c'].flatMap((d) => ROW_COUNTER_SPECS.map((c) => d + c.name[0]!.toUpperCase() + c.name.slice(1))),
     ]);
     expect(header).toEqual(CONNECTION_CSV_COLUMNS.map((c) => c.key));
-    expect(lines[2]).toMatch(/^1,6,fd99:1::1,40001,fd99:2::2,9000,7,,,"reset, ""odd""",false,false,0,1700000000\.000000001,1700000001\.000000000,0,0,999999999,387,2,6,10,/);
+    expect(lines[2]).toMatch(/^1,6,fd99:1::1,40001,fd99:2::2,9000,7,,,"reset, ""odd""",false,false,0,2023-11-14T22:13:20\.000000001Z,1700000000\.000000001,2023-11-14T22:13:21\.000000000Z,1700000001\.000000000,0,0,999999999,387,2,6,10,/);
     const cell = (k: string) => lines[2].replace('"reset, ""odd"""', 'STATE').split(',')[header.indexOf(k)];
     expect([cell('c2sBytes'), cell('s2cMissingBytes'), cell('c2sStartMissing'), cell('s2cStartMissing')]).toEqual(['6', '105', 'false', 'true']);
     expect(lines.length).toBe(4); // header, two rows, and the empty string after the last CRLF

@@ -1,7 +1,7 @@
 import { OVERLAP_COLUMNS, type OverlapTotals } from './columns.js';
 import { csvLine } from './csv.js';
 import { formatCount } from './format.js';
-import type { OverlapRow, OverlapRowKind, RunSummary } from './rows.js';
+import { relativeSeq, type OverlapRow, type OverlapRowKind, type RunSummary } from './rows.js';
 import { formatCaptureTime, formatEpoch } from './time.js';
 
 /** Output formats of every report. */
@@ -10,6 +10,23 @@ export type ReportFormat = 'table' | 'csv' | 'json';
 /** The JSON object of the summary (the same names, plus the throughput). */
 export function summaryJson(s: RunSummary): object {
   return { ...s, bytesPerSecond: s.elapsedNs > 0 ? Math.round((s.inputBytes * 1e9) / s.elapsedNs) : null };
+}
+
+/**
+ * A summary as CSV: one `field,value` line a number, text or flag, nested fields named by their JSON path
+ * (`engine.ended.closed`, `inputs.0.name`), so a spreadsheet gets the same names as the JSON.
+ */
+export function summaryCsv(summary: object): string {
+  let text = csvLine(['field', 'value']);
+  const walk = (v: unknown, path: string): void => {
+    if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, path === '' ? k : `${path}.${k}`);
+    } else {
+      text += csvLine([path, v === null || v === undefined ? '' : typeof v === 'boolean' ? String(v) : (v as string | number)]);
+    }
+  };
+  walk(summary, '');
+  return text;
 }
 
 /** The JSON object of one overlap event. */
@@ -21,6 +38,8 @@ export function overlapEventJson(e: OverlapRow): object {
     direction: e.direction,
     seqStart: e.seqStart,
     seqEnd: e.seqEnd,
+    relativeSeqStart: relativeSeq(e.seqStart, e.seqBase),
+    relativeSeqEnd: relativeSeq(e.seqEnd, e.seqBase),
     bytes: e.bytes,
     kind: e.kind,
     detail: e.detail ?? '',
@@ -41,10 +60,10 @@ export function overlapCsvLine(e: OverlapRow): string {
 
 const KIND_FIELDS: Record<OverlapRowKind, [keyof OverlapTotals, keyof OverlapTotals | null]> = {
   conflict: ['conflicts', 'conflictBytes'],
-  'suspicious rst': ['suspiciousRsts', null],
+  'suspicious-rst': ['suspiciousRsts', null],
   retransmission: ['retransmissions', 'retransmittedBytes'],
-  'partial overlap': ['partialOverlaps', 'partialOverlapBytes'],
-  'out of order': ['outOfOrder', 'outOfOrderBytes'],
+  'partial-overlap': ['partialOverlaps', 'partialOverlapBytes'],
+  'out-of-order': ['outOfOrder', 'outOfOrderBytes'],
 };
 
 /** Counts overlap events per connection as they come (memory: one small object per connection with events). */

@@ -96,7 +96,7 @@ function csvValues(): string[] {
       case 'state': out.push(`csvField(states[${at(i)}])`); break;
       case 'flag': out.push(`(${at(i)} !== 0 ? 'true' : 'false')`); break;
       case 'encapsulation': out.push(`(${at(i)} > 0 ? csvField(encapsulationText(${at(i)})) : '')`); break;
-      case 'time': out.push(`csvField(formatEpoch(${at(i)}, ${at(i + 1)}))`); break;
+      case 'time': out.push(`csvField(formatCaptureTime(${at(i)}, ${at(i + 1)}))`, `csvField(formatEpoch(${at(i)}, ${at(i + 1)}))`); break;
       default: out.push(`csvNumber(${at(i)})`);
     }
   }

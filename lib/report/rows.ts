@@ -147,10 +147,10 @@ export interface RunSummary extends RunTotals {
 }
 
 /**
- * What an event of the overlaps report was. `suspicious rst`: an RST the engine ignored because its sequence
+ * What an event of the overlaps report was: the same words `--kind` takes. `suspicious-rst`: an RST the engine ignored because its sequence
  * number lay outside any window the receiver could have had (a blind or forged reset); the connection went on.
  */
-export type OverlapRowKind = 'retransmission' | 'partial overlap' | 'out of order' | 'conflict' | 'suspicious rst';
+export type OverlapRowKind = 'retransmission' | 'partial-overlap' | 'out-of-order' | 'conflict' | 'suspicious-rst';
 
 /** One event of the overlaps report. */
 export interface OverlapRow {
@@ -163,6 +163,11 @@ export interface OverlapRow {
   seqStart: number;
   seqEnd: number;
   bytes: number;
+  /**
+   * ISN + 1 of that direction when its SYN was seen (what Wireshark's relative sequence numbers count from);
+   * null for a connection picked up mid-stream.
+   */
+  seqBase: number | null;
   kind: OverlapRowKind;
   /** Free text for conflicts: which copy was kept, hashes of both versions. Empty when none. */
   detail?: string;
@@ -173,4 +178,9 @@ export interface OverlapRow {
    */
   expected?: number;
   window?: number;
+}
+
+/** A sequence number relative to `base` (modulo 2^32), or null without a base. */
+export function relativeSeq(seq: number, base: number | null): number | null {
+  return base === null ? null : (seq - base + 0x1_0000_0000) % 0x1_0000_0000;
 }

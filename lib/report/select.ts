@@ -11,11 +11,11 @@ export class SelectionError extends Error {
 }
 
 /** The column a `--sort` name means (case-insensitive), or a SelectionError listing the valid names. */
-export function findColumn<T>(columns: ReadonlyArray<Column<T>>, name: string): Column<T> {
+export function findColumn<T>(columns: ReadonlyArray<Column<T>>, name: string, what = 'sort column'): Column<T> {
   const want = name.trim().toLowerCase();
   const col = columns.find((c) => c.key.toLowerCase() === want);
   if (col === undefined) {
-    throw new SelectionError(`unknown sort column "${name}"; one of: ${columns.map((c) => c.key).join(', ')}`);
+    throw new SelectionError(`unknown ${what} "${name}"; one of: ${columns.map((c) => c.key).join(', ')}`);
   }
   return col;
 }

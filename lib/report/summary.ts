@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
+import { counted, formatBytes, formatCount, formatDuration, formatRate } from './format.js';
 import { CONNECTION_STATES, type EndKey } from '../schema/states.js';
 import type { RunSummary } from './rows.js';
 
@@ -27,10 +27,10 @@ function endedText(s: RunSummary): string {
 function inputLines(s: RunSummary): Array<[string, string]> {
   if (s.inputs.length <= 1) return [['Input', `${s.input}, ${bytes(s.inputBytes)}`]];
   return [
-    ['Inputs', `${s.inputs.length} captures, ${bytes(s.inputBytes)}, merged by capture time`],
+    ['Inputs', `${counted(s.inputs.length, 'capture')}, ${bytes(s.inputBytes)}, merged by capture time`],
     ...s.inputs.map((i): [string, string] => [
       '',
-      `${i.name}: ${formatCount(i.records)} records${i.firstTime === null ? '' : `, ${i.firstTime} to ${i.lastTime}`}${i.cleanEnd ? '' : ', damaged'}`,
+      `${i.name}: ${counted(i.records, 'record')}${i.firstTime === null ? '' : `, ${i.firstTime} to ${i.lastTime}`}${i.cleanEnd ? '' : ', damaged'}`,
     ]),
   ];
 }
@@ -48,21 +48,21 @@ export function renderSummary(s: RunSummary): string {
     ['Connections', formatCount(s.connections)],
     ['Bytes reassembled', bytes(s.bytesReassembled)],
     ['Bytes missing', bytes(s.bytesMissing)],
-    ['Overlaps', `${formatCount(s.overlapPackets)} packet${s.overlapPackets === 1 ? '' : 's'}, ${bytes(s.overlapBytes)}`],
+    ['Overlaps', `${counted(s.overlapPackets, 'packet')}, ${bytes(s.overlapBytes)}`],
     ['Conflicts', formatCount(s.conflicts)],
     // Both are drops a receiver makes: an RST or a segment far outside its window. Shown even at 0, like
     // conflicts, so "none" is a finding rather than an absence.
     ['RSTs ignored', `${formatCount(s.rstIgnored)}${s.rstIgnored > 0 ? ' (outside the receiver\'s window: the connection went on)' : ''}`],
     ['RSTs not taken', `${formatCount(s.rstNotTaken)}${s.rstNotTaken > 0 ? ' (in the window, but the receiver went on acknowledging data sent after them)' : ''}`],
-    ['Out-of-window', `${formatCount(s.outOfWindowPackets)} packet${s.outOfWindowPackets === 1 ? '' : 's'}, ${bytes(s.outOfWindowBytes)}`],
+    ['Out-of-window', `${counted(s.outOfWindowPackets, 'packet')}, ${bytes(s.outOfWindowBytes)}`],
     ['Malformed packets', byKind(s.malformed)],
     ['Reader diagnostics', byKind(s.diagnostics)],
     ['Elapsed', `${formatDuration(s.elapsedNs)}, ${formatRate(s.inputBytes, s.elapsedNs)}`],
     ['Connections ended', endedText(s)],
-    ['Peak memory', `${formatCount(e.pagesPeak)} pages (${formatBytes(e.pagesPeak * e.pageSize)}), ${formatCount(e.connectionsPeakOpen)} connections open at once`],
-    ['Skipped by limits', `${formatCount(e.bytesSkippedByLimits)} B, ${formatCount(e.connectionsEvicted)} connections evicted`],
+    ['Peak memory', `${counted(e.pagesPeak, 'page')} (${formatBytes(e.pagesPeak * e.pageSize)}), ${counted(e.connectionsPeakOpen, 'connection')} open at once`],
+    ['Skipped by limits', `${formatCount(e.bytesSkippedByLimits)} B, ${counted(e.connectionsEvicted, 'connection')} evicted`],
   ];
-  if (s.recordsOutsideTime > 0) lines.push(['Outside --since/--until', `${formatCount(s.recordsOutsideTime)} records left out`]);
+  if (s.recordsOutsideTime > 0) lines.push(['Outside --since/--until', `${counted(s.recordsOutsideTime, 'record')} left out`]);
   if (s.interrupted) lines.push(['Interrupted', 'yes: the capture was not read to its end']);
   const width = Math.max(...lines.map(([l]) => l.length));
   return lines.map(([l, v]) => `${l.padEnd(width)}  ${v}`).join('\n');

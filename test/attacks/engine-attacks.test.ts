@@ -308,6 +308,6 @@ describe('tunnels (decoder and encapsulation bounds)', () => {
     feed(g.nestedTunnel(MAX_ENCAPSULATION_DEPTH + 1));
     feed(g.nestedTunnel(100));
     expect(e.payloads.map((p) => p.toString())).toEqual(['deep']);
-    expect(e.decoder.stats.nonTcpByKind()['tunnel-too-deep']).toBe(2);
+    expect(e.decoder.stats.nonTcpByKind().tunnelTooDeep).toBe(2);
   });
 });

@@ -44,7 +44,7 @@ describe('tunnels on the command line', () => {
     expect(r.stderr.match(/not decoded/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/record 1 at offset 24: 3 packets not decoded: GRE carrying protocol 0x8200/);
     const doc = JSON.parse(r.stdout) as { summary: { decode: { nonTcpByKind: Record<string, number> }; warnings: Array<{ code: string }> } };
-    expect(doc.summary.decode.nonTcpByKind['undecoded-encapsulation']).toBe(3);
+    expect(doc.summary.decode.nonTcpByKind.undecodedEncapsulation).toBe(3);
     expect(doc.summary.warnings.map((w) => w.code)).toEqual(['not-decoded']);
   });
 });
