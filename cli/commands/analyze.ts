@@ -40,7 +40,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     out.flush();
     if (io.closed?.() === true) return ExitCode.PIPE_CLOSED;
     finalWarnings(result.summary, io, args.quiet);
-    return exitCodeOf(result.summary, args, ctx, io);
+    return exitCodeOf(result.summary, args, ctx);
   } catch (err) {
     ctx?.done();
     out.flush();

@@ -237,12 +237,8 @@ export function finalWarnings(summary: RunSummary, io: Output, quiet: boolean): 
   }
 }
 
-/**
- * Exit code of a finished run: stdout closed by its reader (141, quietly, as `| head` expects), interrupted
- * (128 + the signal), then strict warnings, then success.
- */
-export function exitCodeOf(summary: RunSummary, args: CommonArgs, ctx?: RunContext, io?: Output): number {
-  if (io?.closed?.() === true) return ExitCode.PIPE_CLOSED;
+/** Exit code of a finished run: interrupted (128 + the signal), then strict warnings, then success. */
+export function exitCodeOf(summary: RunSummary, args: CommonArgs, ctx?: RunContext): number {
   if (summary.interrupted) {
     const sig = ctx?.stoppedBy() ?? null;
     return sig === null || sig === 'SIGINT' ? ExitCode.INTERRUPTED : 128 + osConstants.signals[sig];

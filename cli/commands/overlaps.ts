@@ -24,7 +24,7 @@ export async function runOverlaps(args: OverlapsArgs, io: Output = processOutput
     out.flush();
     if (io.closed?.() === true) return ExitCode.PIPE_CLOSED;
     finalWarnings(r.summary, io, args.quiet);
-    return exitCodeOf(r.summary, args, ctx, io);
+    return exitCodeOf(r.summary, args, ctx);
   } catch (err) {
     ctx?.done();
     out.flush();

@@ -13,7 +13,9 @@ import { directionReport } from './engine-json.js';
 import { holeStart, holeTime } from './hole.js';
 import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
+import { seqBase } from './seq-base.js';
 import { runSummary, type RunSummary } from './summary.js';
+import { relativeSeq } from '../report/rows.js';
 import type { FollowEvent } from '../report/follow-text.js';
 
 export type { FollowEvent };
@@ -40,19 +42,15 @@ export interface FollowResult {
 
 /** Sequence numbers of one direction made relative: to ISN + 1 when the SYN was seen, else to the first byte. */
 class RelativeSeq {
-  private base = [-1, -1];
+  private base: Array<number | null> = [null, null];
 
   reset(conn: ConnectionInfo): void {
-    for (const d of [0, 1] as const) {
-      const isn = conn.isn(d);
-      this.base[d] = isn >= 0 ? (isn + 1) >>> 0 : -1;
-    }
+    for (const d of [0, 1] as const) this.base[d] = seqBase(conn, d);
   }
 
   of(dir: 0 | 1, abs: number): number {
-    if (this.base[dir] === -1) this.base[dir] = abs;
-    // Sequence space wraps: the distance modulo 2^32.
-    return (abs - this.base[dir]! + 0x1_0000_0000) % 0x1_0000_0000;
+    const base = (this.base[dir] ??= abs);
+    return relativeSeq(abs, base)!;
   }
 }
 

@@ -11,6 +11,7 @@ import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
 import { conflictJson } from './engine-json.js';
 import { RecordNames } from '../report/record-names.js';
+import { seqBase } from './seq-base.js';
 import { runSummary, type RunSummary } from './summary.js';
 
 /**
@@ -152,12 +153,6 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
     order.sort((a, b) => this.rstRecords[a]! - this.rstRecords[b]! || a - b);
     return order.map((i) => this.rsts[i]!);
   }
-}
-
-/** ISN + 1 of a direction whose SYN was seen, else null. */
-function seqBase(conn: ConnectionInfo, dir: 0 | 1): number | null {
-  const isn = conn.isn(dir);
-  return isn >= 0 ? (isn + 1) >>> 0 : null;
 }
 
 /** Where the RST was and what the receiver expected: the evidence that it could not have been accepted. */

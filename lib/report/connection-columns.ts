@@ -105,7 +105,7 @@ function sumColumn(c: CounterSpec): Column<Row> {
 
 /** `22:13:20.000001`: the UTC time of day to the microsecond (the full time is `firstTime`). */
 function timeOfDay(sec: number, nsec: number): string {
-  return `${formatCaptureTime(sec, nsec).slice(11, 26)}`;
+  return formatCaptureTime(sec, nsec).slice(11, 26);
 }
 
 /** The table's start column: the time of day of the first packet; sorts by the exact time. */
