@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ExportError, errorCode, fsError } from './errors.js';
 import type { ExportFs } from './fs.js';
 
@@ -13,7 +13,8 @@ export function prepareOutputFolder(fs: ExportFs, dir: string, force: boolean): 
     if (errorCode(err) === 'EEXIST' || errorCode(err) === 'ENOTDIR') {
       throw new ExportError('ENOTDIR', dir, `cannot use ${dir} as the output folder: it is not a folder (ENOTDIR)`);
     }
-    throw fsError(err, 'create the output folder', dir);
+    if (err instanceof ExportError) throw err;
+    throw fsError(err, 'create the output folder', pathOf(err, dir));
   }
   let isDir: boolean;
   try {
@@ -57,19 +58,42 @@ export function prepareOutputFolder(fs: ExportFs, dir: string, force: boolean): 
   }
 }
 
-/** mkdir -p; the error, or null. */
+/**
+ * mkdir -p, one level at a time: the error, or null. Node's recursive mkdir is not used: it says ENOENT for a
+ * read-only file system, and under /proc it loops forever at full CPU. Here each missing level is made once,
+ * so a file system that refuses folders fails at once, with the code of the level that refused.
+ */
 function makeFolder(fs: ExportFs, dir: string): unknown {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    return null;
-  } catch (err) {
-    if (errorCode(err) !== 'ENOENT') return err;
-    // Node's recursive mkdir says ENOENT for a folder on a read-only file system; the plain call tells the truth.
+  const missing: string[] = [];
+  for (let p = dir; ; ) {
     try {
-      fs.mkdirSync(dir, { recursive: false });
-      return null;
-    } catch (plain) {
-      return errorCode(plain) === 'ENOENT' ? err : plain;
+      fs.statSync(p);
+      break;
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') return err;
+    }
+    missing.push(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    const level = missing[i]!;
+    try {
+      fs.mkdirSync(level, { recursive: false });
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'EEXIST') continue;
+      // Its parent exists (it was found or just made), so ENOENT means this file system makes no folders.
+      if (code === 'ENOENT') return new ExportError('ENOTSUP', level, `cannot create the output folder ${level}: the file system there does not allow folders to be made`);
+      return err;
     }
   }
+  return null;
+}
+
+/** The path an fs error names, else `dir`. */
+function pathOf(err: unknown, dir: string): string {
+  const p = (err as { path?: unknown }).path;
+  return typeof p === 'string' ? p : dir;
 }

@@ -12,24 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../lib/export/manifest.js';
 import { RESERVE_FILE } from '../../lib/export/reserve.js';
 import { manyConnections } from './crafted.js';
-import { cli } from './support.js';
+import { canMountTmpfs, cli } from './support.js';
 
-const isRoot = process.getuid?.() === 0;
-
-/** Whether this machine lets us mount a tmpfs (root in a container may lack CAP_SYS_ADMIN). */
-function canMountTmpfs(): boolean {
-  if (!isRoot) return false;
-  const at = mkdtempSync(join(tmpdir(), 'tcpreasm-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', at], { stdio: 'ignore' });
-    execFileSync('umount', [at], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(at, { recursive: true, force: true });
-  }
-}
 const mountable = canMountTmpfs();
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -102,6 +86,10 @@ describe.runIf(mountable)('export onto a file system that fills up (tmpfs, 2 MiB
       expect(r.stderr).toMatch(/read-only file system \(EROFS\)/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.code).toBe(4);
+      // Levels below it are made one at a time: the first one says EROFS too (Node's mkdir -p says ENOENT).
+      const deep = await cli(['export', capture, '-o', join(ro, 'a', 'b', 'c'), '-q']);
+      expect(deep.stderr).toMatch(/cannot create the output folder .*\/ro\/a: read-only file system \(EROFS\)/);
+      expect(deep.code).toBe(4);
     } finally {
       execFileSync('umount', [ro]);
     }

@@ -3,9 +3,9 @@
  * process is what is tested (help, version, stdin, signals, the exit status), the built CLI in a subprocess;
  * the samples' manifest and truth files. The suite's global setup builds dist/ first.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,4 +162,19 @@ export function sha256(b: Buffer): string {
 
 export function tempDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `tcpreasm-e2e-${tag}-`));
+}
+
+/** Whether this machine lets us mount a tmpfs: root (CI runs as root) with CAP_SYS_ADMIN. */
+export function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const at = mkdtempSync(join(tmpdir(), 'tcpreasm-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', at], { stdio: 'ignore' });
+    execFileSync('umount', [at], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(at, { recursive: true, force: true });
+  }
 }
