@@ -2,7 +2,7 @@
  * The command line: argument parsing only; each command's work lives in cli/commands/. `main` takes the
  * output it writes to, so the tests run it in-process (cli/main.ts is the executable around it).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { packageVersion } from '../lib/version.js';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_MAX_OPEN_FILES } from '../lib/export/index.js';
 import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC } from '../lib/pipeline/index.js';
@@ -26,16 +26,6 @@ interface InternalYargs {
   getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
 }
 
-/** The version in the package's package.json: the nearest one above this file (dist/cli or cli). */
-function packageVersion(): string {
-  let dir = new URL('.', import.meta.url);
-  for (let i = 0; i < 4; i++) {
-    const file = new URL('package.json', dir);
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-    dir = new URL('..', dir);
-  }
-  return 'unknown';
-}
 
 /** Options every command shares: input handling, engine limits, timeouts, checks. */
 function common<T>(y: Argv<T>) {
@@ -217,7 +207,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
           return true;
         })
         .example('$0 export capture.pcap -o streams/', 'one file per direction, plus streams/manifest.jsonl'),
-      async (args) => { code = await runExport(withInputs<ExportArgs>(args), io); },
+      async (args) => { code = await runExport(withInputs<ExportArgs>(args), io, argv); },
     )
     .command(
       'overlaps <capture..>',

@@ -14,8 +14,13 @@ export interface ExportArgs extends CommonArgs {
   maxFillTotal?: string;
 }
 
+/** The selection as the command line gave it (the run record also has it resolved). */
+function selectionAsTyped(a: ExportArgs): object {
+  return { filter: a.filter ?? null, since: a.since ?? null, until: a.until ?? null, host: a.host ?? [], port: a.port ?? [], id: a.id ?? [] };
+}
+
 /** `tcpreasm export CAPTURE -o DIR`: one file per direction plus manifest.jsonl. Returns the exit code. */
-export async function runExport(args: ExportArgs, io: Output = processOutput): Promise<number> {
+export async function runExport(args: ExportArgs, io: Output = processOutput, argv: readonly string[] | null = null): Promise<number> {
   let ctx: ReturnType<typeof runContext> | undefined;
   try {
     ctx = runContext(args, io);
@@ -31,6 +36,7 @@ export async function runExport(args: ExportArgs, io: Output = processOutput): P
           maxFillPerStream: parseSize(args.maxFillStream),
           maxFillTotal: args.maxFillTotal === undefined ? undefined : parseSize(args.maxFillTotal),
         },
+        run: { tool: 'tcpreasm', argv, options: { selection: selectionAsTyped(args) } },
       },
       ctx.options,
     );

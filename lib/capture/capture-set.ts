@@ -32,6 +32,8 @@ export interface InputSummary {
   /** Capture time of its first and last record; null when it had none. */
   firstTime: CaptureTime | null;
   lastTime: CaptureTime | null;
+  /** SHA-256 of its bytes as read (ReadOptions.hashSource); null without it or when reading stopped early. */
+  sha256: string | null;
   /** Its reader's diagnostics by code. */
   diagnostics: Record<string, number>;
   cleanEnd: boolean;
@@ -264,6 +266,7 @@ function emptySummary(): ReadSummary {
     truncatedRecords: 0,
     bytes: 0,
     sourceBytes: 0,
+    sourceSha256: null,
     diagnostics: {},
     cleanEnd: true,
     aborted: false,
@@ -274,6 +277,8 @@ function emptySummary(): ReadSummary {
 /** The set's summary: the first input's format, every counter added up. */
 function combine(summaries: ReadSummary[]): ReadSummary {
   const out = summaries.length > 0 ? { ...summaries[0]!, diagnostics: { ...summaries[0]!.diagnostics }, interfaces: [...summaries[0]!.interfaces] } : emptySummary();
+  // Each input's hash is in its InputSummary; the sum of several has none.
+  if (summaries.length > 1) out.sourceSha256 = null;
   for (const s of summaries.slice(1)) {
     out.records += s.records;
     out.recordsSeen += s.recordsSeen;
@@ -442,5 +447,16 @@ export function captureSize(name: string): number | null {
 }
 
 function inputSummary(name: string, size: number | null, s: ReadSummary, first: CaptureTime | null, last: CaptureTime | null): InputSummary {
-  return { name, size, format: s.format, compressed: s.compressed, records: s.records, firstTime: first, lastTime: last, diagnostics: { ...s.diagnostics }, cleanEnd: s.cleanEnd };
+  return {
+    name,
+    size,
+    format: s.format,
+    compressed: s.compressed,
+    records: s.records,
+    firstTime: first,
+    lastTime: last,
+    sha256: s.sourceSha256,
+    diagnostics: { ...s.diagnostics },
+    cleanEnd: s.cleanEnd,
+  };
 }

@@ -101,6 +101,7 @@ export class ReaderContext {
       truncatedRecords: this.truncatedRecords,
       bytes,
       sourceBytes: bytes,
+      sourceSha256: null,
       diagnostics: { ...this.diagnostics },
       cleanEnd: atEnd && this.cleanTail && !this.halted,
       aborted: this.aborted,

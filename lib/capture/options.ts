@@ -41,4 +41,9 @@ export interface ReadOptions extends Omit<ParserOptions, 'readBack'> {
   afterChunk?: () => void | Promise<void>;
   /** Size of the reusable read buffer for plain files, in bytes. Default 2 MiB. */
   chunkSize?: number;
+  /**
+   * Hash the source as it is read: `ReadSummary.sourceSha256`. A capture that stops on damage is still read
+   * to its end for the hash (not parsed further).
+   */
+  hashSource?: boolean;
 }

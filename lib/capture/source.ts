@@ -4,6 +4,7 @@ import { CaptureError } from './errors.js';
 import type { ReadOptions } from './options.js';
 import { CaptureParser } from './parser.js';
 import { FileReadBack } from './read-back.js';
+import { SourceDigest } from './source-digest.js';
 import type { CaptureRecord } from './record.js';
 import type { ReadSummary } from './summary.js';
 
@@ -32,12 +33,19 @@ export async function readCapture(
   onRecord: (rec: CaptureRecord) => void,
   options: ReadOptions = {},
 ): Promise<ReadSummary> {
-  if (source === '-') return readStream(process.stdin, '-', onRecord, options);
-  if (typeof source === 'string') return readFile(source, onRecord, options);
-  return readStream(source, options.sourceName ?? '<stream>', onRecord, options);
+  const digest = options.hashSource === true ? new SourceDigest() : null;
+  const summary =
+    source === '-'
+      ? await readStream(process.stdin, '-', onRecord, options, digest)
+      : typeof source === 'string'
+        ? await readFile(source, onRecord, options, digest)
+        : await readStream(source, options.sourceName ?? '<stream>', onRecord, options, digest);
+  // Stopped by the signal, a source may look ended (an aborted pipe iterator says done): no hash then.
+  summary.sourceSha256 = digest === null || summary.aborted ? null : digest.hex();
+  return summary;
 }
 
-async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, options: ReadOptions): Promise<ReadSummary> {
+async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, options: ReadOptions, digest: SourceDigest | null): Promise<ReadSummary> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -58,7 +66,8 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
       throw openError(e, name);
     }
     if (n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-      return await readGzip(fileChunks(fh, buf, n), name, onRecord, options);
+      const chunks = fileChunks(fh, buf, n);
+      return await readGzip(digest === null ? chunks : digest.through(chunks), name, onRecord, options);
     }
     // A regular file can be read again by position (a FIFO given by name cannot).
     if (stat.isFile()) readBack = new FileReadBack(fh.fd);
@@ -76,9 +85,12 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
         ahead = fh.read(spare, 0, size, null).then((r) => r.bytesRead);
         // A failed read-ahead is reported where it is awaited, not as an unhandled rejection meanwhile.
         ahead.catch(() => {});
-        parser.push(n === size ? cur : cur.subarray(0, n));
+        const chunk = n === size ? cur : cur.subarray(0, n);
+        digest?.update(chunk);
+        // Stopped on damage: the rest is still read for the file's hash, no longer parsed.
+        if (!parser.halted) parser.push(chunk);
         options.onProgress?.(total);
-        if (parser.halted) break;
+        if (parser.halted && digest === null) break;
         if (options.afterChunk !== undefined) await options.afterChunk();
         if (signal?.aborted) return aborted(parser, signal, total);
         try {
@@ -92,6 +104,7 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
         cur = spare;
         spare = t;
       }
+      if (n === 0) digest?.end();
     } finally {
       // Never close the file under a read still in flight.
       if (ahead !== null) await ahead.catch(() => 0);
@@ -121,6 +134,7 @@ async function readStream(
   name: string,
   onRecord: (rec: CaptureRecord) => void,
   options: ReadOptions,
+  digest: SourceDigest | null,
 ): Promise<ReadSummary> {
   const it = abortable((stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator](), options.signal, stream);
   // Gather at least two bytes to tell gzip from a plain capture.
@@ -144,7 +158,8 @@ async function readStream(
   options.signal?.throwIfAborted();
   const first = head.length === 1 ? head[0]! : Buffer.concat(head);
   if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
-    return readGzip(rest(first, it, done), name, onRecord, options);
+    const chunks = rest(first, it, done);
+    return readGzip(digest === null ? chunks : digest.through(chunks), name, onRecord, options);
   }
   const parser = new CaptureParser(onRecord, { ...options, sourceName: name });
   const signal = options.signal;
@@ -153,9 +168,10 @@ async function readStream(
   try {
     while (chunk !== undefined) {
       total += chunk.length;
-      parser.push(chunk);
+      digest?.update(chunk);
+      if (!parser.halted) parser.push(chunk);
       options.onProgress?.(total);
-      if (parser.halted) break;
+      if (parser.halted && digest === null) break;
       if (options.afterChunk !== undefined) await options.afterChunk();
       if (signal?.aborted) return aborted(parser, signal, total);
       if (done) break;
@@ -167,6 +183,7 @@ async function readStream(
       }
       chunk = r.done === true ? undefined : toBuffer(r.value);
     }
+    if (chunk === undefined || done) digest?.end();
   } finally {
     if (!done) await it.return?.();
   }

@@ -43,6 +43,11 @@ export interface ReadSummary {
   bytes: number;
   /** Bytes of the source read (compressed bytes for gzip); equals `bytes` for an uncompressed source. */
   sourceBytes: number;
+  /**
+   * SHA-256 (hex) of the source's bytes, compressed bytes for gzip, with `ReadOptions.hashSource`; null without
+   * it or when reading stopped before the end of the source.
+   */
+  sourceSha256: string | null;
   /** Number of diagnostics, by code. */
   diagnostics: Record<string, number>;
   /** True when the input ended on a record/block boundary with no damage and no early stop. */

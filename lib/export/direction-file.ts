@@ -91,6 +91,8 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
   private stats: object | null = null;
   private conflicts: unknown[] = NO_CONFLICTS;
   private completeAtClose = false;
+  /** The file's modification time to set at close (seconds, fractional); NaN: leave it. */
+  private mtime = Number.NaN;
 
   /**
    * `parts` is read whenever the file is created or named in an error, so it must stay valid until the
@@ -132,6 +134,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     this.stats = null;
     this.conflicts = NO_CONFLICTS;
     this.completeAtClose = false;
+    this.mtime = Number.NaN;
   }
 
   write(buf: Buffer, offset: number, length: number): void {
@@ -191,6 +194,7 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     if (this.finished) return;
     if (end?.stats !== undefined) this.stats = end.stats;
     if (end?.conflicts !== undefined && end.conflicts.length > 0) this.conflicts = [...end.conflicts];
+    if (end?.lastByteTsSec !== undefined) this.mtime = end.lastByteTsSec + (end.lastByteTsNsec ?? 0) / 1e9;
     this.close(end?.cutShort !== true);
   }
 
@@ -215,6 +219,16 @@ export class DirectionFile implements StreamSink, FdHolder, ChunkHolder {
     this.releaseFd();
     this.finished = true;
     this.completeAtClose = complete && this.error === null && this.droppedBytes === 0;
+    if (this.name !== null && this.error === null && !Number.isNaN(this.mtime)) this.setTime();
+  }
+
+  /** The capture time as the file's mtime (and atime). A refusal is reported; the bytes and row stay good. */
+  private setTime(): void {
+    try {
+      this.ctx.fs.utimesSync(this.path, this.mtime, this.mtime);
+    } catch (err) {
+      this.ctx.reportError(fsError(err, 'set the modification time of', this.path));
+    }
   }
 
   /** True once finished or abandoned. */

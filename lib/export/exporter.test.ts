@@ -54,6 +54,9 @@ function bytes(seed: number, n: number): Buffer {
   return b;
 }
 
+/** The space reserve and the run record's temporary file: files of the export that are not stream files. */
+const notStream = (p: string): boolean => p.endsWith(RESERVE_FILE) || /\/\.run(-\d+)?\.json\.tmp$/.test(p);
+
 /** Real fs that counts open descriptors and can fail chosen calls. */
 function countingFs(fail?: (call: string, path: string | number) => string | null) {
   const paths = new Map<number, string>();
@@ -67,8 +70,8 @@ function countingFs(fail?: (call: string, path: string | number) => string | nul
     openSync(p, f, m) {
       check('open', p);
       const fd = realFs.openSync(p, f, m);
-      // The manifest's space reserve is not a stream file: its calls are not counted.
-      if (p.endsWith(RESERVE_FILE)) return fd;
+      // The manifest's space reserve and the run record are not stream files: their calls are not counted.
+      if (notStream(p)) return fd;
       paths.set(fd, p);
       state.opens++;
       state.open++;
@@ -145,7 +148,7 @@ describe('many streams through a small open-file bound', () => {
         expect(r.complete).toBe(true);
       }
     }
-    expect(nodeFs.readdirSync(dir).length).toBe(2 * n + 1);
+    expect(nodeFs.readdirSync(dir).length).toBe(2 * n + 2); // and manifest.jsonl, run.json
   });
 
   it('writes large chunks with one call each and small ones batched', () => {
@@ -381,8 +384,9 @@ describe('manifest rows', () => {
     }
     ex.close();
     expect(names).toEqual(Array.from({ length: 100 }, (_, k) => `010.000.000.001.41000-010.000.000.002.00080${k === 0 ? '' : `c${k}`}`));
-    // One open a file, the manifest, and the one probe of the base name by the second use (~5000 without hints).
-    expect(opens).toBe(3100 + 1 + 1);
+    // One open a file, the manifest, the run record's temporary file twice (start and end), and the one probe
+    // of the base name by the second use (~5000 without hints).
+    expect(opens).toBe(3100 + 1 + 2 + 1);
   });
 
   it('closing with connections still open: their data is flushed and their rows say unfinished and partial', () => {
@@ -409,7 +413,7 @@ describe('the output folder', () => {
   it('is created when missing, with its parents', () => {
     const dir = join(freshDir(), 'a', 'b');
     StreamExporter.create({ dir }).close();
-    expect(nodeFs.readdirSync(dir)).toEqual(['manifest.jsonl']);
+    expect(nodeFs.readdirSync(dir).sort()).toEqual(['manifest.jsonl', 'run.json']);
   });
 
   it('is refused when not empty, unless forced', () => {
@@ -420,7 +424,7 @@ describe('the output folder', () => {
     expect(() => StreamExporter.create({ dir })).toThrow(/not empty.*--force/);
     expect(nodeFs.readdirSync(dir)).toEqual(['old']);
     StreamExporter.create({ dir, force: true }).close();
-    expect(nodeFs.readdirSync(dir).sort()).toEqual(['manifest.jsonl', 'old']);
+    expect(nodeFs.readdirSync(dir).sort()).toEqual(['manifest.jsonl', 'old', 'run.json']);
   });
 
   it('is refused when the path is a file', () => {
@@ -623,7 +627,7 @@ describe('write buffers', () => {
       ...realFs,
       openSync: (p, f, m) => {
         const fd = realFs.openSync(p, f, m);
-        if (p.endsWith(RESERVE_FILE)) reserve.add(fd);
+        if (notStream(p)) reserve.add(fd);
         else reserve.delete(fd);
         return fd;
       },

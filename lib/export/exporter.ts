@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { formatAddress, type AddressWords } from '../net/address.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { DirectionFile, type ExportContext } from './direction-file.js';
-import { FATAL_CODES, type ExportError } from './errors.js';
+import { ExportError, FATAL_CODES } from './errors.js';
 import { ChunkPool, FilePool } from './file-pool.js';
 import { prepareOutputFolder } from './folder.js';
 import { realFs, type ExportFs } from './fs.js';
@@ -10,6 +10,7 @@ import { LruLink, LruList } from './lru.js';
 import { NameHints } from './name-hints.js';
 import { ManifestWriter, type DirectionRow, type ManifestEnd, type ManifestRow } from './manifest.js';
 import { ManifestReserve } from './reserve.js';
+import { RunRecordFile, runFileNames, type RunRecord, type RunRequest } from './run-record.js';
 import { FillBudget, type FillBounds, type FillLimit } from './fill-budget.js';
 import { tcpflowVlan, type FlowNameParts } from './naming.js';
 import type { ConnectionEnd, ExportConnection } from './sink.js';
@@ -22,10 +23,12 @@ export interface ExportOptions {
   /** Output folder: created when missing; must be empty unless `force`. */
   dir: string;
   /**
-   * Write into a non-empty folder. Existing stream files are never overwritten (a clashing name takes the
-   * next `cN`); an existing manifest.jsonl is replaced by this run's.
+   * Write into a non-empty folder. Nothing there is overwritten: a clashing stream name takes the next `cN`,
+   * and a folder that holds an earlier run's `manifest.jsonl` gets `manifest-2.jsonl` and `run-2.json` (then 3...).
    */
   force?: boolean;
+  /** What the run record (`run.json`) says of how the export was asked for: program, command line, options. */
+  run?: RunRequest;
   /** Write zeros for holes so file offsets follow sequence numbers (tcpflow's behaviour). Default false. */
   fillGaps?: boolean;
   /** Bounds on those zeros (per hole, per file, per export); a hole past one stays a hole (`filled: false`). */
@@ -44,6 +47,9 @@ export interface ExportOptions {
 
 /** Totals after close(). */
 export interface ExportSummary {
+  /** This run's manifest and run record: file names in the output folder (`manifest-2.jsonl` for a second run). */
+  manifest: string;
+  runRecord: string;
   connections: number;
   /** Rows for connections still open when the export closed (their files are marked partial). */
   unfinished: number;
@@ -76,7 +82,12 @@ export interface ExportOutcome {
   interrupted?: string | null;
   /** The capture could not be read: the error message. */
   failed?: string | null;
+  /** The inputs as read (name, size, sha256, first/last capture time...), for the run record. */
+  inputs?: readonly object[];
 }
+
+/** Runs into one folder before giving up on a free manifest name. */
+const MAX_RUNS = 10_000;
 
 const MAX_KEPT_ERRORS = 100;
 /** Unit of buffer memory: small enough that thousands of active streams each get some, large enough for few syscalls. */
@@ -108,6 +119,8 @@ export class StreamExporter {
 
   private readonly ctx: ExportContext;
   private readonly manifest: ManifestWriter;
+  private readonly runFile: RunRecordFile;
+  private readonly runRecord: RunRecord;
   private readonly reserve: ManifestReserve;
   private readonly active = new LruList<ConnectionExport>();
   /** Released connections, reused by openConnection: at most as many as were ever open at once. */
@@ -144,7 +157,28 @@ export class StreamExporter {
       },
     };
     this.reserve = new ManifestReserve(fs, dir);
-    this.manifest = new ManifestWriter(fs, resolve(dir, 'manifest.jsonl'), this.reserve);
+    const { manifest, run } = claimManifest(fs, dir, this.reserve);
+    this.manifest = manifest;
+    this.runFile = new RunRecordFile(fs, dir, run);
+    const req = options.run ?? {};
+    this.runRecord = {
+      tool: req.tool ?? 'tcpreasm',
+      version: req.version ?? 'unknown',
+      argv: req.argv ?? null,
+      options: req.options ?? {},
+      manifest: basename(manifest.path),
+      inputs: [],
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      status: 'running',
+      reason: null,
+    };
+    // Without its record the folder cannot prove where it came from: as fatal as a manifest that cannot be made.
+    const runErr = this.runFile.write(this.runRecord);
+    if (runErr !== null) {
+      this.manifest.close({ status: 'failed', reason: runErr.message, files: 0, bytes: 0, failedFiles: 0, truncatedFiles: 0, droppedBytes: 0, closedAt: new Date().toISOString() });
+      throw runErr;
+    }
     const err = this.reserve.open();
     if (err !== null) this.recordError(err);
   }
@@ -160,6 +194,15 @@ export class StreamExporter {
   /** The absolute output folder. */
   get dir(): string {
     return this.ctx.dir;
+  }
+
+  /** This run's manifest and run record, file names in {@link dir}. */
+  get manifestName(): string {
+    return this.runRecord.manifest;
+  }
+
+  get runRecordName(): string {
+    return this.runFile.name;
   }
 
   /**
@@ -220,7 +263,11 @@ export class StreamExporter {
     const err = this.manifest.close(end);
     if (err !== null) this.recordError(err);
     this.reserve.release();
+    const runErr = this.runFile.write({ ...this.runRecord, inputs: outcome.inputs ?? [], endedAt: end.closedAt, status: end.status, reason: end.reason });
+    if (runErr !== null) this.recordError(runErr);
     this.summary = {
+      manifest: this.manifestName,
+      runRecord: this.runRecordName,
       connections: this.connections,
       unfinished: this.unfinished,
       files: this.files,
@@ -375,6 +422,33 @@ export class ConnectionExport {
     };
     this.exporter.writeRow(this, row, finished);
     return row;
+  }
+}
+
+/**
+ * The first free manifest name (`manifest.jsonl`, then `manifest-2.jsonl`...), made exclusively, so two runs
+ * never share one; with the run record's name that goes with it.
+ */
+function claimManifest(fs: ExportFs, dir: string, reserve: ManifestReserve): { manifest: ManifestWriter; run: string } {
+  for (let n = 1; n <= MAX_RUNS; n++) {
+    const names = runFileNames(n);
+    // A run record left without its manifest (deleted by hand) still belongs to that run: the name is taken.
+    if (exists(fs, resolve(dir, names.run))) continue;
+    try {
+      return { manifest: new ManifestWriter(fs, resolve(dir, names.manifest), reserve), run: names.run };
+    } catch (err) {
+      if (!(err instanceof ExportError) || err.code !== 'EEXIST') throw err;
+    }
+  }
+  throw new ExportError('EEXIST', dir, `the output folder ${dir} already holds ${MAX_RUNS} runs' manifests: choose another folder`);
+}
+
+function exists(fs: ExportFs, path: string): boolean {
+  try {
+    fs.lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

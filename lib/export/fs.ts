@@ -19,6 +19,9 @@ export interface ExportFs {
   readdirSync(path: string): string[];
   statSync(path: string): { isDirectory(): boolean };
   lstatSync(path: string): { isSymbolicLink(): boolean };
+  /** Sets a file's access and modification times (seconds since the epoch, fractions allowed). */
+  utimesSync(path: string, atime: number, mtime: number): void;
+  renameSync(from: string, to: string): void;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface ExportFs {
  * there, by name, fails with ELOOP instead of sending the bytes elsewhere). `create`: a new file, exclusive.
  */
 export const OPEN_NEW = nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL | nodeFs.constants.O_NOFOLLOW;
-/** A file replaced whole (the manifest under --force), never through a link. */
+/** A file replaced whole (the space reserve), never through a link. */
 export const OPEN_REPLACE = nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_TRUNC | nodeFs.constants.O_NOFOLLOW;
 /** A file of ours reopened for more bytes, never through a link. */
 export const OPEN_REOPEN = nodeFs.constants.O_RDWR | nodeFs.constants.O_NOFOLLOW;
@@ -44,4 +47,6 @@ export const realFs: ExportFs = {
   readdirSync: (p) => nodeFs.readdirSync(p),
   statSync: (p) => nodeFs.statSync(p),
   lstatSync: (p) => nodeFs.lstatSync(p),
+  utimesSync: (p, a, m) => nodeFs.utimesSync(p, a, m),
+  renameSync: (a, b) => nodeFs.renameSync(a, b),
 };

@@ -1,4 +1,4 @@
-import { OPEN_REPLACE, type ExportFs } from './fs.js';
+import { OPEN_NEW, type ExportFs } from './fs.js';
 import { FATAL_CODES, fsError, type ExportError } from './errors.js';
 import type { FillLimit } from './fill-budget.js';
 import type { ManifestReserve } from './reserve.js';
@@ -145,7 +145,8 @@ export class ManifestWriter {
     private readonly reserve: ManifestReserve,
   ) {
     try {
-      this.fd = fs.openSync(path, OPEN_REPLACE, 0o644);
+      // Exclusive: a manifest of an earlier run in the folder is never replaced (the exporter takes the next name).
+      this.fd = fs.openSync(path, OPEN_NEW, 0o644);
     } catch (err) {
       throw fsError(err, 'create', path);
     }

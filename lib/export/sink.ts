@@ -32,6 +32,12 @@ export interface DirectionEnd {
    * is marked partial (`complete: false`).
    */
   cutShort?: boolean;
+  /**
+   * Capture time of the packet that brought the direction's last byte: the file's modification time, as
+   * tcpflow sets it, so `ls -ltr` is a timeline. Absent: the file keeps the time it was written.
+   */
+  lastByteTsSec?: number;
+  lastByteTsNsec?: number;
 }
 
 /** A connection as the exporter needs it: who talked to whom, when it started. Plain numbers and words. */

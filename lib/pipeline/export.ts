@@ -19,6 +19,8 @@ import { holeStart, holeTime } from './hole.js';
 import { RecordNames } from '../report/record-names.js';
 import { stateWord } from '../schema/states.js';
 import { runSummary, type RunSummary } from './summary.js';
+import { effectiveOptions, inputRecord } from './run-options.js';
+import { packageVersion } from '../version.js';
 
 /** Result of {@link exportCapture}. */
 export interface ExportResult {
@@ -44,6 +46,11 @@ class ExportHandler implements ConnectionHandler {
    * of a SYN flood then holds no files' state (about 1.3 kB) while it waits.
    */
   conn: ConnectionInfo | null = null;
+  // Capture time of the packet that brought each direction's last byte (the files' mtimes); NaN: none yet.
+  private c2sLastSec = Number.NaN;
+  private c2sLastNsec = 0;
+  private s2cLastSec = Number.NaN;
+  private s2cLastNsec = 0;
 
   constructor(private readonly consumer: ExportConsumer) {}
 
@@ -64,9 +71,20 @@ class ExportHandler implements ConnectionHandler {
     }
     // No keepFrom is ever asked, so there are no saved bytes: every chunk is new data, written without a copy.
     const n = sg.chunkCount();
+    let total = 0;
     for (let i = 0; i < n; i++) {
       const len = sg.chunkLength(i);
+      total += len;
       if (len > 0) sink.write(sg.chunkBuffer(i), sg.chunkOffset(i), len);
+    }
+    if (total === 0) return;
+    const last = sg.captureInfo(total - 1);
+    if (info.direction === 0) {
+      this.c2sLastSec = last.tsSec;
+      this.c2sLastNsec = last.tsNsec;
+    } else {
+      this.s2cLastSec = last.tsSec;
+      this.s2cLastNsec = last.tsNsec;
     }
   }
 
@@ -76,11 +94,18 @@ class ExportHandler implements ConnectionHandler {
     if (exp === null) return;
     this.exp = null;
     const cutShort = conn.endReason === 'interrupted';
-    exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0, this.consumer.names), cutShort });
-    exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1, this.consumer.names), cutShort });
+    const names = this.consumer.names;
+    exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0, names), cutShort, ...lastByte(this.c2sLastSec, this.c2sLastNsec) });
+    exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1, names), cutShort, ...lastByte(this.s2cLastSec, this.s2cLastNsec) });
+    this.c2sLastSec = this.s2cLastSec = Number.NaN;
     exp.finish({ state: stateWord(conn.endReason), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
     this.consumer.done(this, exp);
   }
+}
+
+/** The DirectionEnd fields of a last byte's time; none when no byte came. */
+function lastByte(sec: number, nsec: number): { lastByteTsSec?: number; lastByteTsNsec?: number } {
+  return Number.isNaN(sec) ? {} : { lastByteTsSec: sec, lastByteTsNsec: nsec };
 }
 
 class ExportConsumer implements PassConsumer {
@@ -160,9 +185,10 @@ export async function exportCapture(
 ): Promise<ExportResult> {
   // Only a folder this run creates may be taken away again (see below); an injected fs is the caller's business.
   const created = output.fs === undefined && !existsSync(output.dir);
-  const exporter = StreamExporter.create(output);
+  const run = { version: packageVersion(), ...output.run, options: effectiveOptions(options, output, output.run?.options) };
+  const exporter = StreamExporter.create({ ...output, run });
   const consumer = new ExportConsumer(exporter);
-  const { options: opts, warnings } = keepingWarnings(fillingNames(options, consumer.names));
+  const { options: opts, warnings } = keepingWarnings(fillingNames({ hashInputs: true, ...options }, consumer.names));
   let pass: PassResult;
   try {
     pass = await runPass(source, consumer, opts);
@@ -170,12 +196,13 @@ export async function exportCapture(
     // Unreadable input (CaptureError): close the empty manifest, and remove the folder if this run made it and
     // wrote nothing else, so a typo in the capture name leaves no empty output folder behind.
     exporter.close({ failed: e instanceof Error ? e.message : String(e) });
-    if (created && exporter.manifestRows === 0) removeIfOnlyManifest(output.dir);
+    if (created && exporter.manifestRows === 0) removeIfOnlyRunFiles(output.dir, [exporter.manifestName, exporter.runRecordName]);
     throw e;
   }
   const reason = options.signal?.reason;
   const exportSummary = exporter.close({
     interrupted: pass.interrupted ? (pass.stopReason ?? (typeof reason === 'string' ? reason : 'interrupted')) : null,
+    inputs: pass.inputs.map(inputRecord),
   });
   const input = options.sourceName ?? inputName(source);
   return {
@@ -188,12 +215,12 @@ export async function exportCapture(
   };
 }
 
-function removeIfOnlyManifest(dir: string): void {
+/** Removes the folder when it holds nothing but this run's manifest and run record (plain files). */
+function removeIfOnlyRunFiles(dir: string, ours: readonly string[]): void {
   try {
     const names = readdirSync(dir);
-    const manifest = join(dir, 'manifest.jsonl');
-    if (names.length === 1 && names[0] === 'manifest.jsonl' && statSync(manifest).isFile()) {
-      unlinkSync(manifest);
+    if (names.length === ours.length && names.every((n) => ours.includes(n) && statSync(join(dir, n)).isFile())) {
+      for (const n of names) unlinkSync(join(dir, n));
       rmdirSync(dir);
     }
   } catch {

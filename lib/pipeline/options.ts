@@ -42,6 +42,8 @@ export interface PassOptions {
   verifyChecksums?: boolean;
   /** Classic pcap: search past a damaged record header instead of stopping there. Default false. */
   resync?: boolean;
+  /** SHA-256 of every input as it is read (`PassResult.inputs[i].sha256`): the export's provenance record. */
+  hashInputs?: boolean;
   /**
    * Which connections the command handles (analyze rows, exported files, overlap events); all by default.
    * Called once per connection, at its first packet. The run totals count every connection.

@@ -267,6 +267,7 @@ export async function runPass(source: PassInput, consumer: PassConsumer, options
   const readOptions = {
     onDiagnostic: options.onDiagnostic,
     resync: options.resync ?? false,
+    hashSource: options.hashInputs ?? false,
     signal: stop.signal,
     onProgress: (n: number) => {
       bytesRead = n;
@@ -295,7 +296,20 @@ export async function runPass(source: PassInput, consumer: PassConsumer, options
       const name = options.sourceName ?? '<stream>';
       options.onInputs?.([name]);
       read = await readCapture(source as CaptureSource, onRecord, { ...readOptions, sourceName: name });
-      inputs = [{ name, size: null, format: read.format, compressed: read.compressed, records: read.records, firstTime: null, lastTime: null, diagnostics: { ...read.diagnostics }, cleanEnd: read.cleanEnd }];
+      inputs = [
+        {
+          name,
+          size: null,
+          format: read.format,
+          compressed: read.compressed,
+          records: read.records,
+          firstTime: null,
+          lastTime: null,
+          sha256: read.sourceSha256,
+          diagnostics: { ...read.diagnostics },
+          cleanEnd: read.cleanEnd,
+        },
+      ];
     }
   } finally {
     userSignal?.removeEventListener('abort', onAbort);

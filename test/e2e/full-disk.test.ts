@@ -50,7 +50,10 @@ describe.runIf(mountable)('export onto a file system that fills up (tmpfs, 2 MiB
     expect(end!.reason).toMatch(/ENOSPC/);
     expect(end!.truncatedFiles).toBeGreaterThanOrEqual(1);
 
-    const onDisk = readdirSync(out).filter((n) => n !== 'manifest.jsonl');
+    // The run record is replaced after the reserve's space is given back: it says how the run ended.
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { status: string; reason: string };
+    expect(run).toMatchObject({ status: 'stopped', reason: end!.reason });
+    const onDisk = readdirSync(out).filter((n) => n !== 'manifest.jsonl' && n !== 'run.json');
     expect(onDisk).not.toContain(RESERVE_FILE);
     const byFile = new Map<string, { bytes: number; sha256: string | null; truncated: boolean; complete: boolean; expected: Buffer }>();
     for (const row of rows) {

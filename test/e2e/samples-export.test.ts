@@ -77,7 +77,7 @@ describe.each(withTruth.map((s) => [s.file, s] as const))('%s', (file, sample) =
     const { dir, exportRun } = runs.get(file)!;
     const rows = manifestRows(dir);
     const listed = rows.flatMap((r) => [r.c2s, r.s2c]).filter((d) => d.file !== null);
-    const onDisk = readdirSync(dir).filter((n) => n !== 'manifest.jsonl').sort();
+    const onDisk = readdirSync(dir).filter((n) => n !== 'manifest.jsonl' && n !== 'run.json').sort();
     expect(listed.map((d) => d.file).sort()).toEqual(onDisk);
     for (const d of listed) expect(statSync(join(dir, d.file!)).size).toBe(d.bytes);
     const ids = rows.map((r) => r.id).sort((a, b) => a - b);

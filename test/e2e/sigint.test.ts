@@ -52,6 +52,10 @@ describe('SIGINT, SIGTERM or SIGHUP during export from a silent pipe', () => {
       expect(cut.length).toBeGreaterThan(0);
       for (const r of cut) expect(r.c2s.complete).toBe(false);
       for (const r of done) expect(r.c2s.complete).toBe(true);
+      // The run record says so too; the input was not read to its end, so it has no hash.
+      const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { status: string; inputs: { name: string; sha256: string | null }[] };
+      expect(run.status).toBe('interrupted');
+      expect(run.inputs).toMatchObject([{ name: '-', sha256: null }]);
       child.stdin.destroy();
     });
   }
