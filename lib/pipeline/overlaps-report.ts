@@ -4,6 +4,7 @@
  * result once the capture is read.
  */
 import {
+  counted,
   OVERLAP_TOTAL_COLUMNS,
   overlapCsvHeader,
   overlapCsvLine,
@@ -22,6 +23,7 @@ import {
   type TextSink,
 } from '../report/index.js';
 import type { OverlapsKind, OverlapsOptions, OverlapsResult } from './overlaps.js';
+import { conflictBytesText } from '../report/conflict-bytes.js';
 
 /** What the overlaps report shows. */
 export interface OverlapsReportOptions {
@@ -99,9 +101,23 @@ function overlapsTable(r: OverlapsResult, absolute: boolean, width: number): str
   return (
     `${overlapHeadline(r.byConnection)}\n\n` +
     `${r.events.length > 0 ? eventsTable(r.events, absolute, width) : 'No overlap events.'}${more}\n\n` +
+    conflictDumps(r.events, absolute) +
     `By connection:\n${r.byConnection.length > 0 ? tableText(r.byConnection, OVERLAP_TOTAL_COLUMNS) : '(none)'}\n\n` +
     `${renderSummary(r.summary)}\n`
   );
+}
+
+/** Conflicts whose bytes the table shows; the rest are in JSON and CSV, which carry every sample. */
+const MAX_DUMPS = 20;
+
+/** The bytes of both copies of each listed conflict (conflicts are listed first), or nothing. */
+function conflictDumps(events: readonly OverlapRow[], absolute: boolean): string {
+  const withBytes = events.filter((e) => e.conflict !== undefined);
+  if (withBytes.length === 0) return '';
+  const shown = withBytes.slice(0, MAX_DUMPS).map((e) => conflictBytesText(e, e.conflict!, absolute));
+  const rest = withBytes.length - shown.length;
+  const tail = rest > 0 ? `\n(${counted(rest, 'more conflict')} not shown here: --format json or csv carries every sample)` : '';
+  return `Conflicting bytes (up to 64 of each copy, from 16 before the first difference; ^ marks a difference):\n\n${shown.join('\n\n')}${tail}\n\n`;
 }
 
 /** The events table, its detail cells cut to the width. */

@@ -128,6 +128,7 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
     const conn = ev.connection;
     if (this.selective && !this.selected.has(conn.id)) return;
     // An event is a finding of the report, not per-packet work on the normal path: one object each.
+    const record = ev.kind === 'conflict' ? (ev.conflict ?? findConflict(conn, ev)) : null;
     const e: OverlapRow = {
       tsSec: ev.tsSec,
       tsNsec: ev.tsNsec,
@@ -138,7 +139,8 @@ class OverlapsConsumer implements PassConsumer, OverlapObserver {
       bytes: ev.kind === 'out-of-order' ? ev.length : ev.overlapBytes,
       seqBase: seqBase(conn, ev.direction),
       kind: ev.kind,
-      detail: ev.kind === 'conflict' ? conflictDetail(conn, ev, this.names) : this.names.text(ev.recordNumber),
+      detail: ev.kind === 'conflict' ? conflictDetail(record, ev, this.names) : this.names.text(ev.recordNumber),
+      ...(record !== null ? { conflict: conflictJson(record, this.names) } : {}),
     };
     this.tally.add(e);
     this.o.onEvent?.(e);
@@ -173,10 +175,10 @@ function rstDetail(r: SuspiciousRst, names: RecordNames): string {
 
 /**
  * Both versions of a conflict in words: which copy was kept, each copy's record, segment length and hash. The
- * event carries its record; the lookup in the connection's list is the fallback for an engine event without one.
+ * event carries its record; the lookup in the connection's list (findConflict) is the fallback for an engine
+ * event without one.
  */
-function conflictDetail(conn: ConnectionInfo, ev: EngineEvent, names: RecordNames): string {
-  const r = ev.conflict ?? findConflict(conn, ev);
+function conflictDetail(r: ConflictRecord | null, ev: EngineEvent, names: RecordNames): string {
   if (r === null) return `${names.text(ev.recordNumber)}; details not kept (more conflicts than the per-connection bound)`;
   const j = conflictJson(r);
   const first = (j.firstDifferenceSeq - j.seq) >>> 0;

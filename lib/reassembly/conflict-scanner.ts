@@ -5,7 +5,7 @@
  * segment is one conflict, not one per page.
  */
 import type { TcpPacket } from '../decode/packet.js';
-import { ConflictRecord, type Connection, type HalfConnection } from './connection.js';
+import { CONFLICT_SAMPLE_BYTES, CONFLICT_SAMPLE_LEAD, ConflictRecord, type Connection, type HalfConnection } from './connection.js';
 import type { OverlapEvents } from './events.js';
 import { fnv1a32, FNV1A_INIT } from './hash.js';
 import { DESCRIPTOR_STRIDE, type Page } from './memory.js';
@@ -189,6 +189,12 @@ export class ConflictScanner {
     let i = 0;
     while (i < len && oldBuf[oldOff + i] === pkt.payloadBuf[newOff + i]) i++;
     rec.firstDifferenceSeq = seqAdd(seq, i);
+    // Copies of a few bytes each, once per conflict (rare): the old copy may be a page about to be reused.
+    const from = i > CONFLICT_SAMPLE_LEAD ? i - CONFLICT_SAMPLE_LEAD : 0;
+    const to = len < from + CONFLICT_SAMPLE_BYTES ? len : from + CONFLICT_SAMPLE_BYTES;
+    rec.sampleSeq = seqAdd(seq, from);
+    rec.oldSample = Buffer.from(oldBuf.subarray(oldOff + from, oldOff + to));
+    rec.newSample = Buffer.from(pkt.payloadBuf.subarray(newOff + from, newOff + to));
     rec.against = against;
     rec.oldTsSec = this.oldTsSec;
     rec.oldTsNsec = this.oldTsNsec;

@@ -111,7 +111,21 @@ export class ConflictRecord {
   hashName = 'fnv1a32';
   /** Which copy was kept: delivered data always wins ('old'); newer data replaces buffered data ('new'). */
   winner: ConflictWinner = 'old';
+  /**
+   * A bounded sample of both copies for an analyst to read: up to {@link CONFLICT_SAMPLE_BYTES} bytes from
+   * {@link CONFLICT_SAMPLE_LEAD} bytes before the first difference (within the first compared piece), copied
+   * when the record is made. `sampleSeq` is the absolute sequence number of their first byte.
+   */
+  sampleSeq = 0;
+  oldSample: Buffer = NO_SAMPLE;
+  newSample: Buffer = NO_SAMPLE;
 }
+
+/** Most bytes of each copy a conflict record keeps as its sample. */
+export const CONFLICT_SAMPLE_BYTES = 64;
+/** Bytes of context the sample starts with before the first difference. */
+export const CONFLICT_SAMPLE_LEAD = 16;
+const NO_SAMPLE = Buffer.alloc(0);
 
 /**
  * An RST the engine ignored (`rstPolicy: 'in-window'`): its sequence number lay outside any receive window the

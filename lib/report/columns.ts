@@ -1,5 +1,5 @@
 import { formatCount } from './format.js';
-import { relativeSeq, type OverlapRow } from './rows.js';
+import { relativeSeq, type ConflictJson, type OverlapRow } from './rows.js';
 import { formatCaptureTime, formatEpoch } from './time.js';
 
 /** One column of a report: its key (for `--sort` and CSV/JSON), table header, value and text. */
@@ -41,7 +41,30 @@ export const OVERLAP_COLUMNS: ReadonlyArray<Column<OverlapRow>> = [
   num('bytes', 'bytes', (e) => e.bytes),
   { key: 'kind', header: 'kind', numeric: false, value: (e) => e.kind },
   { key: 'detail', header: 'detail', numeric: false, value: (e) => e.detail ?? '' },
+  // Conflicts only (empty for the other kinds): both copies, structured.
+  ...conflictColumns([
+    ['kept', (c) => c.kept],
+    ['against', (c) => c.against],
+    ['firstDifferenceOffset', (c) => (c.firstDifferenceSeq - c.seq) >>> 0],
+    ['oldRecord', (c) => c.old.recordNumber],
+    ['oldInput', (c) => c.old.input ?? null],
+    ['oldSegmentLength', (c) => c.old.segmentLength],
+    ['oldHash', (c) => c.old.hash],
+    ['newRecord', (c) => c.new.recordNumber],
+    ['newInput', (c) => c.new.input ?? null],
+    ['newSegmentLength', (c) => c.new.segmentLength],
+    ['newHash', (c) => c.new.hash],
+    ['hashName', (c) => c.hashName],
+    ['sampleOffset', (c) => c.sampleOffset],
+    ['oldSample', (c) => c.old.sample],
+    ['newSample', (c) => c.new.sample],
+  ]),
 ];
+
+/** Columns read from an event's conflict record; null (an empty CSV cell) for events without one. */
+function conflictColumns(fields: ReadonlyArray<[string, (c: ConflictJson) => number | string | null]>): Array<Column<OverlapRow>> {
+  return fields.map(([key, get]) => ({ key, header: key, numeric: false, value: (e: OverlapRow) => (e.conflict === undefined ? null : get(e.conflict)) }));
+}
 
 /** Relative sequence text; the absolute number, marked, for a connection without a seen SYN. */
 function relText(seq: (e: OverlapRow) => number): (e: OverlapRow) => string {

@@ -45,6 +45,7 @@ export function overlapEventJson(e: OverlapRow): object {
     detail: e.detail ?? '',
     ...(e.expected !== undefined ? { expected: e.expected } : {}),
     ...(e.window !== undefined ? { window: e.window } : {}),
+    ...(e.conflict !== undefined ? { conflict: e.conflict } : {}),
   };
 }
 

@@ -152,6 +152,40 @@ export interface RunSummary extends RunTotals {
  */
 export type OverlapRowKind = 'retransmission' | 'partial-overlap' | 'out-of-order' | 'conflict' | 'suspicious-rst';
 
+/** One conflicting overlap as JSON: where, both copies (time, record, segment length, hash), which was kept. */
+export interface ConflictJson {
+  direction: 'c2s' | 's2c';
+  /** Sequence range [seq, seq + length) compared, and the first byte that differs. */
+  seq: number;
+  length: number;
+  firstDifferenceSeq: number;
+  /** The copy compared against was still buffered (out of order) or already delivered. */
+  against: 'buffered' | 'delivered';
+  /** Which copy the exported stream holds: `old` (first seen) or `new` (the later one). */
+  kept: 'old' | 'new';
+  hashName: string;
+  /** Where the samples start: bytes after `seq` (at most 16 before the first difference). */
+  sampleOffset: number;
+  old: ConflictCopyJson;
+  new: ConflictCopyJson;
+}
+
+/** One copy of conflicting bytes. */
+export interface ConflictCopyJson {
+  time: string;
+  epoch: string;
+  /** Capture record (frame number) that brought this copy, in its input. */
+  recordNumber: number;
+  /** The input of that record, in a capture set (absent for one capture). */
+  input?: string;
+  /** Payload length of that segment on the wire; 0 when unknown. */
+  segmentLength: number;
+  /** Content hash (hashName, hex) of this copy's bytes in the range. */
+  hash: string;
+  /** Up to 64 bytes of this copy from `sampleOffset`, hex: the bytes an analyst reads beside the hashes. */
+  sample: string;
+}
+
 /** One event of the overlaps report. */
 export interface OverlapRow {
   /** Capture time of the segment that caused the event. */
@@ -171,6 +205,8 @@ export interface OverlapRow {
   kind: OverlapRowKind;
   /** Free text for conflicts: which copy was kept, hashes of both versions. Empty when none. */
   detail?: string;
+  /** `conflict` only, when the engine kept its record: both copies, structured, with their byte samples. */
+  conflict?: ConflictJson;
   /**
    * `suspicious rst` only: the next sequence number expected in that direction when the RST came, and the
    * receive window (bytes) the check allowed beyond the data and acknowledgements seen. The RST's own sequence
