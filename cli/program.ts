@@ -186,7 +186,12 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       'write each direction of each connection to its own file (tcpflow names) with manifest.jsonl',
       (y) => selection(common(y))
         .option('output', { alias: 'o', type: 'string', requiresArg: true, demandOption: true, describe: 'output folder (created; must be empty unless --force)' })
-        .option('force', { type: 'boolean', default: false, describe: 'write into a non-empty folder' })
+        .option('force', { type: 'boolean', default: false, describe: 'write into a non-empty folder (nothing there is replaced: a second run gets manifest-2.jsonl and run-2.json)' })
+        .option('keep-conflicts', {
+          type: 'boolean',
+          default: false,
+          describe: 'also write the losing copy of each conflicting range beside the streams (conflict-ID-DIR-SEQ-END.losing), listed with its sha256 in the manifest',
+        })
         .option('fill-gaps', { type: 'boolean', default: false, describe: 'write zeros for missing bytes so file offsets follow sequence numbers' })
         .option('max-open-files', { type: 'number', requiresArg: true, coerce: whole('max-open-files', 1), default: DEFAULT_MAX_OPEN_FILES, describe: 'bound on output files open at once' })
         .option('max-fill', { type: 'string', requiresArg: true, default: '16M', describe: 'with --fill-gaps: largest hole filled with zeros (tcpflow -m)' })

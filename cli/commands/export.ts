@@ -7,6 +7,7 @@ import { exitCodeOf, failure, finalWarnings, processOutput, runContext, type Com
 export interface ExportArgs extends CommonArgs {
   output: string;
   force: boolean;
+  keepConflicts: boolean;
   fillGaps: boolean;
   maxOpenFiles: number;
   maxFill: string;
@@ -29,6 +30,7 @@ export async function runExport(args: ExportArgs, io: Output = processOutput, ar
       {
         dir: args.output,
         force: args.force,
+        keepConflicts: args.keepConflicts,
         fillGaps: args.fillGaps,
         maxOpenFiles: args.maxOpenFiles,
         fill: {

@@ -2,10 +2,11 @@ import { basename, resolve } from 'node:path';
 import { formatAddress, type AddressWords } from '../net/address.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { DirectionFile, type ExportContext } from './direction-file.js';
-import { ExportError, FATAL_CODES } from './errors.js';
+import { createHash } from 'node:crypto';
+import { ExportError, FATAL_CODES, errorCode, fsError } from './errors.js';
 import { ChunkPool, FilePool } from './file-pool.js';
 import { prepareOutputFolder } from './folder.js';
-import { realFs, type ExportFs } from './fs.js';
+import { OPEN_NEW, realFs, type ExportFs } from './fs.js';
 import { LruLink, LruList } from './lru.js';
 import { NameHints } from './name-hints.js';
 import { ManifestWriter, type DirectionRow, type ManifestEnd, type ManifestRow } from './manifest.js';
@@ -43,6 +44,11 @@ export interface ExportOptions {
   maxGapsPerStream?: number;
   /** File-system calls (tests inject failures here). Default: node:fs. */
   fs?: ExportFs;
+  /**
+   * Also write the losing copy of every conflicting range the manifest lists (the bytes the stream does not
+   * hold), each in its own file beside the streams, listed with its sha256 in the conflict's `losingCopy`.
+   */
+  keepConflicts?: boolean;
 }
 
 /** Totals after close(). */
@@ -74,6 +80,15 @@ export interface ExportSummary {
   firstFillRefusal: FillLimit | null;
   /** Manifest rows that could not be written (a disk too full even for the reserve): counted in the end record. */
   rowsLost: number;
+  /** Files of losing conflict copies written beside the streams (`keepConflicts`). */
+  conflictCopies: number;
+}
+
+/** A file written beside the streams in one go (a conflict's losing copy), as its manifest entry lists it. */
+export interface SideFile {
+  file: string;
+  bytes: number;
+  sha256: string;
 }
 
 /** How the run that fed the export ended, for the manifest's end record. */
@@ -132,6 +147,7 @@ export class StreamExporter {
   private failedFiles = 0;
   private truncatedFiles = 0;
   private droppedBytes = 0;
+  private conflictCopies = 0;
   private summary: ExportSummary | null = null;
 
   private constructor(dir: string, options: ExportOptions, fs: ExportFs) {
@@ -284,8 +300,47 @@ export class StreamExporter {
       unfilledBytes: this.ctx.fill.refusedBytes,
       firstFillRefusal: this.ctx.fill.firstRefusal,
       rowsLost: this.manifest.rowsLost,
+      conflictCopies: this.conflictCopies,
     };
     return this.summary;
+  }
+
+  /**
+   * Writes `data` to a new file `name` in the folder (`name.2`, `name.3`... when taken), never through a link;
+   * its entry, or null when it could not be written (the error is recorded like a stream file's).
+   */
+  writeSideFile(name: string, data: Uint8Array): SideFile | null {
+    if (this.fatalError !== null) return null;
+    const fs = this.ctx.fs;
+    for (let k = 1; k <= MAX_RUNS; k++) {
+      const file = k === 1 ? name : `${name}.${k}`;
+      const path = resolve(this.ctx.dir, file);
+      let fd: number;
+      try {
+        fd = fs.openSync(path, OPEN_NEW, 0o644);
+      } catch (err) {
+        if (errorCode(err) === 'EEXIST') continue;
+        this.recordError(fsError(err, 'create', path));
+        return null;
+      }
+      try {
+        for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, done);
+      } catch (err) {
+        fs.closeSync(fd);
+        // A part of a copy would pass for the whole of it: none is left.
+        try {
+          fs.unlinkSync(path);
+        } catch {
+          // The error below says the file failed; its name is in the message.
+        }
+        this.recordError(fsError(err, 'write', path));
+        return null;
+      }
+      fs.closeSync(fd);
+      this.conflictCopies++;
+      return { file, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    }
+    return null;
   }
 
   /** Rows on disk in the manifest so far. */

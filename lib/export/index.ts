@@ -1,4 +1,4 @@
-export { DEFAULT_MAX_OPEN_FILES, StreamExporter, ConnectionExport, type ExportOptions, type ExportOutcome, type ExportSummary } from './exporter.js';
+export { DEFAULT_MAX_OPEN_FILES, StreamExporter, ConnectionExport, type ExportOptions, type ExportOutcome, type ExportSummary, type SideFile } from './exporter.js';
 export { DirectionFile } from './direction-file.js';
 export type { StreamSink, DirectionEnd, ExportConnection, ConnectionEnd } from './sink.js';
 export { parseManifest, type ManifestRow, type ManifestEnd, type DirectionRow, type GapEntry } from './manifest.js';

@@ -31,6 +31,7 @@ function exportText(r: ExportResult, dir: string): string {
     `Run record: ${join(dir, e.runRecord)} (inputs with sha256, options, start, end, status)`,
   ];
   if (e.unfinished > 0) lines.push(`Unfinished: ${counted(e.unfinished, 'connection')} cut short (complete: false in the manifest)`);
+  if (e.conflictCopies > 0) lines.push(`Conflicts: ${counted(e.conflictCopies, 'losing copy', 'losing copies')} written beside the streams (losingCopy in the manifest)`);
   if (e.failedFiles > 0) lines.push(`Failed files: ${formatCount(e.failedFiles)}`);
   if (e.droppedBytes > 0) {
     lines.push(`Not written: ${formatBytes(e.droppedBytes)} (${formatCount(e.droppedBytes)} B) of stream data; ${counted(e.truncatedFiles, 'file')} cut short (truncated: true)`);

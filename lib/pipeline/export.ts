@@ -8,13 +8,14 @@ import {
   type ExportError,
   type ExportOptions,
   type ExportSummary,
+  type SideFile,
   type StreamSink,
 } from '../export/index.js';
-import type { AssemblerContext, ConnectionInfo, ScatterGather } from '../reassembly/index.js';
+import type { AssemblerContext, ConflictRecord, ConnectionInfo, Direction, OverlapEvent, OverlapObserver, ScatterGather } from '../reassembly/index.js';
 import { fillingNames, keepingWarnings } from './collect.js';
 import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
-import { directionConflicts, directionReport } from './engine-json.js';
+import { directionConflicts, directionReport, type ConflictJson } from './engine-json.js';
 import { holeStart, holeTime } from './hole.js';
 import { RecordNames } from '../report/record-names.js';
 import { stateWord } from '../schema/states.js';
@@ -94,12 +95,13 @@ class ExportHandler implements ConnectionHandler {
     if (exp === null) return;
     this.exp = null;
     const cutShort = conn.endReason === 'interrupted';
-    const names = this.consumer.names;
-    exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: directionConflicts(conn, 0, names), cutShort, ...lastByte(this.c2sLastSec, this.c2sLastNsec) });
-    exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: directionConflicts(conn, 1, names), cutShort, ...lastByte(this.s2cLastSec, this.s2cLastNsec) });
+    const c2sConflicts = this.consumer.conflictsOf(conn, 0);
+    const s2cConflicts = this.consumer.conflictsOf(conn, 1);
+    exp.c2s.finish({ stats: directionReport(conn.stats[0]), conflicts: c2sConflicts, cutShort, ...lastByte(this.c2sLastSec, this.c2sLastNsec) });
+    exp.s2c.finish({ stats: directionReport(conn.stats[1]), conflicts: s2cConflicts, cutShort, ...lastByte(this.s2cLastSec, this.s2cLastNsec) });
     this.c2sLastSec = this.s2cLastSec = Number.NaN;
     exp.finish({ state: stateWord(conn.endReason), lastTsSec: conn.lastTsSec, lastTsNsec: conn.lastTsNsec, cutShort });
-    this.consumer.done(this, exp);
+    this.consumer.done(this, exp, conn.id);
   }
 }
 
@@ -110,6 +112,12 @@ function lastByte(sec: number, nsec: number): { lastByteTsSec?: number; lastByte
 
 class ExportConsumer implements PassConsumer {
   private readonly spare: ExportHandler[] = [];
+  /** With keepConflicts: hears each conflict, to write its losing copy. */
+  readonly observer: OverlapObserver | undefined;
+  /** Losing copies written, by their conflict record, until the connection's row takes them. */
+  private readonly losing = new Map<ConflictRecord, SideFile>();
+  /** With keepConflicts: the connections this export handles (a selection leaves others out). */
+  private readonly handled = new Set<number>();
   /** How the manifest's conflict records name their records (with the file, in a capture set). */
   readonly names = new RecordNames();
   /** Filled for each new connection; openConnection copies it, addresses included. */
@@ -127,12 +135,49 @@ class ExportConsumer implements PassConsumer {
     firstTsNsec: 0,
   };
 
-  constructor(private readonly exporter: StreamExporter) {}
+  constructor(
+    private readonly exporter: StreamExporter,
+    keepConflicts: boolean,
+  ) {
+    this.observer = keepConflicts ? { onOverlap: (ev) => this.keepLosing(ev) } : undefined;
+  }
 
   open(conn: ConnectionInfo): ConnectionHandler {
     const h = this.spare.pop() ?? new ExportHandler(this);
     h.conn = conn;
+    if (this.observer !== undefined) this.handled.add(conn.id);
     return h;
+  }
+
+  /**
+   * A conflict's losing copy, to its own file: only for records the connection keeps (its manifest lists
+   * them; past the engine's per-connection bound a conflict is only counted), so files stay bounded too.
+   */
+  private keepLosing(ev: OverlapEvent): void {
+    const r = ev.conflict;
+    const bytes = ev.losingCopy;
+    if (ev.kind !== 'conflict' || r === undefined || bytes === undefined || !this.handled.has(ev.connection.id)) return;
+    if (!ev.connection.conflicts.includes(r)) return;
+    const end = (r.seq + r.length) >>> 0;
+    const file = this.exporter.writeSideFile(`conflict-${ev.connection.id}-${r.direction === 0 ? 'c2s' : 's2c'}-${r.seq}-${end}.losing`, bytes);
+    if (file !== null) this.losing.set(r, file);
+  }
+
+  /** A direction's conflicts for its manifest row, each with its losing copy's file when one was written. */
+  conflictsOf(conn: ConnectionInfo, dir: Direction): ConflictJson[] {
+    const out = directionConflicts(conn, dir, this.names);
+    if (this.losing.size === 0) return out;
+    let k = 0;
+    for (const r of conn.conflicts) {
+      if (r.direction !== dir) continue;
+      const f = this.losing.get(r);
+      if (f !== undefined) {
+        out[k] = { ...out[k]!, losingCopy: f };
+        this.losing.delete(r);
+      }
+      k++;
+    }
+    return out;
   }
 
   /** Opens the export of a connection (its ConnectionInfo is valid until its complete() returns). */
@@ -157,7 +202,8 @@ class ExportConsumer implements PassConsumer {
   }
 
   /** A handler whose connection ended: both go back to their pools. */
-  done(h: ExportHandler, exp: ConnectionExport): void {
+  done(h: ExportHandler, exp: ConnectionExport, id: number): void {
+    this.handled.delete(id);
     this.exporter.release(exp);
     this.spare.push(h);
   }
@@ -185,10 +231,12 @@ export async function exportCapture(
 ): Promise<ExportResult> {
   // Only a folder this run creates may be taken away again (see below); an injected fs is the caller's business.
   const created = output.fs === undefined && !existsSync(output.dir);
-  const run = { version: packageVersion(), ...output.run, options: effectiveOptions(options, output, output.run?.options) };
+  const keep = output.keepConflicts === true;
+  const passOptions: PassOptions = { hashInputs: true, ...options, ...(keep ? { assembler: { ...options.assembler, keepLosingCopies: true } } : {}) };
+  const run = { version: packageVersion(), ...output.run, options: effectiveOptions(passOptions, output, output.run?.options) };
   const exporter = StreamExporter.create({ ...output, run });
-  const consumer = new ExportConsumer(exporter);
-  const { options: opts, warnings } = keepingWarnings(fillingNames({ hashInputs: true, ...options }, consumer.names));
+  const consumer = new ExportConsumer(exporter, keep);
+  const { options: opts, warnings } = keepingWarnings(fillingNames(passOptions, consumer.names));
   let pass: PassResult;
   try {
     pass = await runPass(source, consumer, opts);

@@ -15,6 +15,7 @@ export function effectiveOptions(pass: PassOptions, output: ExportOptions, extra
     export: {
       force: output.force ?? false,
       fillGaps: output.fillGaps ?? false,
+      keepConflicts: output.keepConflicts ?? false,
       fill: output.fill ?? {},
       maxOpenFiles: output.maxOpenFiles ?? null,
       bufferSize: output.bufferSize ?? null,

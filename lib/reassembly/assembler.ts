@@ -82,7 +82,13 @@ export class Assembler {
     this.options = assemblerOptions(options);
     this.pc = new PageCache(this.options.pageSize, this.options.maxFreePages);
     this.delivered = new DeliveredWindow(this.pc, this.stats, this.options.deliveredWindowBytes, this.options.maxWindowPagesTotal);
-    this.conflicts = new ConflictScanner(this.events, this.delivered, this.options.maxConflictRecordsPerConnection, this.options.pageSize);
+    this.conflicts = new ConflictScanner(
+      this.events,
+      this.delivered,
+      this.options.maxConflictRecordsPerConnection,
+      this.options.pageSize,
+      this.options.keepLosingCopies,
+    );
     this.pages = new BufferedPages(this.pc, this.stats);
     const pending = new PendingRsts();
     this.ooo = new OutOfOrderQueue(this.pages, this.conflicts, this.events, this.flushList);

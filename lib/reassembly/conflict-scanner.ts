@@ -31,12 +31,16 @@ export class ConflictScanner {
   private oldSegmentLength = 0;
   /** Window bytes read back from the capture file for one comparison (at most a page's worth). */
   private readonly readBackBuf: Buffer;
+  /** With keepLosingCopies: the losing copy of the record in progress (reused; grows to the largest segment). */
+  private losing: Buffer = Buffer.alloc(0);
+  private losingLength = 0;
 
   constructor(
     private readonly events: OverlapEvents,
     private readonly delivered: DeliveredWindow,
     private readonly maxRecords: number,
     pageSize: number,
+    private readonly keepLosing = false,
   ) {
     this.readBackBuf = Buffer.alloc(pageSize);
   }
@@ -54,7 +58,20 @@ export class ConflictScanner {
     const r = this.record;
     if (r === null) return;
     this.record = null;
-    if (this.conn !== null) this.events.conflict(this.conn, r, this.tsSec, this.tsNsec, this.recordNumber);
+    const losing = this.keepLosing ? this.losing.subarray(0, this.losingLength) : undefined;
+    if (this.conn !== null) this.events.conflict(this.conn, r, this.tsSec, this.tsNsec, this.recordNumber, losing);
+  }
+
+  /** Adds a piece of the copy that loses (the new one against delivered data, the old one against buffered). */
+  private keepLosingPiece(buf: Buffer, off: number, len: number): void {
+    const need = this.losingLength + len;
+    if (need > this.losing.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.losing.length * 2, 4096));
+      this.losing.copy(grown, 0, 0, this.losingLength);
+      this.losing = grown;
+    }
+    buf.copy(this.losing, this.losingLength, off, off + len);
+    this.losingLength = need;
   }
 
   /** Compares new bytes (`pkt` payload at `newOff`) with a buffered page over [seq, seq + len): newer data wins. */
@@ -178,6 +195,7 @@ export class ConflictScanner {
       r.length += len;
       r.oldHash = fnv1a32(r.oldHash, oldBuf, oldOff, oldOff + len);
       r.newHash = fnv1a32(r.newHash, pkt.payloadBuf, newOff, newOff + len);
+      if (this.keepLosing) this.keepLosingPiece(winner === 'old' ? pkt.payloadBuf : oldBuf, winner === 'old' ? newOff : oldOff, len);
       return;
     }
     this.end();
@@ -209,6 +227,10 @@ export class ConflictScanner {
     rec.winner = winner;
     this.record = rec;
     this.conn = conn;
+    if (this.keepLosing) {
+      this.losingLength = 0;
+      this.keepLosingPiece(winner === 'old' ? pkt.payloadBuf : oldBuf, winner === 'old' ? newOff : oldOff, len);
+    }
   }
 
   /** A record kept on the connection, or, past its bound, the scratch one (counted in conflictsDropped). */

@@ -29,7 +29,7 @@ export class OverlapEvents {
   }
 
   /** A conflict found while the segment of that time and record was compared (`r` is complete by now). */
-  conflict(conn: Connection, r: ConflictRecord, tsSec: number, tsNsec: number, recordNumber: number): void {
+  conflict(conn: Connection, r: ConflictRecord, tsSec: number, tsNsec: number, recordNumber: number, losingCopy?: Buffer): void {
     const o = this.observer;
     if (o === null) return;
     const ev = this.ev;
@@ -43,7 +43,9 @@ export class OverlapEvents {
     ev.length = r.length;
     ev.overlapBytes = r.length;
     ev.conflict = r;
+    ev.losingCopy = losingCopy;
     o.onOverlap(ev);
     ev.conflict = undefined;
+    ev.losingCopy = undefined;
   }
 }

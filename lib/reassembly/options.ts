@@ -38,6 +38,11 @@ export interface AssemblerOptions {
   maxWindowPagesTotal: number;
   /** Conflict records kept per connection (more are counted in `conflictsDropped`). */
   maxConflictRecordsPerConnection: number;
+  /**
+   * Hand the observer the whole losing copy of each conflict (`OverlapEvent.losingCopy`): the bytes the stream
+   * does not hold. Off by default: gathering them costs a copy per conflicting piece.
+   */
+  keepLosingCopies: boolean;
   /** Released pages kept in the cache for reuse; the rest go to the garbage collector. */
   maxFreePages: number;
   /**
@@ -104,6 +109,7 @@ export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.free
   releaseWindowOnAck: true,
   maxWindowPagesTotal: 16384,
   maxConflictRecordsPerConnection: 32,
+  keepLosingCopies: false,
   maxFreePages: 8192,
   rstPolicy: 'evidence',
   rstEvidenceSec: 5,
@@ -160,6 +166,7 @@ export function assemblerOptions(o: Partial<AssemblerOptions> | undefined): Asse
   r.deliveredWindowBytes = posInt(r.deliveredWindowBytes, d.deliveredWindowBytes, 0);
   r.maxWindowPagesTotal = posInt(r.maxWindowPagesTotal, d.maxWindowPagesTotal, 0);
   r.maxConflictRecordsPerConnection = posInt(r.maxConflictRecordsPerConnection, d.maxConflictRecordsPerConnection, 0);
+  r.keepLosingCopies = r.keepLosingCopies === true;
   r.maxFreePages = posInt(r.maxFreePages, d.maxFreePages, 0);
   r.releaseWindowOnAck = r.releaseWindowOnAck !== false;
   r.rstPolicy = r.rstPolicy === 'any' || r.rstPolicy === 'in-window' ? r.rstPolicy : 'evidence';

@@ -85,6 +85,11 @@ export interface OverlapEvent {
    * (valid only during the observer call, like the event). Undefined for other kinds.
    */
   readonly conflict?: ConflictRecord;
+  /**
+   * `conflict` events with the engine's `keepLosingCopies`: the bytes of the copy not kept, all of
+   * [seq, seq + length). A view of a reused buffer, valid only during the observer call.
+   */
+  readonly losingCopy?: Buffer;
 }
 
 /** Optional observer of overlaps, for the overlap report. */
@@ -104,6 +109,7 @@ export class OverlapEventImpl implements OverlapEvent {
   length = 0;
   overlapBytes = 0;
   conflict: ConflictRecord | undefined = undefined;
+  losingCopy: Buffer | undefined = undefined;
 }
 
 /** Capture information of a byte: which packet brought it and when. */

@@ -168,6 +168,8 @@ export interface ConflictJson {
   sampleOffset: number;
   old: ConflictCopyJson;
   new: ConflictCopyJson;
+  /** Export with keepConflicts: the file beside the streams holding the copy not kept, its size and sha256. */
+  losingCopy?: { file: string; bytes: number; sha256: string };
 }
 
 /** One copy of conflicting bytes. */

@@ -3,11 +3,11 @@
  * the copy kept, the first difference and a sample of both copies' bytes, in JSON, CSV and the table; the
  * manifest's conflict records carry the same. Checked against the bytes the crafted capture was built from.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conflictCapture } from './crafted.js';
-import { cli, manifestRows, tempDir } from './support.js';
+import { cli, manifestRows, sha256, tempDir } from './support.js';
 
 const cc = conflictCapture();
 const dir = tempDir('conflict-bytes');
@@ -91,3 +91,32 @@ function csvCells(line: string): string[] {
   cells.push(cell);
   return cells;
 }
+
+describe('export --keep-conflicts', () => {
+  it('writes each losing copy beside the streams, listed with its sha256; the streams keep the winners', async () => {
+    const out = join(dir, 'kept');
+    const r = await cli(['export', capture, '-o', out, '-q', '--keep-conflicts', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { export: { conflictCopies: number } }).export.conflictCopies).toBe(2);
+    const [row] = manifestRows(out);
+    type WithCopy = { seq: number; length: number; losingCopy: { file: string; bytes: number; sha256: string } };
+    const c2s = (row!.c2s as unknown as { conflicts: WithCopy[] }).conflicts;
+    const s2c = (row!.s2c as unknown as { conflicts: WithCopy[] }).conflicts;
+    const end = (c: WithCopy): number => c.seq + c.length;
+    expect(c2s.map((c) => c.losingCopy.file)).toEqual([`conflict-0-c2s-${cc.delivered.seq}-${end(c2s[0]!)}.losing`]);
+    expect(s2c.map((c) => c.losingCopy.file)).toEqual([`conflict-0-s2c-${cc.buffered.seq}-${end(s2c[0]!)}.losing`]);
+    // Delivered data wins: the client's second copy is the losing one. Buffered data loses to the newer copy.
+    const lost = (c: WithCopy): Buffer => readFileSync(join(out, c.losingCopy.file));
+    expect(lost(c2s[0]!).toString()).toBe(SECOND);
+    expect(lost(s2c[0]!).toString()).toBe('old-tail-bytes');
+    for (const c of [...c2s, ...s2c]) expect(c.losingCopy).toMatchObject({ bytes: lost(c).length, sha256: sha256(lost(c)) });
+    expect(readFileSync(join(out, row!.c2s.file!)).equals(cc.c2s)).toBe(true);
+    expect(readFileSync(join(out, row!.s2c.file!)).equals(cc.s2c)).toBe(true);
+  });
+
+  it('without it no copy is written', async () => {
+    const out = join(dir, 'plain');
+    await cli(['export', capture, '-o', out, '-q']);
+    expect(readdirSync(out).filter((n) => n.endsWith('.losing'))).toEqual([]);
+  });
+});
