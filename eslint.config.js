@@ -17,8 +17,8 @@ export default tseslint.config(
     },
   },
   {
-    // Test and tool scripts report on the console by design.
-    files: ['test/**/*.ts', '**/*.test.ts'],
+    // Test and tool scripts, and the examples, report on the console by design.
+    files: ['test/**/*.ts', '**/*.test.ts', 'examples/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

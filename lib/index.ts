@@ -3,6 +3,7 @@
  * storage, reorder buffers, page caches, flow tables, CSV quoting) stay inside; the CLI imports the modules
  * directly.
  *
+ * - Each connection with its bytes: {@link connections} (an async iterator), {@link followStream} (one by id).
  * - Commands without printing: {@link analyzeCapture} / {@link streamAnalyze}, {@link exportCapture},
  *   {@link overlapsCapture}; {@link runPass} to plug in your own per-connection handling.
  * - The engine (gopacket's reassembly design, its faults fixed): {@link Assembler} on a {@link StreamPool} with
@@ -10,6 +11,16 @@
  * - Reading and decoding: {@link readCapture} / {@link CaptureParser} (pcap, pcapng, gzip, streams), {@link Decoder}.
  * - The report's one declaration: {@link DIRECTION_COUNTERS}, {@link CONNECTION_FIELDS}, {@link CONNECTION_STATES}.
  */
+
+// The first line: each connection with its bytes, or one by id.
+export {
+  connections,
+  followStream,
+  type ConnectionsOptions,
+  type DirectionData,
+  type ReassembledConnection,
+  type StreamPiece,
+} from './pipeline/connections.js';
 
 // Commands, without printing.
 export {

@@ -54,7 +54,8 @@ class RelativeSeq {
   }
 }
 
-class FollowHandler implements ConnectionHandler {
+/** Hands one connection's bytes and holes to `emit` as FollowEvents, and keeps its end (for connections.ts too). */
+export class FollowHandler implements ConnectionHandler {
   ended: FollowedConnection | null = null;
   private readonly rel = new RelativeSeq();
 
