@@ -58,9 +58,9 @@ describe('connections(): each connection with its bytes', () => {
     add({ ...cl, seq: 132, ack: 502, flags: TCP_ACK });
     const c = (await followStream(Readable.from([pcap.build()]), 0))!;
     expect(c.c2s.pieces.map((p) => (p.kind === 'gap' ? `gap ${p.seq}+${p.length}` : `data ${p.seq} ${p.data.toString()}`))).toEqual([
-      'data 0 0123456789',
-      'gap 10+10',
-      'data 20 klmnopqrst',
+      'data 1 0123456789',
+      'gap 11+10',
+      'data 21 klmnopqrst',
     ]);
     expect(c.c2s.bytes().toString()).toBe('0123456789klmnopqrst');
     expect(c.c2s.stats.missingBytes).toBe(10);

@@ -35,7 +35,7 @@ export type StreamPiece =
 
 /** One direction of a reassembled connection. */
 export interface DirectionData {
-  /** Bytes and holes in stream order; `seq` is relative to the ISN + 1 (Wireshark's numbers) when the SYN was seen. */
+  /** Bytes and holes in stream order; `seq` is Wireshark's relative number (the first data byte is 1). */
   readonly pieces: readonly StreamPiece[];
   /** Stream bytes kept (holes excluded). */
   readonly dataBytes: number;

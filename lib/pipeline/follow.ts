@@ -40,7 +40,10 @@ export interface FollowResult {
   pass: PassResult;
 }
 
-/** Sequence numbers of one direction made relative: to ISN + 1 when the SYN was seen, else to the first byte. */
+/**
+ * Sequence numbers of one direction made relative as Wireshark makes them: to the ISN when the SYN was seen,
+ * else to the byte before the first one seen (which is then 1).
+ */
 class RelativeSeq {
   private base: Array<number | null> = [null, null];
 
@@ -49,7 +52,7 @@ class RelativeSeq {
   }
 
   of(dir: 0 | 1, abs: number): number {
-    const base = (this.base[dir] ??= abs);
+    const base = (this.base[dir] ??= (abs - 1) >>> 0);
     return relativeSeq(abs, base)!;
   }
 }

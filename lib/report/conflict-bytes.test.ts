@@ -24,11 +24,11 @@ describe('conflict bytes dump', () => {
     old: copy('GET /evidence HTTP/1\x00', 4, '0a0b0c0d'),
     new: copy('GET /tampered HTTP/1\x01', 5, '01020304'),
   };
-  const row: OverlapRow = { tsSec: 1_700_000_000, tsNsec: 0, connectionId: 3, direction: 'c2s', seqStart: 1001, seqEnd: 1021, bytes: 20, seqBase: 1001, kind: 'conflict', conflict };
+  const row: OverlapRow = { tsSec: 1_700_000_000, tsNsec: 0, connectionId: 3, direction: 'c2s', seqStart: 1001, seqEnd: 1021, bytes: 20, seqBase: 1000, kind: 'conflict', conflict };
 
   it('hex and ASCII of both copies, 16 a line, a caret under each differing byte; relative seq by default', () => {
     expect(conflictBytesText(row, conflict, false).split('\n')).toEqual([
-      'conn 3 c2s, seq 0, 20 B: first difference at +5; kept the old copy (compared against delivered data)',
+      'conn 3 c2s, seq 1, 20 B: first difference at +5; kept the old copy (compared against delivered data)',
       '  old: record 4, fnv1a32 0a0b0c0d',
       '  new: record 5, fnv1a32 01020304',
       '     +0  old 47 45 54 20 2f 65 76 69 64 65 6e 63 65 20 48 54  GET /evidence HT',

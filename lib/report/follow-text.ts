@@ -14,7 +14,7 @@ export type FollowEvent =
       readonly dir: 'c2s' | 's2c';
       /** The bytes: valid only during the call (a view into the engine's buffers). */
       readonly bytes: Uint8Array;
-      /** Sequence number of the first byte relative to the direction's ISN + 1 (Wireshark's), or to its first byte seen. */
+      /** Sequence number of the first byte relative to the direction's ISN (Wireshark's: the first data byte is 1), or to the byte before the first one seen. */
       readonly seq: number;
       /** Absolute sequence number of the first byte. */
       readonly absSeq: number;

@@ -200,7 +200,7 @@ export interface OverlapRow {
   seqEnd: number;
   bytes: number;
   /**
-   * ISN + 1 of that direction when its SYN was seen (what Wireshark's relative sequence numbers count from);
+   * ISN of that direction when its SYN was seen (what Wireshark's relative sequence numbers count from: the first data byte is 1);
    * null for a connection picked up mid-stream.
    */
   seqBase: number | null;

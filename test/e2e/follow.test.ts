@@ -46,9 +46,9 @@ describe('follow agrees with tshark and the ground truth on every stream', () =>
     const cport = Number(s.node0.slice(s.node0.lastIndexOf(':') + 1));
     const t = truth(sample.replace('samples/', '').replace('.pcap', '.truth.jsonl')).find((row) => row.cport === cport)!;
     expect([c2s.length, sha256(c2s), s2c.length, sha256(s2c)]).toEqual([t.c2s_len, t.c2s_sha256, t.s2c_len, t.s2c_sha256]);
-    // Sequence numbers are relative to ISN + 1 and each piece follows the one before in its direction.
+    // Sequence numbers are Wireshark's relative ones (the first data byte is 1), each piece after the one before.
     for (const dir of ['c2s', 's2c'] as const) {
-      let next = 0;
+      let next = 1;
       for (const p of ps.filter((x) => x.dir === dir)) {
         expect(p.kind).toBe('data');
         expect(p.seq).toBe(next);
@@ -102,7 +102,7 @@ describe('the forms of follow', () => {
   it('ascii keeps printable text and newlines, other bytes as dots, and the markers name time and record', async () => {
     const r = await cli(['follow', file, '1', '--quiet']);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('=== c>s seq 0, 2026-11-25T23:14:19.386208000Z, record 115 ===');
+    expect(lines[0]).toBe('=== c>s seq 1, 2026-11-25T23:14:19.386208000Z, record 115 ===');
     expect(lines[1]).toBe('REQ 4135 33433 100004');
     expect(r.stdout).not.toMatch(/[^\x20-\x7e\n\t]/);
   });
@@ -124,10 +124,10 @@ describe('the forms of follow', () => {
     ]);
     expect(raw.stdoutBytes.equals(data)).toBe(true);
     expect(filled.stdoutBytes.length).toBe(t.c2s_len);
-    // Each piece of data sits at its sequence offset in the filled file.
+    // Each piece of data sits at its sequence offset in the filled file (relative seq 1 is offset 0).
     for (const p of ps.filter((x) => x.kind === 'data' && x.dir === 'c2s')) {
       const b = Buffer.from(p.data!, 'base64');
-      expect(filled.stdoutBytes.subarray(p.seq, p.seq + b.length).equals(b)).toBe(true);
+      expect(filled.stdoutBytes.subarray(p.seq - 1, p.seq - 1 + b.length).equals(b)).toBe(true);
     }
     const first = gaps[0]!;
     expect(ascii.stdout).toContain(`=== c>s ${first.length} bytes missing at seq ${first.seq} ===`);

@@ -118,9 +118,10 @@ describe('blind-rst.pcap: an RST 2^30 outside the window', () => {
         direction: 's2c',
         seqStart: 5051 + 2 ** 30,
         seqEnd: 5051 + 2 ** 30,
-        // Relative to the server's ISN + 1 (5001): 50 bytes sent, then the RST 2^30 past the next byte expected.
-        relativeSeqStart: 2 ** 30 + 50,
-        relativeSeqEnd: 2 ** 30 + 50,
+        // Relative to the server's ISN (5000), as Wireshark counts: 50 bytes sent (1-50), then the RST 2^30 past
+        // the next byte expected (51).
+        relativeSeqStart: 2 ** 30 + 51,
+        relativeSeqEnd: 2 ** 30 + 51,
         bytes: 0,
         kind: 'suspicious-rst',
         detail: expect.stringMatching(/^record 6 \(offset \d+\); seq \+1073741824 from expected 5051, window 65535 B: ignored/),
@@ -136,7 +137,7 @@ describe('blind-rst.pcap: an RST 2^30 outside the window', () => {
     expect([noRst.events.length, noRst.connections.length]).toEqual([0, 0]);
     const lines = csv.stdout.trimEnd().split('\r\n');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/^2023-11-14T22:13:20\.006000000Z,1700000000\.006000000,0,s2c,1073746875,1073746875,1073741874,1073741874,0,suspicious-rst,"record 6 /);
+    expect(lines[1]).toMatch(/^2023-11-14T22:13:20\.006000000Z,1700000000\.006000000,0,s2c,1073746875,1073746875,1073741875,1073741875,0,suspicious-rst,"record 6 /);
     expect(table.stdout.split('\n')[1]).toMatch(/^SUSPICIOUS RSTS: 1 RST that did not end the connection in 1 connection/);
   });
 
