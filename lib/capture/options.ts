@@ -42,8 +42,8 @@ export interface ReadOptions extends Omit<ParserOptions, 'readBack'> {
   /** Size of the reusable read buffer for plain files, in bytes. Default 2 MiB. */
   chunkSize?: number;
   /**
-   * Hash the source as it is read: `ReadSummary.sourceSha256`. A capture that stops on damage is still read
-   * to its end for the hash (not parsed further).
+   * Hash the source: `ReadSummary.sourceSha256`, always of the whole source (a capture that stops on damage
+   * included). A file is hashed by a worker thread reading it a second time; a pipe as it is read.
    */
   hashSource?: boolean;
 }

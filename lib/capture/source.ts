@@ -4,6 +4,7 @@ import { CaptureError } from './errors.js';
 import type { ReadOptions } from './options.js';
 import { CaptureParser } from './parser.js';
 import { FileReadBack } from './read-back.js';
+import { hashFile } from './file-digest.js';
 import { SourceDigest } from './source-digest.js';
 import type { CaptureRecord } from './record.js';
 import type { ReadSummary } from './summary.js';
@@ -33,19 +34,33 @@ export async function readCapture(
   onRecord: (rec: CaptureRecord) => void,
   options: ReadOptions = {},
 ): Promise<ReadSummary> {
-  const digest = options.hashSource === true ? new SourceDigest() : null;
-  const summary =
-    source === '-'
-      ? await readStream(process.stdin, '-', onRecord, options, digest)
-      : typeof source === 'string'
-        ? await readFile(source, onRecord, options, digest)
-        : await readStream(source, options.sourceName ?? '<stream>', onRecord, options, digest);
-  // Stopped by the signal, a source may look ended (an aborted pipe iterator says done): no hash then.
-  summary.sourceSha256 = digest === null || summary.aborted ? null : digest.hex();
+  const hashing = options.hashSource === true;
+  // A file is hashed by a second reader on another thread; a pipe can only be hashed as it is read.
+  const file = hashing && typeof source === 'string' && source !== '-' ? hashFile(source) : null;
+  const digest = hashing && file === null ? new SourceDigest() : null;
+  let summary: ReadSummary;
+  try {
+    summary =
+      source === '-'
+        ? await readStream(process.stdin, '-', onRecord, options, digest)
+        : typeof source === 'string'
+          ? await readFile(source, onRecord, options)
+          : await readStream(source, options.sourceName ?? '<stream>', onRecord, options, digest);
+  } catch (e) {
+    file?.cancel();
+    throw e;
+  }
+  if (summary.aborted) {
+    // Stopped by the signal (a pipe iterator then says done): no hash, and no waiting for one.
+    file?.cancel();
+    summary.sourceSha256 = null;
+  } else {
+    summary.sourceSha256 = file !== null ? await file.digest : digest === null ? null : digest.hex();
+  }
   return summary;
 }
 
-async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, options: ReadOptions, digest: SourceDigest | null): Promise<ReadSummary> {
+async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, options: ReadOptions): Promise<ReadSummary> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -66,8 +81,7 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
       throw openError(e, name);
     }
     if (n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-      const chunks = fileChunks(fh, buf, n);
-      return await readGzip(digest === null ? chunks : digest.through(chunks), name, onRecord, options);
+      return await readGzip(fileChunks(fh, buf, n), name, onRecord, options);
     }
     // A regular file can be read again by position (a FIFO given by name cannot).
     if (stat.isFile()) readBack = new FileReadBack(fh.fd);
@@ -85,12 +99,9 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
         ahead = fh.read(spare, 0, size, null).then((r) => r.bytesRead);
         // A failed read-ahead is reported where it is awaited, not as an unhandled rejection meanwhile.
         ahead.catch(() => {});
-        const chunk = n === size ? cur : cur.subarray(0, n);
-        digest?.update(chunk);
-        // Stopped on damage: the rest is still read for the file's hash, no longer parsed.
-        if (!parser.halted) parser.push(chunk);
+        parser.push(n === size ? cur : cur.subarray(0, n));
         options.onProgress?.(total);
-        if (parser.halted && digest === null) break;
+        if (parser.halted) break;
         if (options.afterChunk !== undefined) await options.afterChunk();
         if (signal?.aborted) return aborted(parser, signal, total);
         try {
@@ -104,7 +115,6 @@ async function readFile(path: string, onRecord: (rec: CaptureRecord) => void, op
         cur = spare;
         spare = t;
       }
-      if (n === 0) digest?.end();
     } finally {
       // Never close the file under a read still in flight.
       if (ahead !== null) await ahead.catch(() => 0);
