@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { formatAddress, type AddressWords } from '../net/address.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { DirectionFile, type ExportContext } from './direction-file.js';
-import { createHash } from 'node:crypto';
 import { ExportError, FATAL_CODES, errorCode, fsError } from './errors.js';
 import { ChunkPool, FilePool } from './file-pool.js';
 import { prepareOutputFolder } from './folder.js';
@@ -101,8 +101,8 @@ export interface ExportOutcome {
   inputs?: readonly object[];
 }
 
-/** Runs into one folder before giving up on a free manifest name. */
-const MAX_RUNS = 10_000;
+/** Numbered names tried (runs into one folder, copies of one conflict range) before giving up. */
+const MAX_NUMBERED_NAMES = 10_000;
 
 const MAX_KEPT_ERRORS = 100;
 /** Unit of buffer memory: small enough that thousands of active streams each get some, large enough for few syscalls. */
@@ -312,7 +312,7 @@ export class StreamExporter {
   writeSideFile(name: string, data: Uint8Array): SideFile | null {
     if (this.fatalError !== null) return null;
     const fs = this.ctx.fs;
-    for (let k = 1; k <= MAX_RUNS; k++) {
+    for (let k = 1; k <= MAX_NUMBERED_NAMES; k++) {
       const file = k === 1 ? name : `${name}.${k}`;
       const path = resolve(this.ctx.dir, file);
       let fd: number;
@@ -485,7 +485,7 @@ export class ConnectionExport {
  * never share one; with the run record's name that goes with it.
  */
 function claimManifest(fs: ExportFs, dir: string, reserve: ManifestReserve): { manifest: ManifestWriter; run: string } {
-  for (let n = 1; n <= MAX_RUNS; n++) {
+  for (let n = 1; n <= MAX_NUMBERED_NAMES; n++) {
     const names = runFileNames(n);
     // A run record left without its manifest (deleted by hand) still belongs to that run: the name is taken.
     if (exists(fs, resolve(dir, names.run))) continue;
@@ -495,7 +495,7 @@ function claimManifest(fs: ExportFs, dir: string, reserve: ManifestReserve): { m
       if (!(err instanceof ExportError) || err.code !== 'EEXIST') throw err;
     }
   }
-  throw new ExportError('EEXIST', dir, `the output folder ${dir} already holds ${MAX_RUNS} runs' manifests: choose another folder`);
+  throw new ExportError('EEXIST', dir, `the output folder ${dir} already holds ${MAX_NUMBERED_NAMES} runs' manifests: choose another folder`);
 }
 
 function exists(fs: ExportFs, path: string): boolean {
