@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HttpConnection, type HttpExchange } from './connection.js';
+
+const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+type Piece = { dir: 'c2s' | 's2c'; data?: string; gap?: number | null };
+
+/** Feeds pieces (positions counted per direction from 1, as relative sequence numbers) cut at `cuts`. */
+function run(pieces: Piece[], cuts: number[] = []): { exchanges: HttpExchange[]; problems: string[]; conn: HttpConnection } {
+  const exchanges: HttpExchange[] = [];
+  const problems: string[] = [];
+  const conn = new HttpConnection(7, { exchange: (e) => exchanges.push(e), problem: (d, p, w) => problems.push(`${d}@${p}: ${w}`) });
+  const pos = { c2s: 1, s2c: 1 };
+  let k = 0;
+  for (const p of pieces) {
+    if (p.gap !== undefined) {
+      conn.gap(p.dir, p.gap, pos[p.dir]);
+      pos[p.dir] += p.gap ?? 0;
+      continue;
+    }
+    const b = Buffer.from(p.data!, 'latin1');
+    for (let at = 0; at < b.length; ) {
+      const n = cuts.length === 0 ? b.length : Math.max(1, Math.min(b.length - at, cuts[k++ % cuts.length]!));
+      conn.data(p.dir, b.subarray(at, at + n), pos[p.dir], 1_700_000_000, 0);
+      pos[p.dir] += n;
+      at += n;
+    }
+  }
+  conn.close(pos.c2s, pos.s2c);
+  return { exchanges, problems, conn };
+}
+
+const summary = (e: HttpExchange) => ({
+  index: e.index,
+  request: e.request === null ? null : `${e.request.head.method} ${e.request.head.uri} ${e.request.end?.framing}:${e.request.end?.bodyLength}`,
+  response: e.response === null ? null : `${e.response.head.status} ${e.response.end?.framing}:${e.response.end?.bodyLength}${e.response.end?.complete === false ? ' partial' : ''}`,
+});
+
+describe('HTTP/1.x framing', () => {
+  const keepAlive = [
+    { dir: 'c2s', data: 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n' },
+    { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello' },
+    { dir: 'c2s', data: 'POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' },
+    { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwiki\r\n5;ext=1\r\npedia\r\n0\r\nX-Trailer: t\r\n\r\n' },
+  ] satisfies Piece[];
+
+  it('Content-Length and chunked bodies (with an extension and a trailer), request bodies too', () => {
+    const { exchanges, problems } = run(keepAlive);
+    expect(problems).toEqual([]);
+    expect(exchanges.map(summary)).toEqual([
+      { index: 0, request: 'GET /a none:0', response: '200 length:5' },
+      { index: 1, request: 'POST /b length:3', response: '200 chunked:9' },
+    ]);
+    expect(exchanges[0]!.response!.sha256).toBe(sha('hello'));
+    expect(exchanges[1]!.request!.sha256).toBe(sha('abc'));
+    expect(exchanges[1]!.response!.sha256).toBe(sha('wikipedia'));
+    expect(exchanges[1]!.response!.end!.trailers).toEqual([['X-Trailer', 't']]);
+    expect(exchanges[0]!.request!.sha256).toBeNull();
+  });
+
+  it('property: any segmentation gives the same exchanges', () => {
+    const whole = run(keepAlive).exchanges.map((e) => [summary(e), e.response!.sha256, e.request!.sha256]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }), (cuts) => {
+        expect(run(keepAlive, cuts).exchanges.map((e) => [summary(e), e.response!.sha256, e.request!.sha256])).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('pipelined requests are answered in order; HEAD, 204 and 304 have no body; 100 Continue is interim', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'HEAD /h HTTP/1.1\r\n\r\nGET /n HTTP/1.1\r\n\r\nGET /m HTTP/1.1\r\n\r\nPUT /p HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nHTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n' },
+      { dir: 'c2s', data: 'ok' },
+      { dir: 's2c', data: 'HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n' },
+    ]);
+    expect(problems).toEqual([]);
+    expect(exchanges.map(summary)).toEqual([
+      { index: 0, request: 'HEAD /h none:0', response: '200 none:0' },
+      { index: 1, request: 'GET /n none:0', response: '204 none:0' },
+      { index: 2, request: 'GET /m none:0', response: '304 none:0' },
+      { index: 3, request: 'PUT /p length:2', response: '201 length:0' },
+    ]);
+    expect(exchanges[3]!.interim).toEqual([100]);
+  });
+
+  it('a body delimited by the close ends with the connection', () => {
+    const { exchanges } = run([
+      { dir: 'c2s', data: 'GET / HTTP/1.0\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.0 200 OK\r\n\r\nall of it until the end' },
+    ]);
+    expect(exchanges.map(summary)).toEqual([{ index: 0, request: 'GET / none:0', response: '200 close:23' }]);
+    expect(exchanges[0]!.response!.sha256).toBe(sha('all of it until the end'));
+  });
+
+  it('a hole inside a body is a hole of the object, at its place, zeros in its hash; the framing holds', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'GET /f HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nabcd' },
+      { dir: 's2c', gap: 4 },
+      { dir: 's2c', data: 'ijkl' },
+      { dir: 'c2s', data: 'GET /g HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' },
+    ]);
+    expect(problems).toEqual([]);
+    const body = exchanges[0]!.response!;
+    expect(body.end).toMatchObject({ framing: 'length', bodyLength: 12, holes: [[4, 4]] });
+    expect(body.sha256).toBe(sha(Buffer.concat([Buffer.from('abcd'), Buffer.alloc(4), Buffer.from('ijkl')])));
+    expect(exchanges[1]!.response!.sha256).toBe(sha('ok'));
+  });
+
+  it('a hole in a head loses that message, said where; parsing resumes at the next start line', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'GET /1 HTTP/1.1\r\nHo' },
+      { dir: 'c2s', gap: 30 },
+      { dir: 'c2s', data: 'ar: y\r\n\r\nGET /2 HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA' },
+    ]);
+    expect(problems[0]).toMatch(/^c2s@20: a hole of 30 bytes in the message head: framing lost/);
+    expect(problems[1]).toMatch(/^c2s@50: 9 bytes before this request line were not HTTP/);
+    expect(exchanges.map(summary)).toEqual([{ index: 0, request: 'GET /2 none:0', response: '200 length:1' }]);
+  });
+
+  it('a stream picked up mid-message: the bytes before the first start line are skipped and said', () => {
+    const { exchanges, problems } = run([
+      { dir: 's2c', data: 'tail of an earlier body\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi' },
+      { dir: 'c2s', data: 'x-more: header\r\n\r\nGET /next HTTP/1.1\r\n\r\n' },
+    ]);
+    expect(problems.some((p) => /^s2c@1: 25 bytes before this response line were not HTTP/.test(p))).toBe(true);
+    expect(exchanges.map(summary)).toEqual([{ index: 0, request: null, response: '200 length:2' }, { index: 1, request: 'GET /next none:0', response: null }]);
+  });
+
+  it('a chunked body cut by a hole inside a chunk keeps the hole; a hole across chunk framing loses it, said', () => {
+    const inChunk = run([
+      { dir: 'c2s', data: 'GET / HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n01' },
+      { dir: 's2c', gap: 3 },
+      { dir: 's2c', data: '56789\r\n0\r\n\r\n' },
+    ]);
+    expect(inChunk.problems).toEqual([]);
+    expect(inChunk.exchanges[0]!.response!.end).toMatchObject({ framing: 'chunked', bodyLength: 10, holes: [[2, 3]], complete: true });
+    const across = run([
+      { dir: 'c2s', data: 'GET / HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc' },
+      { dir: 's2c', gap: 40 },
+      { dir: 's2c', data: 'more\r\n0\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n' },
+    ]);
+    expect(across.problems[0]).toMatch(/a hole of 40 bytes in the chunked body: framing lost/);
+    expect(across.exchanges[0]!.response!.end).toMatchObject({ complete: false, bodyLength: 3 });
+  });
+
+  it('101 Switching Protocols and a CONNECT tunnel end HTTP on the connection, and say so', () => {
+    const ws = run([
+      { dir: 'c2s', data: 'GET /chat HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x05hello' },
+      { dir: 'c2s', data: '\x81\x85binaryframes' },
+    ]);
+    expect(ws.conn.stoppedBy).toBe('switched protocols (101) to websocket');
+    expect(ws.problems).toEqual([]);
+    expect(ws.exchanges.map(summary)).toEqual([{ index: 0, request: 'GET /chat none:0', response: '101 none:0' }]);
+    const tunnel = run([
+      { dir: 'c2s', data: 'CONNECT example.com:443 HTTP/1.1\r\n\r\n\x16\x03\x01' },
+      { dir: 's2c', data: 'HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x03' },
+    ]);
+    expect(tunnel.conn.stoppedBy).toBe('a CONNECT tunnel was opened');
+    expect(tunnel.exchanges.map(summary)).toEqual([{ index: 0, request: 'CONNECT example.com:443 none:0', response: '200 none:0' }]);
+  });
+
+  it('bad input is counted and reported, never the end: a bad Content-Length, a bad chunk line, a bare-LF head', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'GET /1 HTTP/1.1\n\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nZ' },
+    ]);
+    expect(problems.filter((p) => /Content-Length "lots" is not a number/.test(p))).toHaveLength(1);
+    expect(problems.filter((p) => /not a chunk-size line: "zz"/.test(p))).toHaveLength(1);
+    expect(exchanges.map((e) => e.response?.head.status)).toEqual([200, 200, 200]);
+    expect(exchanges[2]!.response!.sha256).toBe(sha('Z'));
+  });
+
+  it('a connection that is not HTTP is given up after the sniff window, cheaply', () => {
+    const noise = Buffer.alloc(200 * 1024, 0x41).toString('latin1');
+    const { conn, exchanges } = run([{ dir: 'c2s', data: noise }, { dir: 's2c', data: noise }]);
+    expect(conn.stoppedBy).toMatch(/^not HTTP/);
+    expect(exchanges).toEqual([]);
+  });
+});

@@ -1,0 +1,433 @@
+/**
+ * One direction of HTTP/1.x as a push parser: the reassembled bytes go in, in stream order, with the holes
+ * between them; message heads, body bytes, body holes and message ends come out. It never stops at bad input:
+ * a message it cannot frame is reported (where, what) and parsing resynchronises on the next start line.
+ *
+ * Positions are the direction's stream positions (relative sequence numbers: the first byte is 1), so a body's
+ * range and its holes can be found in the exported stream and in Wireshark.
+ */
+
+/** A message head as parsed: the start line's parts and the header fields in order. */
+export interface HttpHead {
+  kind: 'request' | 'response';
+  /** Requests. */
+  method: string;
+  uri: string;
+  /** Responses: status code and reason phrase. */
+  status: number;
+  reason: string;
+  /** `HTTP/1.1`, `HTTP/1.0`. */
+  version: string;
+  /** Header fields in order, names as sent. */
+  headers: Array<[string, string]>;
+  /** Stream position of the start line's first byte, and of the body's first byte. */
+  position: number;
+  bodyPosition: number;
+  tsSec: number;
+  tsNsec: number;
+}
+
+/** How a body was delimited. */
+export type BodyFraming = 'none' | 'length' | 'chunked' | 'close';
+
+/** The end of a message: its framing and whether all of it was seen. */
+export interface MessageEnd {
+  framing: BodyFraming;
+  /** Body bytes (after de-chunking, holes included) and the holes inside it, as [offset in the body, length]. */
+  bodyLength: number;
+  holes: Array<[number, number]>;
+  /** False when the body was cut: by a hole of unknown length, the end of the stream, or lost framing. */
+  complete: boolean;
+  /** Chunked: the trailer fields. */
+  trailers: Array<[string, string]>;
+}
+
+/** What the parser hands out. `body` bytes are a view, valid only during the call. */
+export interface MessageEvents {
+  head(h: HttpHead): void;
+  body(bytes: Uint8Array, offsetInBody: number): void;
+  bodyHole(length: number, offsetInBody: number): void;
+  end(e: MessageEnd): void;
+  /** Bad input or lost framing at `position`; parsing goes on from the next start line. */
+  problem(position: number, what: string): void;
+}
+
+/** Limits that keep memory bounded whatever the stream holds. */
+export const MAX_HEAD_BYTES = 64 * 1024;
+const MAX_CHUNK_LINE = 4096;
+
+const REQUEST_LINE = /^([A-Z][A-Z0-9_-]{0,19}) (\S+) (HTTP\/1\.[01])$/;
+const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
+/** A start line's beginning, for resynchronising: what the first bytes of a line must look like. */
+const REQUEST_START = /(?:^|\n)(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) \S+ HTTP\/1\.[01]\r?\n/;
+const RESPONSE_START = /(?:^|\n)HTTP\/1\.[01] \d{3}[^\r\n]*\r?\n/;
+
+type State = 'start' | 'head' | 'length' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'stopped';
+
+/**
+ * The parser of one direction. `bodyless` is asked, for a response, whether the request it answers had no
+ * response body by definition (HEAD, or a 2xx to CONNECT: `connect`).
+ */
+export class MessageParser {
+  private state: State = 'start';
+  /** Bytes kept while a head or chunk line is incomplete (bounded by MAX_HEAD_BYTES). */
+  private pending = '';
+  private pendingPosition = 0;
+  private head: HttpHead | null = null;
+  private framing: BodyFraming = 'none';
+  private remaining = 0;
+  private bodyLength = 0;
+  private holes: Array<[number, number]> = [];
+  private trailers: Array<[string, string]> = [];
+  private complete = true;
+  /** Bytes skipped looking for a start line since the last message (reported once found). */
+  private skipped = 0;
+  private skippedFrom = 0;
+  /** Why parsing stopped (an upgrade), or null. */
+  stoppedBy: string | null = null;
+
+  constructor(
+    readonly kind: 'request' | 'response',
+    private readonly events: MessageEvents,
+    private readonly bodyless: () => 'head' | 'connect' | null = () => null,
+  ) {}
+
+  /** Bytes at stream position `position`, in order. */
+  push(bytes: Uint8Array, position: number, tsSec: number, tsNsec: number): void {
+    let at = 0;
+    let stuck = 0;
+    while (at < bytes.length && this.state !== 'stopped') {
+      const n = this.step(bytes, at, position + at, tsSec, tsNsec);
+      // A step may take nothing when it only changes state (a head ending where the call's bytes begin).
+      if (n === 0 && ++stuck > 2) break;
+      at += n;
+    }
+  }
+
+  /** A hole of `length` bytes (null: unknown) at `position`. */
+  gap(length: number | null, position: number): void {
+    switch (this.state) {
+      case 'length':
+        if (length !== null && length <= this.remaining) return this.bodyGap(length, length === this.remaining);
+        break;
+      case 'chunk-data':
+        if (length !== null && length <= this.remaining) {
+          this.bodyGap(length, false);
+          if (this.remaining === 0) this.state = 'chunk-end';
+          return;
+        }
+        break;
+      case 'close':
+        if (length !== null) return this.bodyGap(length, false);
+        break;
+      case 'start':
+        if (this.pending === '') {
+          // Between messages: the next one may start anywhere after the hole.
+          this.skipped += length ?? 0;
+          return;
+        }
+        break;
+      case 'stopped':
+        return;
+      default:
+        break;
+    }
+    const where = this.state === 'start' || this.state === 'head' ? 'message head' : this.framing === 'chunked' ? 'chunked body' : 'body';
+    this.events.problem(position, `a hole of ${length === null ? 'unknown length' : `${length} bytes`} in the ${where}: framing lost, looking for the next ${this.kind} line`);
+    if (this.head !== null && this.state !== 'head') {
+      this.complete = false;
+      if (length !== null && this.state !== 'chunk-line' && this.state !== 'trailers' && this.state !== 'chunk-end') this.holes.push([this.bodyLength, length]);
+      this.finish();
+    }
+    this.resetToStart();
+  }
+
+  /** The direction ended: a body delimited by the close ends here; anything else unfinished is cut. */
+  end(position: number): void {
+    if (this.state === 'close') {
+      this.finish();
+    } else if (this.head !== null && this.state !== 'head' && this.state !== 'start' && this.state !== 'stopped') {
+      this.complete = false;
+      this.events.problem(position, `the stream ended inside a ${this.framing === 'chunked' ? 'chunked body' : 'body'} (${this.remaining} bytes of it not sent)`);
+      this.finish();
+    } else if (this.pending.trim() !== '' && this.state !== 'stopped') {
+      this.events.problem(this.pendingPosition, `the stream ended inside a ${this.state === 'head' ? 'message head' : 'start line'} (${this.pending.length} bytes)`);
+    }
+    this.state = 'stopped';
+  }
+
+  /** Stops parsing this direction (the connection switched protocols); the rest is not HTTP/1.x. */
+  stop(why: string): void {
+    this.stoppedBy = why;
+    this.state = 'stopped';
+  }
+
+  private step(b: Uint8Array, at: number, position: number, tsSec: number, tsNsec: number): number {
+    switch (this.state) {
+      case 'start':
+      case 'head':
+        return this.readHead(b, at, position, tsSec, tsNsec);
+      case 'length': {
+        const n = Math.min(this.remaining, b.length - at);
+        this.bodyBytes(b.subarray(at, at + n));
+        if (this.remaining === 0) this.finish();
+        return n;
+      }
+      case 'close': {
+        this.bodyBytes(b.subarray(at));
+        this.remaining = 0;
+        return b.length - at;
+      }
+      case 'chunk-data': {
+        const n = Math.min(this.remaining, b.length - at);
+        this.bodyBytes(b.subarray(at, at + n));
+        if (this.remaining === 0) this.state = 'chunk-end';
+        return n;
+      }
+      case 'chunk-line':
+      case 'chunk-end':
+      case 'trailers':
+        return this.readLine(b, at, position);
+      default:
+        return b.length - at;
+    }
+  }
+
+  /** Gathers a start line and header fields up to the blank line; resynchronises in front of a start line. */
+  private readHead(b: Uint8Array, at: number, position: number, tsSec: number, tsNsec: number): number {
+    if (this.pending === '') this.pendingPosition = position;
+    const take = Math.min(b.length - at, MAX_HEAD_BYTES - this.pending.length);
+    let text = this.pending + latin1(b, at, at + take);
+    // Stream position of text[0]; the bytes of this call start at `position`.
+    let base = this.pendingPosition;
+    if (this.state === 'start') {
+      const m = (this.kind === 'request' ? REQUEST_START : RESPONSE_START).exec(text);
+      if (m === null) {
+        // Keep a tail that could still begin a start line; the rest is skipped (and reported with the next message).
+        const drop = Math.max(0, text.length - 64);
+        if (drop > 0) this.skip(base, drop);
+        this.pending = text.slice(drop);
+        this.pendingPosition = base + drop;
+        return take;
+      }
+      const lead = m.index + (text[m.index] === '\n' ? 1 : 0);
+      if (lead > 0) this.skip(base, lead);
+      text = text.slice(lead);
+      base += lead;
+      this.state = 'head';
+      this.headTs[0] = tsSec;
+      this.headTs[1] = tsNsec;
+    }
+    const endAt = headEnd(text);
+    if (endAt < 0) {
+      if (text.length >= MAX_HEAD_BYTES) {
+        this.events.problem(base, `a message head longer than ${MAX_HEAD_BYTES} bytes: skipped`);
+        this.resetToStart();
+      } else {
+        this.pending = text;
+        this.pendingPosition = base;
+      }
+      return take;
+    }
+    // The head ends inside this call's bytes: what follows it is the body's.
+    const used = Math.max(0, base + endAt - position);
+    this.pending = '';
+    this.begin(text.slice(0, endAt), base, base + endAt);
+    return used;
+  }
+
+  private readonly headTs = [0, 0];
+
+  private skip(position: number, n: number): void {
+    if (this.skipped === 0) this.skippedFrom = position;
+    this.skipped += n;
+  }
+
+  /** A whole head: parse it, then choose the body's framing (RFC 9112 section 6). */
+  private begin(text: string, position: number, bodyPosition: number): void {
+    if (this.skipped > 0) {
+      this.events.problem(this.skippedFrom, `${this.skipped} bytes before this ${this.kind} line were not HTTP (the stream started mid-message, or framing was lost)`);
+      this.skipped = 0;
+    }
+    const lines = text.split(/\r?\n/);
+    const first = lines[0] ?? '';
+    const h: HttpHead = { kind: this.kind, method: '', uri: '', status: 0, reason: '', version: '', headers: [], position, bodyPosition, tsSec: this.headTs[0]!, tsNsec: this.headTs[1]! };
+    const m = this.kind === 'request' ? REQUEST_LINE.exec(first) : STATUS_LINE.exec(first);
+    if (m === null) {
+      this.events.problem(position, `not a ${this.kind} line: ${JSON.stringify(first.slice(0, 80))}`);
+      this.resetToStart();
+      return;
+    }
+    if (this.kind === 'request') {
+      h.method = m[1]!;
+      h.uri = m[2]!;
+      h.version = m[3]!;
+    } else {
+      h.version = m[1]!;
+      h.status = Number(m[2]);
+      h.reason = m[3] ?? '';
+    }
+    for (const line of lines.slice(1)) {
+      if (line === '') continue;
+      const colon = line.indexOf(':');
+      if (colon <= 0) {
+        this.events.problem(position, `a header line without a name: ${JSON.stringify(line.slice(0, 80))}`);
+        continue;
+      }
+      h.headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    }
+    this.head = h;
+    this.bodyLength = 0;
+    this.holes = [];
+    this.trailers = [];
+    this.complete = true;
+    this.events.head(h);
+    this.chooseFraming(h);
+  }
+
+  private chooseFraming(h: HttpHead): void {
+    const te = header(h, 'transfer-encoding');
+    const cl = header(h, 'content-length');
+    if (this.kind === 'response') {
+      const asked = this.bodyless();
+      if (asked === 'head' || (h.status >= 100 && h.status < 200) || h.status === 204 || h.status === 304) return this.noBody();
+      if (asked === 'connect' && h.status >= 200 && h.status < 300) return this.noBody();
+    }
+    if (te !== null && /(^|,)\s*chunked\s*$/i.test(te)) {
+      this.framing = 'chunked';
+      this.state = 'chunk-line';
+      return;
+    }
+    if (cl !== null) {
+      const n = /^\d{1,15}$/.test(cl) ? Number(cl) : NaN;
+      if (Number.isNaN(n)) {
+        this.events.problem(h.position, `Content-Length ${JSON.stringify(cl.slice(0, 40))} is not a number: framing lost`);
+        this.complete = false;
+        this.finish();
+        this.resetToStart();
+        return;
+      }
+      this.framing = 'length';
+      this.remaining = n;
+      this.state = 'length';
+      if (n === 0) this.finish();
+      return;
+    }
+    // A request without either has no body; a response runs to the end of the connection.
+    if (this.kind === 'request') return this.noBody();
+    this.framing = 'close';
+    this.state = 'close';
+  }
+
+  private noBody(): void {
+    this.framing = 'none';
+    this.finish();
+  }
+
+  /** Chunk-size lines, the CRLF after chunk data, and the trailer fields. */
+  private readLine(b: Uint8Array, at: number, position: number): number {
+    let nl = -1;
+    for (let i = at; i < b.length; i++) {
+      if (b[i] === 0x0a) {
+        nl = i;
+        break;
+      }
+    }
+    const end = nl < 0 ? b.length : nl + 1;
+    if (this.pending === '') this.pendingPosition = position;
+    this.pending += latin1(b, at, end);
+    if (nl < 0) {
+      if (this.pending.length > MAX_CHUNK_LINE) {
+        this.events.problem(this.pendingPosition, `a chunk line longer than ${MAX_CHUNK_LINE} bytes: framing lost`);
+        this.complete = false;
+        this.finish();
+        this.resetToStart();
+      }
+      return end - at;
+    }
+    const line = this.pending.replace(/\r?\n$/, '');
+    const linePosition = this.pendingPosition;
+    this.pending = '';
+    if (this.state === 'chunk-end') {
+      if (line !== '') this.events.problem(linePosition, 'chunk data not followed by CRLF');
+      this.state = 'chunk-line';
+      return end - at;
+    }
+    if (this.state === 'trailers') {
+      if (line === '') {
+        this.finish();
+      } else {
+        const colon = line.indexOf(':');
+        if (colon > 0) this.trailers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+      }
+      return end - at;
+    }
+    const size = /^([0-9a-fA-F]{1,12})\s*(;.*)?$/.exec(line);
+    if (size === null) {
+      this.events.problem(linePosition, `not a chunk-size line: ${JSON.stringify(line.slice(0, 40))}: framing lost`);
+      this.complete = false;
+      this.finish();
+      this.resetToStart();
+      return end - at;
+    }
+    const n = parseInt(size[1]!, 16);
+    if (n === 0) {
+      this.state = 'trailers';
+    } else {
+      this.remaining = n;
+      this.state = 'chunk-data';
+    }
+    return end - at;
+  }
+
+  private bodyBytes(b: Uint8Array): void {
+    if (b.length === 0) return;
+    this.events.body(b, this.bodyLength);
+    this.bodyLength += b.length;
+    if (this.state !== 'close') this.remaining -= b.length;
+  }
+
+  private bodyGap(length: number, last: boolean): void {
+    this.events.bodyHole(length, this.bodyLength);
+    this.holes.push([this.bodyLength, length]);
+    this.bodyLength += length;
+    if (this.state !== 'close') this.remaining -= length;
+    if (last && this.state === 'length') this.finish();
+  }
+
+  private finish(): void {
+    if (this.head === null) return;
+    this.events.end({ framing: this.framing, bodyLength: this.bodyLength, holes: this.holes, complete: this.complete, trailers: this.trailers });
+    this.head = null;
+    this.framing = 'none';
+    this.remaining = 0;
+    if (this.state !== 'stopped') this.state = 'start';
+  }
+
+  private resetToStart(): void {
+    this.head = null;
+    this.pending = '';
+    this.framing = 'none';
+    this.remaining = 0;
+    if (this.state !== 'stopped') this.state = 'start';
+  }
+}
+
+/** The first value of a header (case-insensitive name), or null. */
+export function header(h: HttpHead, name: string): string | null {
+  for (const [k, v] of h.headers) if (k.toLowerCase() === name) return v;
+  return null;
+}
+
+/** Where the head ends (just after the blank line), or -1. Accepts bare LF line ends. */
+function headEnd(text: string): number {
+  const crlf = text.indexOf('\r\n\r\n');
+  const lf = text.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return -1;
+  if (lf < 0 || (crlf >= 0 && crlf < lf)) return crlf + 4;
+  return lf + 2;
+}
+
+function latin1(b: Uint8Array, from: number, to: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('latin1');
+}
