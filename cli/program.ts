@@ -17,6 +17,7 @@ import type { AnalyzeArgs } from './commands/analyze.js';
 import type { ExportArgs } from './commands/export.js';
 import type { OverlapsArgs } from './commands/overlaps.js';
 import { runFollow, type FollowArgs } from './commands/follow.js';
+import { runHttp, type HttpArgs } from './commands/http.js';
 import { processOutput, type CommonArgs, type Output } from './commands/common.js';
 import { joinFilters, looksLikePath, splitPositionals } from './inputs.js';
 import { suggestOption } from './suggest.js';
@@ -230,6 +231,17 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
         .option('summary', { type: 'boolean', default: false, describe: 'only the summary with the overlap totals (table, JSON, or field,value CSV)' })
         .example('$0 overlaps capture.pcap --kind conflict', 'only overlapping copies that disagree'),
       async (args) => { code = await runOverlaps(withInputs<OverlapsArgs>(args), io); },
+    )
+    .command(
+      'http <capture..>',
+      'HTTP/1.x exchanges in the reassembled streams (any port): one row each; with -o DIR every body as a file, holes accounted for',
+      (y) => selection(common(y))
+        .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write every body to this folder with objects.jsonl (created; must be empty unless --force)' })
+        .option('force', { type: 'boolean', default: false, describe: 'with -o: write into a non-empty folder (nothing there is overwritten)' })
+        .option('decode', { type: 'boolean', default: false, describe: 'with -o: also write each gzip, deflate or br body decoded (FILE.decoded, at most 256 MiB)' })
+        .option('limit', { type: 'number', requiresArg: true, coerce: whole('limit', 0), describe: 'at most N exchange rows (the summary still counts all)' })
+        .example('$0 http capture.pcap -o objects', 'every request and response body as a file, listed in objects/objects.jsonl'),
+      async (args) => { code = await runHttp(withInputs<HttpArgs>(args), io); },
     )
     .command(
       'follow <capture..>',

@@ -187,3 +187,15 @@ describe('HTTP/1.x framing', () => {
     expect(exchanges).toEqual([]);
   });
 });
+
+describe('positions in the stream', () => {
+  it('each message says where its head and body start and where it ends (relative sequence numbers)', () => {
+    const req = 'GET /a HTTP/1.1\r\n\r\n';
+    const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const body = '3\r\nabc\r\n0\r\n\r\n';
+    const { exchanges } = run([{ dir: 'c2s', data: req }, { dir: 's2c', data: head + body + 'HTTP/1.1 204 No Content\r\n\r\n' }]);
+    const r = exchanges[0]!.response!;
+    expect([r.head.position, r.head.bodyPosition, r.end!.endPosition]).toEqual([1, 1 + head.length, 1 + head.length + body.length]);
+    expect(exchanges[0]!.request!.end!.endPosition).toBe(1 + req.length);
+  });
+});

@@ -63,6 +63,7 @@ class Side implements MessageEvents {
 
   head(h: HttpHead): void {
     this.found = true;
+    this.conn.flushEarly();
     this.message = { head: h, end: null, sha256: null };
     this.exchange = this.dir === 'c2s' ? this.conn.requestStarted(this.message) : this.conn.responseStarted(this.message);
     this.hash = null;
@@ -193,9 +194,23 @@ export class HttpConnection {
     return this.events.body?.(e, which) ?? null;
   }
 
-  /** @internal */
+  /**
+   * @internal Problems of a connection that never shows HTTP are not problems: it is another protocol. Those
+   * met before its first message wait (a few) until it does.
+   */
   problem(dir: 'c2s' | 's2c', position: number, what: string): void {
+    if (!this.isHttp) {
+      if (this.early.length < 16) this.early.push([dir, position, what]);
+      return;
+    }
     this.events.problem(dir, position, what);
+  }
+
+  private readonly early: Array<['c2s' | 's2c', number, string]> = [];
+
+  /** @internal The connection showed HTTP: the problems met before go out. */
+  flushEarly(): void {
+    for (const [d, p, w] of this.early.splice(0)) this.events.problem(d, p, w);
   }
 
   private stop(why: string): void {

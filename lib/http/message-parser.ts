@@ -38,6 +38,8 @@ export interface MessageEnd {
   holes: Array<[number, number]>;
   /** False when the body was cut: by a hole of unknown length, the end of the stream, or lost framing. */
   complete: boolean;
+  /** Stream position just after the message's last byte (its body's framing included). */
+  endPosition: number;
   /** Chunked: the trailer fields. */
   trailers: Array<[string, string]>;
 }
@@ -58,9 +60,12 @@ const MAX_CHUNK_LINE = 4096;
 
 const REQUEST_LINE = /^([A-Z][A-Z0-9_-]{0,19}) (\S+) (HTTP\/1\.[01])$/;
 const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
-/** A start line's beginning, for resynchronising: what the first bytes of a line must look like. */
-const REQUEST_START = /(?:^|\n)(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) \S+ HTTP\/1\.[01]\r?\n/;
-const RESPONSE_START = /(?:^|\n)HTTP\/1\.[01] \d{3}[^\r\n]*\r?\n/;
+/**
+ * A start line anywhere, for resynchronising: after a lost body the next message follows its last byte with no
+ * newline between, so a start line is not looked for only at the start of a line.
+ */
+const REQUEST_START = /(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) \S+ HTTP\/1\.[01]\r?\n/;
+const RESPONSE_START = /HTTP\/1\.[01] \d{3}[^\r\n]*\r?\n/;
 
 type State = 'start' | 'head' | 'length' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'stopped';
 
@@ -85,6 +90,8 @@ export class MessageParser {
   private skippedFrom = 0;
   /** Why parsing stopped (an upgrade), or null. */
   stoppedBy: string | null = null;
+  /** Stream position just after the bytes taken so far: where a message that ends now ends. */
+  private cursor = 0;
 
   constructor(
     readonly kind: 'request' | 'response',
@@ -106,6 +113,7 @@ export class MessageParser {
 
   /** A hole of `length` bytes (null: unknown) at `position`. */
   gap(length: number | null, position: number): void {
+    this.cursor = position + (length ?? 0);
     switch (this.state) {
       case 'length':
         if (length !== null && length <= this.remaining) return this.bodyGap(length, length === this.remaining);
@@ -121,18 +129,18 @@ export class MessageParser {
         if (length !== null) return this.bodyGap(length, false);
         break;
       case 'start':
-        if (this.pending === '') {
-          // Between messages: the next one may start anywhere after the hole.
-          this.skipped += length ?? 0;
-          return;
-        }
-        break;
+        // Between messages (what is pending is only bytes searched for a start line): the next message may
+        // start anywhere after the hole.
+        if (this.skipped === 0) this.skippedFrom = this.pending === '' ? position : this.pendingPosition;
+        this.skipped += this.pending.length + (length ?? 0);
+        this.pending = '';
+        return;
       case 'stopped':
         return;
       default:
         break;
     }
-    const where = this.state === 'start' || this.state === 'head' ? 'message head' : this.framing === 'chunked' ? 'chunked body' : 'body';
+    const where = this.state === 'head' ? 'message head' : this.framing === 'chunked' ? 'chunked body' : 'body';
     this.events.problem(position, `a hole of ${length === null ? 'unknown length' : `${length} bytes`} in the ${where}: framing lost, looking for the next ${this.kind} line`);
     if (this.head !== null && this.state !== 'head') {
       this.complete = false;
@@ -144,14 +152,18 @@ export class MessageParser {
 
   /** The direction ended: a body delimited by the close ends here; anything else unfinished is cut. */
   end(position: number): void {
+    this.cursor = position;
     if (this.state === 'close') {
       this.finish();
     } else if (this.head !== null && this.state !== 'head' && this.state !== 'start' && this.state !== 'stopped') {
       this.complete = false;
       this.events.problem(position, `the stream ended inside a ${this.framing === 'chunked' ? 'chunked body' : 'body'} (${this.remaining} bytes of it not sent)`);
       this.finish();
-    } else if (this.pending.trim() !== '' && this.state !== 'stopped') {
-      this.events.problem(this.pendingPosition, `the stream ended inside a ${this.state === 'head' ? 'message head' : 'start line'} (${this.pending.length} bytes)`);
+    } else if (this.state === 'head') {
+      this.events.problem(this.pendingPosition, `the stream ended inside a message head (${this.pending.length} bytes)`);
+    } else if (this.state === 'start' && this.skipped + this.pending.trim().length > 0) {
+      const from = this.skipped > 0 ? this.skippedFrom : this.pendingPosition;
+      this.events.problem(from, `${this.skipped + this.pending.length} bytes after the last ${this.kind} were not HTTP`);
     }
     this.state = 'stopped';
   }
@@ -169,17 +181,20 @@ export class MessageParser {
         return this.readHead(b, at, position, tsSec, tsNsec);
       case 'length': {
         const n = Math.min(this.remaining, b.length - at);
+        this.cursor = position + n;
         this.bodyBytes(b.subarray(at, at + n));
         if (this.remaining === 0) this.finish();
         return n;
       }
       case 'close': {
+        this.cursor = position + b.length - at;
         this.bodyBytes(b.subarray(at));
         this.remaining = 0;
         return b.length - at;
       }
       case 'chunk-data': {
         const n = Math.min(this.remaining, b.length - at);
+        this.cursor = position + n;
         this.bodyBytes(b.subarray(at, at + n));
         if (this.remaining === 0) this.state = 'chunk-end';
         return n;
@@ -210,7 +225,7 @@ export class MessageParser {
         this.pendingPosition = base + drop;
         return take;
       }
-      const lead = m.index + (text[m.index] === '\n' ? 1 : 0);
+      const lead = m.index;
       if (lead > 0) this.skip(base, lead);
       text = text.slice(lead);
       base += lead;
@@ -245,10 +260,6 @@ export class MessageParser {
 
   /** A whole head: parse it, then choose the body's framing (RFC 9112 section 6). */
   private begin(text: string, position: number, bodyPosition: number): void {
-    if (this.skipped > 0) {
-      this.events.problem(this.skippedFrom, `${this.skipped} bytes before this ${this.kind} line were not HTTP (the stream started mid-message, or framing was lost)`);
-      this.skipped = 0;
-    }
     const lines = text.split(/\r?\n/);
     const first = lines[0] ?? '';
     const h: HttpHead = { kind: this.kind, method: '', uri: '', status: 0, reason: '', version: '', headers: [], position, bodyPosition, tsSec: this.headTs[0]!, tsNsec: this.headTs[1]! };
@@ -277,11 +288,16 @@ export class MessageParser {
       h.headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
     }
     this.head = h;
+    this.cursor = bodyPosition;
     this.bodyLength = 0;
     this.holes = [];
     this.trailers = [];
     this.complete = true;
     this.events.head(h);
+    if (this.skipped > 0) {
+      this.events.problem(this.skippedFrom, `${this.skipped} bytes before this ${this.kind} line were not HTTP (the stream started mid-message, or framing was lost)`);
+      this.skipped = 0;
+    }
     this.chooseFraming(h);
   }
 
@@ -334,6 +350,7 @@ export class MessageParser {
       }
     }
     const end = nl < 0 ? b.length : nl + 1;
+    this.cursor = position + end - at;
     if (this.pending === '') this.pendingPosition = position;
     this.pending += latin1(b, at, end);
     if (nl < 0) {
@@ -397,7 +414,7 @@ export class MessageParser {
 
   private finish(): void {
     if (this.head === null) return;
-    this.events.end({ framing: this.framing, bodyLength: this.bodyLength, holes: this.holes, complete: this.complete, trailers: this.trailers });
+    this.events.end({ framing: this.framing, bodyLength: this.bodyLength, holes: this.holes, complete: this.complete, trailers: this.trailers, endPosition: this.cursor });
     this.head = null;
     this.framing = 'none';
     this.remaining = 0;

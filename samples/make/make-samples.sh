@@ -24,6 +24,8 @@ else
   IPV6=1 "$tools/mkcapture.sh" ipv6-loss 20 4 50000 80000 30 2
   "$tools/mkcapture.sh" ipv4-heavyloss 8 4 50000 80000 120 3
 fi
+# HTTP/1.1 with known bodies (the http command's sample): kept as committed unless rebuilt on purpose.
+if [[ $reuse == --reuse ]]; then cp "$samples"/http-loss.{pcap,truth.jsonl} .; else "$make/http-capture.sh" http-loss; fi
 
 # 4. Variants of ipv4-loss; each is named ipv4-loss.* so its truth is ipv4-loss.truth.jsonl.
 xform ipv4-loss.pcap ipv4-loss.vlan.pcap vlan 100
@@ -93,10 +95,10 @@ rm -rf "$samples/damaged"
 mkdir -p "$samples/damaged"
 cp damaged/* "$samples/damaged/"
 rm "$samples/damaged/expectations.json"
-for f in ipv4-loss ipv6-loss ipv4-heavyloss multi-link; do cp "$f.truth.jsonl" "$samples/"; done
+for f in ipv4-loss ipv6-loss ipv4-heavyloss multi-link http-loss; do cp "$f.truth.jsonl" "$samples/"; done
 cp ipv4-loss.pcap ipv4-loss.{vlan,qinq,sll,sll2,raw,ipv4,null,be,ns,snap200}.pcap ipv4-loss.pcapng \
   ipv4-loss.ns.pcapng ipv4-loss.pcap.gz ipv4-loss.pcapng.gz ipv6-loss.pcap ipv4-heavyloss.pcap multi-link.pcapng \
-  tcpflow-names.txt "$samples/"
+  http-loss.pcap tcpflow-names.txt "$samples/"
 python3 "$make/manifest.py" "$samples" damaged/expectations.json snap-missing.json "$shift" >"$samples/manifest.json"
 cat tcpflow-check.txt
 du -sh "$samples"

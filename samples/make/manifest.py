@@ -34,6 +34,7 @@ DESCRIBED = {
     'ipv4-loss.pcapng.gz': ('ipv4-loss.pcapng', 'gzip -9 -n', 'ipv4-loss.truth.jsonl'),
     'multi-link.pcapng': (V4, f'mergecap -F pcapng {V4} + (ipv6-loss.pcap: pcapxform.py sll, editcap -t {shift})',
                           'multi-link.truth.jsonl'),
+    'http-loss.pcap': (None, 'capture: make/http-capture.sh http-loss (httpgen.py, 2% loss)', 'http-loss.truth.jsonl'),
     'damaged/truncated-mid-record.pcap': (V4, 'records 1-240 (a byte prefix), then cut', None),
     'damaged/truncated-mid-header.pcap': (V4, 'records 1-240 (a byte prefix), then cut', None),
     'damaged/garbage-length.pcap': (V4, 'records 1-240 (a byte prefix), one caplen overwritten', None),
