@@ -4,6 +4,7 @@
  * directly.
  *
  * - Each connection with its bytes: {@link connections} (an async iterator), {@link followStream} (one by id).
+ * - HTTP/1.x: {@link httpExchanges} for one connection, {@link httpCapture} for a capture.
  * - Commands without printing: {@link analyzeCapture} / {@link streamAnalyze}, {@link exportCapture},
  *   {@link overlapsCapture}; {@link runPass} to plug in your own per-connection handling.
  * - The engine (gopacket's reassembly design, its faults fixed): {@link Assembler} on a {@link StreamPool} with
@@ -21,6 +22,13 @@ export {
   type ReassembledConnection,
   type StreamPiece,
 } from './pipeline/connections.js';
+
+// HTTP/1.x: the exchanges of a connection, or of a whole capture.
+export { httpExchanges, type ConnectionHttp } from './http/from-connection.js';
+export type { HttpExchange, HttpMessage } from './http/connection.js';
+export type { HttpHead, MessageEnd, BodyFraming } from './http/message-parser.js';
+export { httpCapture, type HttpOptions, type HttpResult, type HttpProblem } from './pipeline/http.js';
+export type { HttpRow } from './report/http-columns.js';
 
 // Commands, without printing.
 export {

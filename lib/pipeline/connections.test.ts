@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { connections, followStream } from './connections.js';
+import { httpExchanges } from '../http/from-connection.js';
 import { SAMPLES, truth } from '../../test/e2e/support.js';
 import { PcapBuilder } from '../../test/support/capture-builder.js';
 import { tcpFrame, TCP_ACK, TCP_FIN, TCP_SYN, type TcpSegmentSpec } from '../../test/support/frame-builder.js';
@@ -89,5 +91,23 @@ describe('connections(): each connection with its bytes', () => {
     expect(c!.id).toBe(5);
     expect(sha(c!.c2s.bytes())).toBe(want.find((w) => w.cport === port(c!.client))!.c2s_sha256);
     expect(await followStream(join(SAMPLES, 'ipv4-loss.pcap'), 999)).toBeNull();
+  });
+});
+
+describe('httpExchanges(connection): the http parser on a connection of connections()', () => {
+  it('gives what tcpreasm http gives for every exchange of the HTTP sample, against its truth file', async () => {
+    const want = readFileSync(join(SAMPLES, 'http-loss.truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cport: number; exchange: number; uri: string; status: number; body_len: number; body_sha256: string });
+    let n = 0;
+    for await (const c of connections(join(SAMPLES, 'http-loss.pcap'))) {
+      const h = httpExchanges(c);
+      expect(h.problems).toEqual([]);
+      for (const e of h.exchanges) {
+        const t = want.find((w) => w.cport === port(c.client) && w.exchange === e.index)!;
+        expect([e.request!.head.uri, e.response!.head.status, e.response!.end!.bodyLength]).toEqual([t.uri, t.status, t.body_len]);
+        if (e.response!.sha256 !== null) expect(e.response!.sha256).toBe(t.body_sha256);
+        n++;
+      }
+    }
+    expect(n).toBe(want.length);
   });
 });
