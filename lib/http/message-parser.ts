@@ -116,13 +116,28 @@ export class MessageParser {
     this.cursor = position + (length ?? 0);
     switch (this.state) {
       case 'length':
-        if (length !== null && length <= this.remaining) return this.bodyGap(length, length === this.remaining);
-        break;
+        if (length === null) break;
+        if (length <= this.remaining) return this.bodyGap(length, length === this.remaining);
+        {
+          // The hole runs past the body's end, which the length still tells: the body ends there, framed,
+          // and the rest of the hole lies before the next message.
+          const inBody = this.remaining;
+          this.cursor = position + inBody;
+          this.bodyGap(inBody, true);
+          this.gap(length - inBody, position + inBody);
+        }
+        return;
       case 'chunk-data':
         if (length !== null && length <= this.remaining) {
           this.bodyGap(length, false);
           if (this.remaining === 0) this.state = 'chunk-end';
           return;
+        }
+        if (length !== null) {
+          // Past the chunk's end the framing is lost; the chunk's own part of the hole is still the body's.
+          this.holes.push([this.bodyLength, this.remaining]);
+          this.events.bodyHole(this.remaining, this.bodyLength);
+          this.bodyLength += this.remaining;
         }
         break;
       case 'close':
@@ -144,7 +159,6 @@ export class MessageParser {
     this.events.problem(position, `a hole of ${length === null ? 'unknown length' : `${length} bytes`} in the ${where}: framing lost, looking for the next ${this.kind} line`);
     if (this.head !== null && this.state !== 'head') {
       this.complete = false;
-      if (length !== null && this.state !== 'chunk-line' && this.state !== 'trailers' && this.state !== 'chunk-end') this.holes.push([this.bodyLength, length]);
       this.finish();
     }
     this.resetToStart();

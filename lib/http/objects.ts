@@ -43,6 +43,8 @@ export interface ObjectRow {
 
 class BodyFile implements BodySink {
   private fd = -1;
+  /** The file exists (it is made at the body's first byte or hole). */
+  made = false;
   private readonly hash = createHash('sha256');
   private written = 0;
   private failed: ExportError | null = null;
@@ -90,6 +92,7 @@ class BodyFile implements BodySink {
     for (let k = 2; ; k++) {
       try {
         this.fd = this.objects.fs.openSync(this.path, OPEN_NEW, 0o644);
+        this.made = true;
         return true;
       } catch (err) {
         if (errorCode(err) !== 'EEXIST' || k > 1000) {
@@ -145,8 +148,8 @@ export class ObjectWriter {
       if (this.errors.length < 100) this.errors.push(failed);
       return;
     }
-    if (end.bodyLength === 0 && end.holes.length === 0) {
-      // Nothing was written for an empty body: no file, no row.
+    if (!f.made) {
+      // An empty body: no file, no row.
       return;
     }
     const m = which === 'request' ? e.request! : e.response!;
