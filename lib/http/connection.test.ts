@@ -199,3 +199,18 @@ describe('positions in the stream', () => {
     expect(exchanges[0]!.request!.end!.endPosition).toBe(1 + req.length);
   });
 });
+
+describe('holes at a body edge', () => {
+  it('a hole running past a body of known length ends the body there; the rest lies before the next message', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcd' },
+      { dir: 's2c', gap: 20 },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' },
+    ]);
+    expect(exchanges[0]!.response!.end).toMatchObject({ framing: 'length', bodyLength: 10, holes: [[4, 6]], complete: true });
+    expect(exchanges[1]!.response!.sha256).toBe(sha('ok'));
+    // The 14 bytes of hole after the body lie between messages: no message lost anything, nothing to report.
+    expect(problems).toEqual([]);
+  });
+});

@@ -144,10 +144,9 @@ export class MessageParser {
         if (length !== null) return this.bodyGap(length, false);
         break;
       case 'start':
-        // Between messages (what is pending is only bytes searched for a start line): the next message may
-        // start anywhere after the hole.
-        if (this.skipped === 0) this.skippedFrom = this.pending === '' ? position : this.pendingPosition;
-        this.skipped += this.pending.length + (length ?? 0);
+        // Between messages: the next one may start anywhere after the hole. What was pending (bytes searched
+        // for a start line) is skipped data; the hole itself is no problem of the messages.
+        if (this.pending !== '') this.skip(this.pendingPosition, this.pending.length);
         this.pending = '';
         return;
       case 'stopped':
