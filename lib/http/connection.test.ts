@@ -214,3 +214,14 @@ describe('holes at a body edge', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('leniency where browsers and Wireshark are lenient', () => {
+  it('blanks around a chunk size are tolerated', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'GET / HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n 5 \r\nhello\r\n\t0\r\n\r\n' },
+    ]);
+    expect(problems).toEqual([]);
+    expect(exchanges[0]!.response!.sha256).toBe(sha('hello'));
+  });
+});

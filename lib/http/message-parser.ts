@@ -392,7 +392,8 @@ export class MessageParser {
       }
       return end - at;
     }
-    const size = /^([0-9a-fA-F]{1,12})\s*(;.*)?$/.exec(line);
+    // Leading and trailing blanks are tolerated, as browsers and Wireshark do (RFC 9112 allows none).
+    const size = /^[ \t]*([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(line);
     if (size === null) {
       this.events.problem(linePosition, `not a chunk-size line: ${JSON.stringify(line.slice(0, 40))}: framing lost`);
       this.complete = false;

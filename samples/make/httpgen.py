@@ -14,7 +14,7 @@ Every body is derived from its URI, so what a reassembler should extract is know
 The client writes one truth row per request: connection's client port, exchange index, method, uri, status,
 response body length and sha256 as framed (de-chunked, not decoded), and the decoded sha256.
 """
-import gzip, hashlib, http.client, http.server, json, random, socket, sys
+import gzip, hashlib, http.client, http.server, json, os, random, socket, sys
 
 
 def payload(n, seed):
@@ -112,7 +112,8 @@ def client(addr, port, truth):
         [('POST', '/echo'), ('GET', '/len/60000/5'), ('GET', '/chunked/40000/6')],
         [('GET', '/gzip/8000/7'), ('GET', '/len/0/8'), ('GET', '/close/25000/9')],
     ]
-    for plan in plans * 2:
+    # HTTPGEN_REPEAT (default 2): how many times the plans run; the bench's HTTP workload runs them more.
+    for plan in plans * int(os.environ.get('HTTPGEN_REPEAT', '2')):
         c = http.client.HTTPConnection(addr, port, timeout=30)
         c.connect()
         cport = c.sock.getsockname()[1]

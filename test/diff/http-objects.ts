@@ -1,6 +1,6 @@
 /**
  * `npm run diff:http -- DIR...`: the HTTP objects tcpreasm finds against Wireshark's `--export-objects http` on
- * every capture under the folders given. tshark writes each response body (de-chunked and, by its default,
+ * every capture under the folders given. tshark writes each body, of requests and responses (de-chunked and, by its default,
  * decompressed); tcpreasm writes each body raw and, with --decode, decoded. An object is matched by the sha256
  * of its content (the decoded copy where tcpreasm has one). Prints, per capture and in all, the objects both
  * found, only tshark found and only tcpreasm found; `--list` prints every capture with a difference.
@@ -34,7 +34,8 @@ async function ours(capture: string, dir: string): Promise<string[]> {
   const list = join(dir, 'objects.jsonl');
   if (!existsSync(list)) return [];
   const rows = readFileSync(list, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { which: string; file: string; decoded?: { file?: string } });
-  return rows.filter((r) => r.which === 'response').map((r) => sha(readFileSync(join(dir, r.decoded?.file ?? r.file))));
+  // tshark exports request bodies too (a POST's, a GET's with a body): every object counts.
+  return rows.map((r) => sha(readFileSync(join(dir, r.decoded?.file ?? r.file))));
 }
 
 async function run(): Promise<void> {
