@@ -151,6 +151,8 @@ const TARGETS: Record<string, Record<string, number>> = {
   real: { 'analyze json': 0.8, 'analyze csv': 0.8, export: 1.0 },
   bulk: { 'analyze json': 0.8, 'analyze csv': 0.8, export: 1.0 },
   small: { 'analyze json': 1.0, 'analyze csv': 1.0, export: 1.0 },
+  // The http command against tcpreasm's own export of the same capture (the HTTP issue's bar).
+  http: { http: 1.5, 'http -o': 1.5 },
   many: { 'analyze json': 0.6, 'analyze csv': 0.6, 'analyze --top 1': 0.6, export: 1.0 },
 };
 
@@ -198,6 +200,18 @@ export function peerRows(w: WorkloadMeta, peers: Peers, o: PeerSettings, log: (s
     }
     if (row.peerTiming) row.ratio = mine.seconds / row.peerTiming.seconds;
     rows.push(row);
+  }
+  const exported = rows.find((r) => r.task === 'export');
+  if (w.name === 'http' && exported !== undefined) {
+    const objects = path.join(o.exportDir, 'http-out');
+    for (const t of [
+      { task: 'http', argv: ['http', w.file, '--format', 'csv'] },
+      { task: 'http -o', argv: ['http', w.file, '-o', objects, '--format', 'csv'], outDir: objects },
+    ]) {
+      log(`${w.name}: tcpreasm ${t.task}...`);
+      const mine = time({ argv: [node, o.cli, ...t.argv], outDir: t.outDir }, runs, warmup, scratch);
+      rows.push({ workload: w.name, task: t.task, tcpreasm: mine, peer: 'tcpreasm export', peerTiming: exported.tcpreasm, ratio: mine.seconds / exported.tcpreasm.seconds, target: targets[t.task], targetKind: 'ratio' });
+    }
   }
   return rows;
 }

@@ -40,3 +40,24 @@ export async function makeRealCapture(c: RealCapture, file: string): Promise<Tra
     dataSegments: -1, wirePayloadBytes: -1, outOfOrder: -1, retransmissions: -1, resegmented: -1,
   };
 }
+
+/**
+ * Runs `samples/make/http-capture.sh` with the plans repeated `repeat` times (root, as mkcapture.sh) and moves
+ * its capture to `file`; connections are counted from its truth file (one row an exchange).
+ */
+export async function makeHttpCapture(repeat: number, file: string): Promise<TrafficCounts> {
+  const script = path.resolve(process.cwd(), 'samples/make/http-capture.sh');
+  const prefix = `${file}.tmp-${process.pid}`;
+  const r = spawnSync('bash', [script, prefix], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, HTTPGEN_REPEAT: String(repeat) } });
+  if (r.status !== 0) throw new Error(`http-capture.sh failed (needs root, iproute2, nftables, tcpdump, ethtool): ${r.stderr.trim().slice(-500)}`);
+  const ports = new Set<number>();
+  for (const line of fs.readFileSync(`${prefix}.truth.jsonl`, 'utf8').split('\n')) if (line.trim() !== '') ports.add((JSON.parse(line) as { cport: number }).cport);
+  fs.renameSync(`${prefix}.truth.jsonl`, `${file}.truth.jsonl`);
+  fs.renameSync(`${prefix}.pcap`, file);
+  const scanned = new PhaseCounts();
+  await scanPath(file, scanned);
+  return {
+    packets: scanned.records, connections: ports.size, streamBytes: -1,
+    dataSegments: -1, wirePayloadBytes: -1, outOfOrder: -1, retransmissions: -1, resegmented: -1,
+  };
+}

@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--runs 3] [--only bulk,small] [--size-mb 1000] [--quick] [--json]
  *                    [--phases read,decode] [--corners] [--flat]
- *   npm run bench -- --peers [--runs 3] [--only real,small,many]   (the CLI beside gopacket and tcpflow)
+ *   npm run bench -- --peers [--runs 3] [--only real,http,small,many]   (the CLI beside gopacket and tcpflow; http beside its export)
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ import { hideBin } from 'yargs/helpers';
 import { DEFAULT_CLI, defaultExportDir, findPeers, peerRows, printPeers, startupRow, type PeerRow, type PeerSettings } from './peers.js';
 import { PHASES, type Phase, type PhaseReport, type RunReport } from './phase.js';
 import {
-  bulkProfile, cornerWorkloads, defaultCacheDir, ensureWorkload, realWorkload, standardWorkloads,
+  bulkProfile, cornerWorkloads, defaultCacheDir, ensureWorkload, httpWorkload, realWorkload, standardWorkloads,
   type Workload, type WorkloadMeta,
 } from './workloads.js';
 
@@ -285,7 +285,7 @@ async function runPeers(cacheDir: string, o: PeerSettings, only: string[], json:
   log(`tcpreasm: ${o.cli}; exports into ${o.exportDir}`);
   const peers = findPeers(cacheDir);
   for (const m of peers.missing) log(`not measured: ${m}`);
-  const all = [realWorkload(), ...standardWorkloads()];
+  const all = [realWorkload(), httpWorkload(), ...standardWorkloads()];
   const rows: PeerRow[] = [];
   for (const name of only) {
     const w = all.find((x) => x.name === name);
