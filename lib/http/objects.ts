@@ -46,7 +46,6 @@ class BodyFile implements BodySink {
   /** The file exists (it is made at the body's first byte or hole). */
   made = false;
   private readonly hash = createHash('sha256');
-  private written = 0;
   private failed: ExportError | null = null;
 
   constructor(
@@ -61,10 +60,11 @@ class BodyFile implements BodySink {
     if (this.open()) this.put(bytes, offsetInBody);
   }
 
-  hole(length: number, offsetInBody: number): void {
+  hole(length: number, _offsetInBody: number): void {
     for (let left = length; left > 0; left -= ZEROS.length) this.hash.update(left >= ZEROS.length ? ZEROS : ZEROS.subarray(0, left));
-    // Left sparse: the next write, or the final truncate, puts the zeros there.
-    if (this.open()) this.written = Math.max(this.written, offsetInBody + length);
+    // Left sparse: the next write, or the final truncate, puts the zeros there (the file is made now, so a
+    // body that is all hole still has its file).
+    this.open();
   }
 
   close(end: MessageEnd): void {
@@ -107,7 +107,6 @@ class BodyFile implements BodySink {
   private put(b: Uint8Array, at: number): void {
     try {
       for (let done = 0; done < b.length; ) done += this.objects.fs.writeSync(this.fd, b, done, b.length - done, at + done);
-      this.written = Math.max(this.written, at + b.length);
     } catch (err) {
       this.failed = fsError(err, 'write', this.path);
     }
