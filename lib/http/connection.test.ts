@@ -225,3 +225,17 @@ describe('leniency where browsers and Wireshark are lenient', () => {
     expect(exchanges[0]!.response!.sha256).toBe(sha('hello'));
   });
 });
+
+describe('methods', () => {
+  it('any method token starts a request (QUERY, extension methods), as the request line allows', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'QUERY /q HTTP/1.1\r\nContent-Length: 2\r\n\r\nq?FROBNICATE /x HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nAHTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n' },
+    ]);
+    expect(problems).toEqual([]);
+    expect(exchanges.map(summary)).toEqual([
+      { index: 0, request: 'QUERY /q length:2', response: '200 length:1' },
+      { index: 1, request: 'FROBNICATE /x none:0', response: '501 length:0' },
+    ]);
+  });
+});

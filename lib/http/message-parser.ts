@@ -64,7 +64,8 @@ const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
  * A start line anywhere, for resynchronising: after a lost body the next message follows its last byte with no
  * newline between, so a start line is not looked for only at the start of a line.
  */
-const REQUEST_START = /(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) \S+ HTTP\/1\.[01]\r?\n/;
+// Any method token (QUERY, extension methods of WebDAV and others), as REQUEST_LINE takes.
+const REQUEST_START = /[A-Z][A-Z0-9_-]{0,19} \S+ HTTP\/1\.[01]\r?\n/;
 const RESPONSE_START = /HTTP\/1\.[01] \d{3}[^\r\n]*\r?\n/;
 
 type State = 'start' | 'head' | 'length' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'stopped';
