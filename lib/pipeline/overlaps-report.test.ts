@@ -48,9 +48,14 @@ describe('overlaps report', () => {
     expect(line.split('│').slice(1, -1).map((c) => c.trim())).toEqual([
       '2023-11-14T22:13:20.000000007Z', '5', 'c2s', '50', '150', '100', 'conflict', 'kept first copy; sha256 a1b2, c3d4',
     ]);
-    // At 80 columns the detail is cut to fit (the full text is in JSON and CSV).
-    const narrow = renderOverlaps(events, 'table', false, 80).split('\n').find((l) => l.includes('000000007Z'))!;
-    expect(narrow.split('│').at(-2)!.trim()).toMatch(/^kept first …$/);
+    // At 100 columns the detail is cut to fit (the full text is in JSON and CSV), the sequence end left out; at 80 the columns that do not
+    // fit give way, the last ones first, and are named under the table; no line is wider than the terminal.
+    const mid = renderOverlaps(events, 'table', false, 100).split('\n');
+    expect(mid.find((l) => l.includes('000000007Z'))!.split('│').at(-2)!.trim()).toMatch(/^kept first …$/);
+    const narrow = renderOverlaps(events, 'table', false, 80).split('\n');
+    expect(narrow.find((l) => l.includes('000000007Z'))!.split('│').slice(1, -1).map((c) => c.trim())).toEqual(['2023-11-14T22:13:20.000000007Z', '5', 'c2s', '50', 'conflict']);
+    expect(narrow.join('\n')).toContain('(not shown at 80 columns: relativeSeqEnd, bytes, detail; --format json or csv\nhas every field)');
+    for (const w of [80, 100, 120]) for (const l of renderOverlaps(events, 'table', false, w).split('\n')) expect(l.length).toBeLessThanOrEqual(w);
     // --absolute: the raw sequence numbers, across the wrap.
     const abs = renderOverlaps(events, 'table', true).split('\n').find((l) => l.includes('000000007Z'))!;
     expect(abs.split('│').slice(4, 6).map((c) => c.trim())).toEqual(['4294967250', '54']);

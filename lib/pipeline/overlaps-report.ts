@@ -5,6 +5,7 @@
  */
 import {
   counted,
+  wrapText,
   OVERLAP_TOTAL_COLUMNS,
   overlapCsvHeader,
   overlapCsvLine,
@@ -16,7 +17,7 @@ import {
   SelectionError,
   summaryJson,
   sumOverlapTotals,
-  tableText,
+  writeTable,
   type OverlapRow,
   type OverlapTotals,
   type ReportFormat,
@@ -99,32 +100,49 @@ function overlapsJson(r: OverlapsResult): string {
 function overlapsTable(r: OverlapsResult, absolute: boolean, width: number): string {
   const more = r.eventsOmitted > 0 ? `\n(${r.eventsOmitted} more events not listed: raise --limit, or use --format csv)` : '';
   return (
-    `${overlapHeadline(r.byConnection)}\n\n` +
+    `${wrapText(overlapHeadline(r.byConnection), width)}\n\n` +
     `${r.events.length > 0 ? eventsTable(r.events, absolute, width) : 'No overlap events.'}${more}\n\n` +
-    conflictDumps(r.events, absolute) +
-    `By connection:\n${r.byConnection.length > 0 ? tableText(r.byConnection, OVERLAP_TOTAL_COLUMNS) : '(none)'}\n\n` +
+    conflictDumps(r.events, absolute, width) +
+    `By connection:\n${r.byConnection.length > 0 ? totalsTable(r.byConnection, width) : '(none)'}\n\n` +
     `${renderSummary(r.summary)}\n`
   );
+}
+
+/** The totals columns in the order they stay when the width runs out: counts before their bytes. */
+const TOTALS_PRIORITY = ['connectionId', 'conflicts', 'retransmissions', 'outOfOrder', 'partialOverlaps', 'suspiciousRsts', 'conflictBytes', 'retransmittedBytes', 'outOfOrderBytes', 'partialOverlapBytes'];
+
+/** The totals by connection, fitted to the width; the columns left out are named under it (JSON has them all). */
+function totalsTable(t: readonly OverlapTotals[], width: number): string {
+  let text = '';
+  const { hidden } = writeTable(t.length, (i) => t[i]!, OVERLAP_TOTAL_COLUMNS, (s) => (text += s), { width, priority: TOTALS_PRIORITY, always: 2 });
+  const table = text.replace(/\n$/, '');
+  return hidden.length === 0 ? table : `${table}\n${wrapText(`(not shown at ${width} columns: ${hidden.join(', ')}; see --format json)`, width)}`;
 }
 
 /** Conflicts whose bytes the table shows; the rest are in JSON and CSV, which carry every sample. */
 const MAX_DUMPS = 20;
 
 /** The bytes of both copies of each listed conflict (conflicts are listed first), or nothing. */
-function conflictDumps(events: readonly OverlapRow[], absolute: boolean): string {
+function conflictDumps(events: readonly OverlapRow[], absolute: boolean, width: number): string {
   const withBytes = events.filter((e) => e.conflict !== undefined);
   if (withBytes.length === 0) return '';
   const shown = withBytes.slice(0, MAX_DUMPS).map((e) => conflictBytesText(e, e.conflict!, absolute));
   const rest = withBytes.length - shown.length;
   const tail = rest > 0 ? `\n(${counted(rest, 'more conflict')} not shown here: --format json or csv carries every sample)` : '';
-  return `Conflicting bytes (up to 64 of each copy, from 16 before the first difference; ^ marks a difference):\n\n${shown.join('\n\n')}${tail}\n\n`;
+  const head = wrapText('Conflicting bytes (up to 64 of each copy, from 16 before the first difference; ^ marks a difference):', width);
+  return `${head}\n\n${shown.join('\n\n')}${wrapText(tail, width)}\n\n`;
 }
 
 /** The events table, its detail cells cut to the width. */
 function eventsTable(events: readonly OverlapRow[], absolute: boolean, width: number): string {
   const columns = overlapTableColumns(absolute);
-  const keys = columns.map((c) => c.key);
-  return tableText(events, columns, { width, priority: keys, always: keys.length, shrink: 'detail' });
+  // What stays when the width runs out: when, where and what first; the detail (cut to fit) last.
+  const [start, end] = absolute ? ['seqStart', 'seqEnd'] : ['relativeSeqStart', 'relativeSeqEnd'];
+  const priority = ['time', 'connectionId', 'direction', 'kind', start!, 'bytes', 'detail', end!];
+  let text = '';
+  const { hidden } = writeTable(events.length, (i) => events[i]!, columns, (t) => (text += t), { width, priority, always: 4, shrink: 'detail' });
+  const table = text.replace(/\n$/, '');
+  return hidden.length === 0 ? table : `${table}\n${wrapText(`(not shown at ${width} columns: ${hidden.join(', ')}; --format json or csv has every field)`, width)}`;
 }
 
 /** Sums of the per-connection totals, and the number of events they make. */

@@ -28,7 +28,8 @@ describe('conflict bytes dump', () => {
 
   it('hex and ASCII of both copies, 16 a line, a caret under each differing byte; relative seq by default', () => {
     expect(conflictBytesText(row, conflict, false).split('\n')).toEqual([
-      'conn 3 c2s, seq 1, 20 B: first difference at +5; kept the old copy (compared against delivered data)',
+      'conn 3 c2s, seq 1, 20 B: first difference at +5',
+      '  kept the old copy (compared against delivered data)',
       '  old: record 4, fnv1a32 0a0b0c0d',
       '  new: record 5, fnv1a32 01020304',
       '     +0  old 47 45 54 20 2f 65 76 69 64 65 6e 63 65 20 48 54  GET /evidence HT',
@@ -48,6 +49,6 @@ describe('conflict bytes dump', () => {
   it('a line whose bytes all agree has no caret line', () => {
     const same = { ...conflict, old: copy('A'.repeat(16) + 'x', 4, '1'), new: copy('A'.repeat(16) + 'y', 5, '2') };
     const lines = conflictBytesText(row, same, false).split('\n');
-    expect(lines[5]).toMatch(/^\s+\+16\s+old/);
+    expect(lines[6]).toMatch(/^\s+\+16\s+old/);
   });
 });

@@ -12,8 +12,8 @@ export function conflictBytesText(e: OverlapRow, c: ConflictJson, absolute: bool
   const seq = rel === null ? `seq ${e.seqStart}${absolute ? '' : ' (abs)'}` : `seq ${rel}`;
   const first = (c.firstDifferenceSeq - c.seq) >>> 0;
   const lines = [
-    `conn ${e.connectionId} ${e.direction}, ${seq}, ${e.bytes} B: first difference at +${first}; ` +
-      `kept the ${c.kept} copy (compared against ${c.against} data)`,
+    `conn ${e.connectionId} ${e.direction}, ${seq}, ${e.bytes} B: first difference at +${first}`,
+    `  kept the ${c.kept} copy (compared against ${c.against} data)`,
     `  old: record ${c.old.recordNumber}${c.old.input !== undefined ? ` of ${c.old.input}` : ''}, ${c.hashName} ${c.old.hash}`,
     `  new: record ${c.new.recordNumber}${c.new.input !== undefined ? ` of ${c.new.input}` : ''}, ${c.hashName} ${c.new.hash}`,
   ];

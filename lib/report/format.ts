@@ -74,3 +74,23 @@ export function formatRate(bytes: number, ns: number): string {
 export function counted(n: number, noun: string, plural = `${noun}s`): string {
   return `${formatCount(n)} ${n === 1 ? noun : plural}`;
 }
+
+/** Prose folded at word breaks to lines of at most `width` characters (a word longer than that stays whole). */
+export function wrapText(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.length <= width) return line;
+      const out: string[] = [];
+      let cur = '';
+      for (const word of line.split(' ')) {
+        if (cur !== '' && cur.length + 1 + word.length > width) {
+          out.push(cur);
+          cur = word;
+        } else cur = cur === '' ? word : `${cur} ${word}`;
+      }
+      out.push(cur);
+      return out.join('\n');
+    })
+    .join('\n');
+}

@@ -24,7 +24,7 @@ export {
   OverlapTally,
   type ReportFormat,
 } from './render.js';
-export { counted, formatBytes, formatCount, formatDuration, formatRate } from './format.js';
+export { counted, formatBytes, formatCount, formatDuration, formatRate, wrapText } from './format.js';
 export { formatCaptureTime, formatEpoch, durationNs } from './time.js';
 export { followWriter, type FollowEvent, type FollowFormat, type FollowWriterOptions } from './follow-text.js';
 export { RecordNames } from './record-names.js';
