@@ -239,3 +239,35 @@ describe('methods', () => {
     ]);
   });
 });
+
+describe('obsolete line folding', () => {
+  it('a folded header continues the field before it (Transfer-Encoding folded onto a second line)', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'GET / HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n' },
+    ]);
+    expect(problems).toEqual([]);
+    expect(exchanges[0]!.response!.head.headers).toEqual([['Transfer-Encoding', 'chunked']]);
+    expect(exchanges[0]!.response!.sha256).toBe(sha('ok'));
+  });
+});
+
+describe('request smuggling shapes (Zeek 261 variants)', () => {
+  it('Transfer-Encoding wins over Content-Length: the smuggled request is the next exchange', () => {
+    const { exchanges } = run([{ dir: 'c2s', data: 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 50\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n' }]);
+    expect(exchanges.map((e) => e.request!.head.uri)).toEqual(['/', '/smuggled']);
+  });
+
+  it('a Content-Length with leading zeros is its number', () => {
+    const body = 'X'.repeat(50);
+    const { exchanges, problems } = run([{ dir: 'c2s', data: `POST / HTTP/1.1\r\nContent-Length: 00000000000000000000000000000050\r\n\r\n${body}GET /next HTTP/1.1\r\n\r\n` }]);
+    expect(problems).toEqual([]);
+    expect(exchanges.map((e) => [e.request!.head.uri, e.request!.end!.bodyLength])).toEqual([['/', 50], ['/next', 0]]);
+  });
+
+  it('a request with a Transfer-Encoding not ending in chunked is reported', () => {
+    const { exchanges, problems } = run([{ dir: 'c2s', data: 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\nGET /s HTTP/1.1\r\n\r\n' }]);
+    expect(problems[0]).toMatch(/^c2s@1: Transfer-Encoding "chunked, identity" without chunked last/);
+    expect(exchanges.map((e) => e.request!.head.uri)).toEqual(['/', '/s']);
+  });
+});

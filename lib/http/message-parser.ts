@@ -65,7 +65,7 @@ const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
  * newline between, so a start line is not looked for only at the start of a line.
  */
 // Any method token (QUERY, extension methods of WebDAV and others), as REQUEST_LINE takes.
-const REQUEST_START = /[A-Z][A-Z0-9_-]{0,19} \S+ HTTP\/1\.[01]\r?\n/;
+const REQUEST_START = /(?<![A-Z0-9_-])[A-Z][A-Z0-9_-]{0,19} \S+ HTTP\/1\.[01]\r?\n/;
 const RESPONSE_START = /HTTP\/1\.[01] \d{3}[^\r\n]*\r?\n/;
 
 type State = 'start' | 'head' | 'length' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'stopped';
@@ -294,6 +294,12 @@ export class MessageParser {
     }
     for (const line of lines.slice(1)) {
       if (line === '') continue;
+      const last = h.headers[h.headers.length - 1];
+      if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
+        // obs-fold (RFC 9112 section 5.2): the line continues the field before, its fold read as one space.
+        last[1] = `${last[1]} ${line.trim()}`.trim();
+        continue;
+      }
       const colon = line.indexOf(':');
       if (colon <= 0) {
         this.events.problem(position, `a header line without a name: ${JSON.stringify(line.slice(0, 80))}`);
@@ -328,8 +334,15 @@ export class MessageParser {
       this.state = 'chunk-line';
       return;
     }
+    if (te !== null && this.kind === 'request') {
+      // RFC 9112 section 6.3: no reliable length; a server must answer 400 and close. Parsed as bodiless.
+      this.events.problem(h.position, `Transfer-Encoding ${JSON.stringify(te.slice(0, 40))} without chunked last: a request whose length cannot be determined (a smuggling attempt?)`);
+      return this.noBody();
+    }
     if (cl !== null) {
-      const n = /^\d{1,15}$/.test(cl) ? Number(cl) : NaN;
+      // Leading zeros are digits too (RFC 9110 section 8.6); the value must be a safe integer.
+      const digits = /^\d+$/.test(cl) ? cl.replace(/^0+(?=\d)/, '') : '';
+      const n = digits.length > 0 && digits.length <= 15 ? Number(digits) : NaN;
       if (Number.isNaN(n)) {
         this.events.problem(h.position, `Content-Length ${JSON.stringify(cl.slice(0, 40))} is not a number: framing lost`);
         this.complete = false;

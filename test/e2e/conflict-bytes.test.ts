@@ -57,7 +57,7 @@ describe('conflict bytes in the overlaps report and the manifest', () => {
     expect(r.stdout).toContain('Conflicting bytes');
     expect(r.stdout).toContain('GET /evidence HT');
     expect(r.stdout).toContain('GET /tampered HT');
-    expect(r.stdout).toMatch(/first difference at \+5\n  kept the old copy \(compared against delivered data\)/);
+    expect(r.stdout).toMatch(/first difference at \+5\n {2}kept the old copy \(compared against delivered data\)/);
   });
 
   it('the manifest conflict records carry the samples too', async () => {
