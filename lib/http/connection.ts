@@ -30,7 +30,8 @@ export interface HttpExchange {
 export interface BodySink {
   write(bytes: Uint8Array, offsetInBody: number): void;
   hole(length: number, offsetInBody: number): void;
-  close(end: MessageEnd): void;
+  /** The body is over; `sha256` is of its bytes as framed, holes as zeros (what the file holds). */
+  close(end: MessageEnd, sha256: string): void;
 }
 
 /** What the connection parser reports. */
@@ -86,7 +87,7 @@ class Side implements MessageEvents {
     if (m === null) return;
     m.end = e;
     m.sha256 = this.hash === null ? (e.framing === 'none' ? null : EMPTY_SHA256) : this.hash.digest('hex');
-    this.sink?.close(e);
+    this.sink?.close(e, m.sha256 ?? EMPTY_SHA256);
     this.sink = null;
     this.hash = null;
     this.message = null;

@@ -45,7 +45,6 @@ class BodyFile implements BodySink {
   private fd = -1;
   /** The file exists (it is made at the body's first byte or hole). */
   made = false;
-  private readonly hash = createHash('sha256');
   private failed: ExportError | null = null;
 
   constructor(
@@ -56,18 +55,17 @@ class BodyFile implements BodySink {
   ) {}
 
   write(bytes: Uint8Array, offsetInBody: number): void {
-    this.hash.update(bytes);
     if (this.open()) this.put(bytes, offsetInBody);
   }
 
-  hole(length: number, _offsetInBody: number): void {
-    for (let left = length; left > 0; left -= ZEROS.length) this.hash.update(left >= ZEROS.length ? ZEROS : ZEROS.subarray(0, left));
+  hole(_length: number, _offsetInBody: number): void {
     // Left sparse: the next write, or the final truncate, puts the zeros there (the file is made now, so a
     // body that is all hole still has its file).
     this.open();
   }
 
-  close(end: MessageEnd): void {
+  /** The parser hashed the body as it came (holes as zeros): the file's sha256, without a second pass. */
+  close(end: MessageEnd, sha256: string): void {
     // An empty body gets no file (nor a row).
     if (end.bodyLength > 0 && this.open()) {
       try {
@@ -78,7 +76,7 @@ class BodyFile implements BodySink {
       this.objects.fs.closeSync(this.fd);
     }
     this.fd = -1;
-    this.objects.done(this, this.e, this.which, end, this.hash.digest('hex'), this.failed);
+    this.objects.done(this, this.e, this.which, end, sha256, this.failed);
   }
 
   get path(): string {
@@ -112,8 +110,6 @@ class BodyFile implements BodySink {
     }
   }
 }
-
-const ZEROS = Buffer.alloc(64 * 1024);
 
 /** Writes the bodies of a run's exchanges into one folder, and their list. */
 export class ObjectWriter {

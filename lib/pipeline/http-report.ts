@@ -2,7 +2,7 @@
  * The http report written for a pass: CSV rows go out as exchanges end (bounded memory for any capture); the
  * table and JSON are written from the result, with the problems met and the connections where HTTP stopped.
  */
-import { csvLine, renderSummary, SelectionError, summaryJson, tableText, type ReportFormat, type TextSink } from '../report/index.js';
+import { csvLine, renderSummary, SelectionError, summaryJson, tableText, wrapText, type ReportFormat, type TextSink } from '../report/index.js';
 import { HTTP_COLUMNS, HTTP_TABLE_COLUMNS, type HttpRow } from '../report/http-columns.js';
 import type { HttpOptions, HttpResult } from './http.js';
 
@@ -74,5 +74,7 @@ function httpTable(r: HttpResult, width: number): string {
   const problems = r.problems.length === 0 ? '' : `\nProblems (connection, direction, stream position):\n${r.problems.slice(0, 20).map((p) => `  conn ${p.connectionId} ${p.dir} at ${p.position}: ${p.what}`).join('\n')}${r.problemCount > 20 ? `\n  (${r.problemCount - 20} more: --format json lists 100)` : ''}\n`;
   const stopped = r.stopped.length === 0 ? '' : `\nHTTP ended early:\n${r.stopped.slice(0, 20).map((s) => `  conn ${s.connectionId}: ${s.why}`).join('\n')}\n`;
   const objects = r.objects === null ? '' : `\nObjects: ${r.objects.written} written to ${r.objects.dir} (objects.jsonl lists each with its sha256, stream range and holes)\n`;
-  return `${head}\n\n${table}${more}\n${problems}${stopped}${objects}\n${renderSummary(r.summary)}\n`;
+  // Prose folds at the width, as the tables fit it.
+  const fold = (t: string): string => wrapText(t, width);
+  return `${fold(head)}\n\n${table}${fold(more)}\n${fold(problems)}${fold(stopped)}${fold(objects)}\n${renderSummary(r.summary)}\n`;
 }

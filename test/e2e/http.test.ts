@@ -69,6 +69,14 @@ describe('tcpreasm http on real traffic with loss', () => {
     }
   });
 
+  it('the table fits an 80-column terminal: columns give way, prose folds', async () => {
+    const r = await cli(['http', CAPTURE, '-q'], { env: { ...process.env, COLUMNS: '80' } });
+    expect(r.code).toBe(0);
+    const report = r.stdout.slice(0, r.stdout.indexOf('\nInput '));
+    expect(report).toContain('25 HTTP exchanges in 7 connections.');
+    for (const line of report.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
   it('-o DIR --decode: each body a file with its sha256; gzip bodies decoded; objects.jsonl names the stream range', async () => {
     const out = join(tempDir('http-objects'), 'objects');
     const r = await cli(['http', CAPTURE, '-o', out, '--decode', '-q', '--format', 'csv']);
