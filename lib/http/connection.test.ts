@@ -271,3 +271,11 @@ describe('request smuggling shapes (Zeek 261 variants)', () => {
     expect(exchanges.map((e) => e.request!.head.uri)).toEqual(['/', '/s']);
   });
 });
+
+describe('conflicting lengths', () => {
+  it('two different Content-Lengths: the first is taken, and the conflict is reported', () => {
+    const { exchanges, problems } = run([{ dir: 'c2s', data: 'POST /a HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 9\r\n\r\nabcGET /b HTTP/1.1\r\n\r\n' }]);
+    expect(problems).toEqual(['c2s@1: Content-Length given 2 times with different values ("3", "9"): the first is taken, a recipient must reject this']);
+    expect(exchanges.map((e) => [e.request!.head.uri, e.request!.end!.bodyLength])).toEqual([['/a', 3], ['/b', 0]]);
+  });
+});

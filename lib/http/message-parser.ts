@@ -340,6 +340,11 @@ export class MessageParser {
       return this.noBody();
     }
     if (cl !== null) {
+      const all = h.headers.filter(([k]) => k.toLowerCase() === 'content-length').map(([, v]) => v);
+      if (all.some((v) => v !== cl)) {
+        // RFC 9112 section 6.3: a recipient must reject this; the first is taken, and said (request smuggling).
+        this.events.problem(h.position, `Content-Length given ${all.length} times with different values (${all.map((v) => JSON.stringify(v.slice(0, 20))).join(', ')}): the first is taken, a recipient must reject this`);
+      }
       // Leading zeros are digits too (RFC 9110 section 8.6); the value must be a safe integer.
       const digits = /^\d+$/.test(cl) ? cl.replace(/^0+(?=\d)/, '') : '';
       const n = digits.length > 0 && digits.length <= 15 ? Number(digits) : NaN;
