@@ -279,3 +279,29 @@ describe('conflicting lengths', () => {
     expect(exchanges.map((e) => [e.request!.head.uri, e.request!.end!.bodyLength])).toEqual([['/a', 3], ['/b', 0]]);
   });
 });
+
+describe('hostile bytes', () => {
+  it('property: any bytes and holes, in any segmentation, end without a throw, and every exchange is whole or said', () => {
+    const piece = fc.oneof(
+      fc.record({ dir: fc.constantFrom<'c2s' | 's2c'>('c2s', 's2c'), data: fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('GET / HTTP/1.1\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '5\r\nhello\r\n', '0\r\n\r\n', '\r\n')) }),
+      fc.record({ dir: fc.constantFrom<'c2s' | 's2c'>('c2s', 's2c'), gap: fc.option(fc.integer({ min: 1, max: 3000 }), { nil: null }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 5 }), (pieces, cuts) => {
+        const { exchanges } = run(pieces as Piece[], cuts);
+        for (const e of exchanges) {
+          for (const m of [e.request, e.response]) {
+            if (m === null || m.end === null) continue;
+            let holes = 0;
+            for (const [at, len] of m.end.holes) {
+              expect(at + len).toBeLessThanOrEqual(m.end.bodyLength);
+              holes += len;
+            }
+            expect(holes).toBeLessThanOrEqual(m.end.bodyLength);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -106,8 +106,16 @@ export class MessageParser {
     let stuck = 0;
     while (at < bytes.length && this.state !== 'stopped') {
       const n = this.step(bytes, at, position + at, tsSec, tsNsec);
-      // A step may take nothing when it only changes state (a head ending where the call's bytes begin).
-      if (n === 0 && ++stuck > 2) break;
+      // A step may take nothing when it only changes state; three in a row would be a parser fault: said, and
+      // parsing starts over rather than spinning.
+      if (n > 0) stuck = 0;
+      else if (++stuck > 2) {
+        this.events.problem(position + at, 'the parser made no progress here: looking for the next start line');
+        this.resetToStart();
+        stuck = 0;
+        at++;
+        continue;
+      }
       at += n;
     }
   }
