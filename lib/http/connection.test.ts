@@ -28,7 +28,7 @@ function run(pieces: Piece[], cuts: number[] = []): { exchanges: HttpExchange[];
       at += n;
     }
   }
-  conn.close(pos.c2s, pos.s2c);
+  conn.close();
   return { exchanges, problems, conn };
 }
 

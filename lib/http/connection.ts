@@ -53,6 +53,8 @@ class Side implements MessageEvents {
   sink: BodySink | null = null;
   seen = 0;
   found = false;
+  /** Stream position just after the last byte or hole handed in: where the direction ends. */
+  endPosition = 1;
   readonly parser: MessageParser;
 
   constructor(
@@ -128,6 +130,7 @@ export class HttpConnection {
 
   data(dir: 'c2s' | 's2c', bytes: Uint8Array, position: number, tsSec: number, tsNsec: number): void {
     const side = dir === 'c2s' ? this.c2s : this.s2c;
+    side.endPosition = position + bytes.length;
     if (this.stoppedBy !== null) return;
     side.seen += bytes.length;
     side.parser.push(bytes, position, tsSec, tsNsec);
@@ -135,14 +138,16 @@ export class HttpConnection {
   }
 
   gap(dir: 'c2s' | 's2c', length: number | null, position: number): void {
+    const side = dir === 'c2s' ? this.c2s : this.s2c;
+    side.endPosition = position + (length ?? 0);
     if (this.stoppedBy !== null) return;
-    (dir === 'c2s' ? this.c2s : this.s2c).parser.gap(length, position);
+    side.parser.gap(length, position);
   }
 
   /** The connection ended: bodies delimited by the close end; exchanges still open are reported as they are. */
-  close(c2sEnd: number, s2cEnd: number): void {
-    this.c2s.parser.end(c2sEnd);
-    this.s2c.parser.end(s2cEnd);
+  close(): void {
+    this.c2s.parser.end(this.c2s.endPosition);
+    this.s2c.parser.end(this.s2c.endPosition);
     for (const e of this.open.splice(0)) this.events.exchange(e);
     this.waiting.length = 0;
   }

@@ -19,20 +19,14 @@ export interface ConnectionHttp {
 export function httpExchanges(c: ReassembledConnection): ConnectionHttp {
   const out: ConnectionHttp = { exchanges: [], problems: [], stoppedBy: null };
   const http = new HttpConnection(c.id, { exchange: (e) => out.exchanges.push(e), problem: (dir, position, what) => out.problems.push({ dir, position, what }) });
-  const end = { c2s: 1, s2c: 1 };
   // The client's bytes first: a response is framed by its request's method (HEAD), so requests must be known.
   for (const [dir, d] of [['c2s', c.c2s], ['s2c', c.s2c]] as const) {
     for (const p of d.pieces) {
-      if (p.kind === 'data') {
-        http.data(dir, p.data, p.seq, p.tsSec, p.tsNsec);
-        end[dir] = p.seq + p.data.length;
-      } else {
-        http.gap(dir, p.length, p.seq);
-        end[dir] = p.seq + (p.length ?? 0);
-      }
+      if (p.kind === 'data') http.data(dir, p.data, p.seq, p.tsSec, p.tsNsec);
+      else http.gap(dir, p.length, p.seq);
     }
   }
-  http.close(end.c2s, end.s2c);
+  http.close();
   out.stoppedBy = http.stoppedBy;
   out.exchanges.sort((a, b) => a.index - b.index);
   return out;

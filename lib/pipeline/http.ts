@@ -116,20 +116,11 @@ export async function httpCapture(source: PassInput, o: HttpOptions = {}, option
         },
         ...(writer !== null ? { body: (e, which) => writer.sink(e, which) } : {}),
       });
-      const end = { c2s: 1, s2c: 1 };
-      const follow = new FollowHandler((e) => {
-        if (e.kind === 'data') {
-          http.data(e.dir, e.bytes, e.seq, e.tsSec, e.tsNsec);
-          end[e.dir] = e.seq + e.bytes.length;
-        } else {
-          http.gap(e.dir, e.length, e.seq);
-          end[e.dir] = e.seq + (e.length ?? 0);
-        }
-      }, conn);
+      const follow = new FollowHandler((e) => (e.kind === 'data' ? http.data(e.dir, e.bytes, e.seq, e.tsSec, e.tsNsec) : http.gap(e.dir, e.length, e.seq)), conn);
       return {
         reassembled: (sg, ctx) => follow.reassembled(sg, ctx),
         complete: () => {
-          http.close(end.c2s, end.s2c);
+          http.close();
           if (http.isHttp) httpConnections++;
           if (http.isHttp && http.stoppedBy !== null && stopped.length < MAX_STOPPED) stopped.push({ connectionId: id, why: http.stoppedBy });
         },

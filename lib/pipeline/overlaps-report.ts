@@ -17,7 +17,7 @@ import {
   SelectionError,
   summaryJson,
   sumOverlapTotals,
-  writeTable,
+  fittedTableText,
   type OverlapRow,
   type OverlapTotals,
   type ReportFormat,
@@ -113,10 +113,7 @@ const TOTALS_PRIORITY = ['connectionId', 'conflicts', 'retransmissions', 'outOfO
 
 /** The totals by connection, fitted to the width; the columns left out are named under it (JSON has them all). */
 function totalsTable(t: readonly OverlapTotals[], width: number): string {
-  let text = '';
-  const { hidden } = writeTable(t.length, (i) => t[i]!, OVERLAP_TOTAL_COLUMNS, (s) => (text += s), { width, priority: TOTALS_PRIORITY, always: 2 });
-  const table = text.replace(/\n$/, '');
-  return hidden.length === 0 ? table : `${table}\n${wrapText(`(not shown at ${width} columns: ${hidden.join(', ')}; see --format json)`, width)}`;
+  return fittedTableText(t, OVERLAP_TOTAL_COLUMNS, { width, priority: TOTALS_PRIORITY, always: 2 }, 'see --format json');
 }
 
 /** Conflicts whose bytes the table shows; the rest are in JSON and CSV, which carry every sample. */
@@ -139,10 +136,7 @@ function eventsTable(events: readonly OverlapRow[], absolute: boolean, width: nu
   // What stays when the width runs out: when, where and what first; the detail (cut to fit) last.
   const [start, end] = absolute ? ['seqStart', 'seqEnd'] : ['relativeSeqStart', 'relativeSeqEnd'];
   const priority = ['time', 'connectionId', 'direction', 'kind', start!, 'bytes', 'detail', end!];
-  let text = '';
-  const { hidden } = writeTable(events.length, (i) => events[i]!, columns, (t) => (text += t), { width, priority, always: 4, shrink: 'detail' });
-  const table = text.replace(/\n$/, '');
-  return hidden.length === 0 ? table : `${table}\n${wrapText(`(not shown at ${width} columns: ${hidden.join(', ')}; --format json or csv has every field)`, width)}`;
+  return fittedTableText(events, columns, { width, priority, always: 4, shrink: 'detail' }, '--format json or csv has every field');
 }
 
 /** Sums of the per-connection totals, and the number of events they make. */

@@ -12,7 +12,7 @@ export { CONNECTION_COLUMNS, CONNECTION_CSV_COLUMNS, CONNECTION_DEFAULT_COLUMNS,
 export { SelectionError, checkTop, findColumn, sortedOrder, TopRows, connectionFilter, type ConnectionFilter, type Selectable } from './select.js';
 export { ConnectionsJsonWriter, ConnectionsCsvWriter, type TextSink } from './stream.js';
 export { csvField, csvLine } from './csv.js';
-export { tableText, writeTable, type TableFit, type TableLayout } from './table.js';
+export { fittedTableText, tableText, writeTable, type TableFit, type TableLayout } from './table.js';
 export { renderSummary } from './summary.js';
 export {
   summaryCsv,

@@ -4,7 +4,7 @@
  * rows never exists as one string nor as a million row objects.
  */
 import { cellText, type Column } from './columns.js';
-import { formatCount } from './format.js';
+import { formatCount, wrapText } from './format.js';
 import type { TextSink } from './stream.js';
 
 /**
@@ -130,4 +130,15 @@ export function tableText<T>(rows: readonly T[], columns: ReadonlyArray<Column<T
   let text = '';
   writeTable(rows.length, (i) => rows[i]!, columns, (s) => (text += s), fit);
   return text;
+}
+
+/**
+ * A table fitted to `fit.width`, without its last newline, and under it, folded at the width, the columns it
+ * left out and `where` the reader finds them.
+ */
+export function fittedTableText<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>, fit: TableFit, where: string): string {
+  let text = '';
+  const { hidden } = writeTable(rows.length, (i) => rows[i]!, columns, (s) => (text += s), fit);
+  const table = text.replace(/\n$/, '');
+  return hidden.length === 0 ? table : `${table}\n${wrapText(`(not shown at ${fit.width} columns: ${hidden.join(', ')}; ${where})`, fit.width)}`;
 }
