@@ -171,13 +171,17 @@ describe('HTTP/1.x framing', () => {
 
   it('bad input is counted and reported, never the end: a bad Content-Length, a bad chunk line, a bare-LF head', () => {
     const { exchanges, problems } = run([
-      { dir: 'c2s', data: 'GET /1 HTTP/1.1\n\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n' },
-      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nZ' },
+      { dir: 'c2s', data: 'GET /1 HTTP/1.1\n\nPOST /2 HTTP/1.1\r\nContent-Length: lots\r\n\r\nGET /3 HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nZHTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\nrest' },
     ]);
-    expect(problems.filter((p) => /Content-Length "lots" is not a number/.test(p))).toHaveLength(1);
+    expect(problems.filter((p) => /c2s.*Content-Length "lots" is not a number: framing lost/.test(p))).toHaveLength(1);
     expect(problems.filter((p) => /not a chunk-size line: "zz"/.test(p))).toHaveLength(1);
     expect(exchanges.map((e) => e.response?.head.status)).toEqual([200, 200, 200]);
-    expect(exchanges[2]!.response!.sha256).toBe(sha('Z'));
+    expect(exchanges[1]!.response!.sha256).toBe(sha('Z'));
+    // A response with a Content-Length that is no number is read to the close, as a browser shows it.
+    expect(problems.filter((p) => /s2c.*Content-Length "lots" is not a number: the body is read to the close/.test(p))).toHaveLength(1);
+    expect(exchanges[2]!.response!.end!.framing).toBe('close');
+    expect(exchanges[2]!.response!.sha256).toBe(sha('rest'));
   });
 
   it('a connection that is not HTTP is given up after the sniff window, cheaply', () => {
@@ -223,6 +227,108 @@ describe('leniency where browsers and Wireshark are lenient', () => {
     ]);
     expect(problems).toEqual([]);
     expect(exchanges[0]!.response!.sha256).toBe(sha('hello'));
+  });
+});
+
+describe('start lines a browser takes (http-evader shapes): read, and each oddity reported', () => {
+  const eicar = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR';
+  const one = (status: string) =>
+    run([
+      { dir: 'c2s', data: 'GET /f HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: `${status}\r\nContent-Length: ${eicar.length}\r\n\r\n${eicar}` },
+    ]);
+
+  it.each([
+    ['HTTP/1.1 2xx ok', 2, /status code "2xx" is not three digits, read as 2/],
+    ['HTTP/1.1 0200 ok', 200, /status code "0200" is not three digits, read as 200/],
+    ['HTTP/1.1', 0, /status code "" is not three digits, read as 0/],
+    ['HTTP/1.1foobar', 0, /version "HTTP\/1.1foobar" is not HTTP\/1.0 or HTTP\/1.1/],
+    ['HTTP/1.10 200 ok', 200, /version "HTTP\/1.10"/],
+    ['http/1.1 200 ok', 200, /version "http\/1.1"/],
+    ['HTTP/1.1  200 ok', 200, /not separated by single spaces/],
+    ['HTTP/1.1\t200 ok', 200, /not separated by single spaces/],
+    ['HTTP/1.1\v200\vok', 200, /not separated by single spaces/],
+  ])('%j: status %d, the body framed by its length, and said', (line, status, said) => {
+    const { exchanges, problems } = one(line);
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]!.response!.head.status).toBe(status);
+    expect(exchanges[0]!.response!.sha256).toBe(sha(eicar));
+    expect(problems.some((p) => said.test(p))).toBe(true);
+  });
+
+  it('a well-formed status line says nothing', () => {
+    expect(one('HTTP/1.1 200 OK').problems).toEqual([]);
+  });
+
+  it('a line end of LF then CRLF ends the head', () => {
+    const { exchanges } = run([
+      { dir: 'c2s', data: 'GET /f HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: `HTTP/1.1 200 ok\r\nContent-Length: ${eicar.length}\n\r\n${eicar}` },
+    ]);
+    expect(exchanges[0]!.response!.sha256).toBe(sha(eicar));
+  });
+
+  it('bare CRs between header fields are read as spaces: the fields are lost, the body runs to the close, said', () => {
+    const { exchanges, problems } = run([
+      { dir: 'c2s', data: 'GET /f HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: `HTTP/1.1 200 ok\rContent-Length: 3\r\n\r\n${eicar}` },
+    ]);
+    expect(exchanges[0]!.response!.end!.framing).toBe('close');
+    expect(exchanges[0]!.response!.sha256).toBe(sha(eicar));
+    expect(problems.filter((p) => /a bare CR inside the head: read as a space/.test(p))).toHaveLength(1);
+  });
+
+  it('a lower-case method is a request, reported; a body of text is still not taken for one when resynchronising', () => {
+    const { exchanges, problems } = run([{ dir: 'c2s', data: 'get /a HTTP/1.1\r\n\r\n' }]);
+    expect(exchanges.map((e) => e.request?.head.method)).toEqual(['get']);
+    expect(problems.some((p) => /method "get" is not upper-case/.test(p))).toBe(true);
+    const mid = run([{ dir: 'c2s', data: 'tail of a body\r\nsee get /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n' }]);
+    expect(mid.exchanges.map((e) => e.request?.head.uri)).toEqual(['/b']);
+  });
+});
+
+describe('fields as lists, names as sent (http-evader shapes)', () => {
+  const chunkedEicar = '4\r\nX5O!\r\n0\r\n\r\n';
+  const resp = (fields: string, body: string) =>
+    run([
+      { dir: 'c2s', data: 'GET /f HTTP/1.1\r\n\r\n' },
+      { dir: 's2c', data: `HTTP/1.1 200 OK\r\n${fields}\r\n${body}` },
+    ]);
+
+  it('Transfer-Encoding over two field lines is one list: `xte` then `chunked` is chunked', () => {
+    const { exchanges } = resp('Transfer-Encoding: xte\r\nTransfer-Encoding: chunked\r\n', chunkedEicar);
+    expect(exchanges[0]!.response!.end!.framing).toBe('chunked');
+    expect(exchanges[0]!.response!.sha256).toBe(sha('X5O!'));
+  });
+
+  it('an empty list element is nothing: `chunked,` is chunked', () => {
+    expect(resp('Transfer-Encoding: chunked,\r\n', chunkedEicar).exchanges[0]!.response!.sha256).toBe(sha('X5O!'));
+  });
+
+  it('a final coding that is not chunked reads the response to the close, Content-Length or not', () => {
+    const { exchanges } = resp('Transfer-Encoding: chunkedx\r\nContent-Length: 2\r\n', 'abcdef');
+    expect(exchanges[0]!.response!.end!.framing).toBe('close');
+    expect(exchanges[0]!.response!.sha256).toBe(sha('abcdef'));
+  });
+
+  it('whitespace before the colon: not that field, said; the Content-Length frames the body', () => {
+    const { exchanges, problems } = resp('Transfer-Encoding :chunked\r\nContent-Length: 4\r\n', 'X5O!');
+    expect(exchanges[0]!.response!.end!.framing).toBe('length');
+    expect(exchanges[0]!.response!.sha256).toBe(sha('X5O!'));
+    expect(problems.some((p) => /whitespace before the colon of field "Transfer-Encoding "/.test(p))).toBe(true);
+  });
+
+  it('a Content-Length list of one value repeated is that value, silently (RFC 9110 section 8.6)', () => {
+    const { exchanges, problems } = resp('Content-Length: 4, 4\r\n', 'X5O!');
+    expect(exchanges[0]!.response!.sha256).toBe(sha('X5O!'));
+    expect(problems).toEqual([]);
+  });
+
+  it('a chunk-size line with bytes after the digits is read by its digits, and said', () => {
+    const { exchanges, problems } = resp('Transfer-Encoding: chunked\r\n', '4x\r\nX5O!\r\n\v0\r\n\r\n');
+    expect(exchanges[0]!.response!.sha256).toBe(sha('X5O!'));
+    expect(exchanges[0]!.response!.end!.complete).toBe(true);
+    expect(problems.filter((p) => /a chunk-size line with more than a size: "4x", read as 4/.test(p))).toHaveLength(1);
   });
 });
 

@@ -58,15 +58,25 @@ export interface MessageEvents {
 export const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 
-const REQUEST_LINE = /^([A-Z][A-Z0-9_-]{0,19}) (\S+) (HTTP\/1\.[01])$/;
-const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
+/**
+ * Start lines as a recipient reads them. The method is any token (RFC 9110 section 9.1, so `get` and `QUERY`
+ * too), the version any `HTTP/` word, the status code any word; what RFC 9112 would not generate is accepted and
+ * reported (`startLineOddities`), since browsers take such lines and a forensic tool must see what they saw
+ * (suricata-verify's http-evader tests: a client gets the file behind `HTTP/1.1 2xx`, `HTTP/1.10 200`, `http/1.1`).
+ */
+// Any whitespace separates the parts (RFC 9112 sections 3 and 4 allow a recipient that much).
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]{1,20})[ \t\v\f]+(\S+)[ \t\v\f]+(HTTP\/\S*)[ \t\v\f]*$/i;
+const STATUS_LINE = /^(HTTP\/\S*?)(?:[ \t\v\f]+(\S*)(?:[ \t\v\f]+(.*))?)?$/i;
 /**
  * A start line anywhere, for resynchronising: after a lost body the next message follows its last byte with no
- * newline between, so a start line is not looked for only at the start of a line.
+ * newline between, so a start line is not looked for only at the start of a line. These are strict (an upper-case
+ * method, `HTTP/1.0` or `1.1`, three digits) so that a body's text is not taken for a message.
  */
-// Any method token (QUERY, extension methods of WebDAV and others), as REQUEST_LINE takes.
 const REQUEST_START = /(?<![A-Z0-9_-])[A-Z][A-Z0-9_-]{0,19} \S+ HTTP\/1\.[01]\r?\n/;
 const RESPONSE_START = /HTTP\/1\.[01] \d{3}[^\r\n]*\r?\n/;
+/** Where the last message ended (nothing skipped since), a start line is taken as loosely as REQUEST_LINE reads it. */
+const REQUEST_HERE = /^(?:\r?\n)*[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}[ \t\v\f]+\S+[ \t\v\f]+HTTP\/[^\n]*\n/i;
+const RESPONSE_HERE = /^(?:\r?\n)*HTTP\/[^\n]*\n/i;
 
 type State = 'start' | 'head' | 'length' | 'chunk-line' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'stopped';
 
@@ -179,7 +189,7 @@ export class MessageParser {
       this.finish();
     } else if (this.head !== null && this.state !== 'head' && this.state !== 'start' && this.state !== 'stopped') {
       this.complete = false;
-      this.events.problem(position, `the stream ended inside a ${this.framing === 'chunked' ? 'chunked body' : 'body'} (${this.remaining} bytes of it not sent)`);
+      this.events.problem(position, `the stream ended inside a ${this.framing === 'chunked' ? 'chunked body' : 'body'} (${this.remaining} bytes of it never seen)`);
       this.finish();
     } else if (this.state === 'head') {
       this.events.problem(this.pendingPosition, `the stream ended inside a message head (${this.pending.length} bytes)`);
@@ -238,7 +248,8 @@ export class MessageParser {
     // Stream position of text[0]; the bytes of this call start at `position`.
     let base = this.pendingPosition;
     if (this.state === 'start') {
-      const m = (this.kind === 'request' ? REQUEST_START : RESPONSE_START).exec(text);
+      const here = this.skipped === 0 ? (this.kind === 'request' ? REQUEST_HERE : RESPONSE_HERE).exec(text) : null;
+      const m = here ?? (this.kind === 'request' ? REQUEST_START : RESPONSE_START).exec(text);
       if (m === null) {
         // Keep a tail that could still begin a start line; the rest is skipped (and reported with the next message).
         const drop = Math.max(0, text.length - 64);
@@ -247,8 +258,9 @@ export class MessageParser {
         this.pendingPosition = base + drop;
         return take;
       }
-      const lead = m.index;
-      if (lead > 0) this.skip(base, lead);
+      // Empty lines before a start line are allowed (RFC 9112 section 2.2); other bytes are skipped, and said.
+      const lead = here !== null ? here[0].length - here[0].trimStart().length : m.index;
+      if (lead > 0 && here === null) this.skip(base, lead);
       text = text.slice(lead);
       base += lead;
       this.state = 'head';
@@ -283,7 +295,9 @@ export class MessageParser {
   /** A whole head: parse it, then choose the body's framing (RFC 9112 section 6). */
   private begin(text: string, position: number, bodyPosition: number): void {
     const lines = text.split(/\r?\n/);
-    const first = lines[0] ?? '';
+    // A bare CR inside a line: RFC 9112 section 2.2 lets a recipient read it as a space, which keeps the bytes.
+    let bareCr = /\r./.test(lines[0] ?? '');
+    const first = (lines[0] ?? '').replace(/\r/g, ' ').trimEnd();
     const h: HttpHead = { kind: this.kind, method: '', uri: '', status: 0, reason: '', version: '', headers: [], position, bodyPosition, tsSec: this.headTs[0]!, tsNsec: this.headTs[1]! };
     const m = this.kind === 'request' ? REQUEST_LINE.exec(first) : STATUS_LINE.exec(first);
     if (m === null) {
@@ -297,10 +311,14 @@ export class MessageParser {
       h.version = m[3]!;
     } else {
       h.version = m[1]!;
-      h.status = Number(m[2]);
+      // As a browser reads it: the leading digits (`2xx` is 2, `0200` is 200), 0 when there are none.
+      h.status = parseInt(m[2] ?? '', 10) || 0;
       h.reason = m[3] ?? '';
     }
-    for (const line of lines.slice(1)) {
+    for (const odd of startLineOddities(h, first, m[2] ?? '')) this.events.problem(position, odd);
+    for (const raw of lines.slice(1)) {
+      const line = raw.includes('\r') ? raw.replace(/\r/g, ' ') : raw;
+      bareCr ||= line !== raw;
       if (line === '') continue;
       const last = h.headers[h.headers.length - 1];
       if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
@@ -313,8 +331,13 @@ export class MessageParser {
         this.events.problem(position, `a header line without a name: ${JSON.stringify(line.slice(0, 80))}`);
         continue;
       }
-      h.headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+      const name = line.slice(0, colon);
+      // RFC 9112 section 5.1: no whitespace before the colon. Such a field is kept under its odd name, so it is not
+      // the field it resembles (a browser ignores `Transfer-Encoding :chunked`), and said.
+      if (/\s$/.test(name)) this.events.problem(position, `whitespace before the colon of field ${JSON.stringify(name.slice(0, 40))}: not read as ${JSON.stringify(name.trim())}`);
+      h.headers.push([name, line.slice(colon + 1).trim()]);
     }
+    if (bareCr) this.events.problem(position, 'a bare CR inside the head: read as a space (RFC 9112 section 2.2)');
     this.head = h;
     this.cursor = bodyPosition;
     this.bodyLength = 0;
@@ -330,34 +353,42 @@ export class MessageParser {
   }
 
   private chooseFraming(h: HttpHead): void {
-    const te = header(h, 'transfer-encoding');
-    const cl = header(h, 'content-length');
     if (this.kind === 'response') {
       const asked = this.bodyless();
       if (asked === 'head' || (h.status >= 100 && h.status < 200) || h.status === 204 || h.status === 304) return this.noBody();
       if (asked === 'connect' && h.status >= 200 && h.status < 300) return this.noBody();
     }
-    if (te !== null && /(^|,)\s*chunked\s*$/i.test(te)) {
+    // Field lines of one name make one list (RFC 9110 section 5.3): `Transfer-Encoding: x` then `: chunked` is chunked.
+    const te = headerList(h, 'transfer-encoding').map((c) => c.split(';', 1)[0]!.trim().toLowerCase());
+    if (te.length > 0 && te[te.length - 1] === 'chunked') {
       this.framing = 'chunked';
       this.state = 'chunk-line';
       return;
     }
-    if (te !== null && this.kind === 'request') {
+    if (te.length > 0 && this.kind === 'request') {
       // RFC 9112 section 6.3: no reliable length; a server must answer 400 and close. Parsed as bodiless.
-      this.events.problem(h.position, `Transfer-Encoding ${JSON.stringify(te.slice(0, 40))} without chunked last: a request whose length cannot be determined (a smuggling attempt?)`);
+      this.events.problem(h.position, `Transfer-Encoding ${JSON.stringify(te.join(', ').slice(0, 40))} without chunked last: a request whose length cannot be determined (a smuggling attempt?)`);
       return this.noBody();
     }
-    if (cl !== null) {
-      const all = h.headers.filter(([k]) => k.toLowerCase() === 'content-length').map(([, v]) => v);
-      if (all.some((v) => v !== cl)) {
+    const cl = headerList(h, 'content-length');
+    if (te.length === 0 && cl.length > 0) {
+      if (cl.some((v) => v !== cl[0])) {
         // RFC 9112 section 6.3: a recipient must reject this; the first is taken, and said (request smuggling).
-        this.events.problem(h.position, `Content-Length given ${all.length} times with different values (${all.map((v) => JSON.stringify(v.slice(0, 20))).join(', ')}): the first is taken, a recipient must reject this`);
+        this.events.problem(h.position, `Content-Length given ${cl.length} times with different values (${cl.map((v) => JSON.stringify(v.slice(0, 20))).join(', ')}): the first is taken, a recipient must reject this`);
       }
       // Leading zeros are digits too (RFC 9110 section 8.6); the value must be a safe integer.
-      const digits = /^\d+$/.test(cl) ? cl.replace(/^0+(?=\d)/, '') : '';
+      const first = cl[0]!;
+      const digits = /^\d+$/.test(first) ? first.replace(/^0+(?=\d)/, '') : '';
       const n = digits.length > 0 && digits.length <= 15 ? Number(digits) : NaN;
       if (Number.isNaN(n)) {
-        this.events.problem(h.position, `Content-Length ${JSON.stringify(cl.slice(0, 40))} is not a number: framing lost`);
+        if (this.kind === 'response') {
+          // A browser shows such a response read to the close (RFC 9112 says discard it): kept, and said.
+          this.events.problem(h.position, `Content-Length ${JSON.stringify(first.slice(0, 40))} is not a number: the body is read to the close`);
+          this.framing = 'close';
+          this.state = 'close';
+          return;
+        }
+        this.events.problem(h.position, `Content-Length ${JSON.stringify(first.slice(0, 40))} is not a number: framing lost`);
         this.complete = false;
         this.finish();
         this.resetToStart();
@@ -369,7 +400,7 @@ export class MessageParser {
       if (n === 0) this.finish();
       return;
     }
-    // A request without either has no body; a response runs to the end of the connection.
+    // A request without either has no body; a response (or one whose coding is not chunked) runs to the close.
     if (this.kind === 'request') return this.noBody();
     this.framing = 'close';
     this.state = 'close';
@@ -419,8 +450,10 @@ export class MessageParser {
       }
       return end - at;
     }
-    // Leading and trailing blanks are tolerated, as browsers and Wireshark do (RFC 9112 allows none).
-    const size = /^[ \t]*([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(line);
+    // Leading and trailing blanks are tolerated, as browsers and Wireshark do (RFC 9112 allows none); bytes after
+    // the hex digits that are not an extension are read past, as a browser does, and said.
+    const size = /^[ \t\v\f]*([0-9a-fA-F]{1,12})(.*)$/.exec(line);
+    if (size !== null && !/^[ \t]*(;.*)?$/.test(size[2]!)) this.events.problem(linePosition, `a chunk-size line with more than a size: ${JSON.stringify(line.slice(0, 40))}, read as ${parseInt(size[1]!, 16)}`);
     if (size === null) {
       this.events.problem(linePosition, `not a chunk-size line: ${JSON.stringify(line.slice(0, 40))}: framing lost`);
       this.complete = false;
@@ -471,6 +504,22 @@ export class MessageParser {
   }
 }
 
+/**
+ * The elements of a list-valued field over all its field lines (RFC 9110 sections 5.3, 5.6.1), trimmed, empty
+ * elements dropped: `Content-Length: 5, 5` is ["5", "5"].
+ */
+export function headerList(h: HttpHead, name: string): string[] {
+  const out: string[] = [];
+  for (const [k, v] of h.headers) {
+    if (k.toLowerCase() !== name) continue;
+    for (const part of v.split(',')) {
+      const t = part.trim();
+      if (t !== '') out.push(t);
+    }
+  }
+  return out;
+}
+
 /** The first value of a header (case-insensitive name), or null. */
 export function header(h: HttpHead, name: string): string | null {
   for (const [k, v] of h.headers) if (k.toLowerCase() === name) return v;
@@ -479,11 +528,23 @@ export function header(h: HttpHead, name: string): string | null {
 
 /** Where the head ends (just after the blank line), or -1. Accepts bare LF line ends. */
 function headEnd(text: string): number {
-  const crlf = text.indexOf('\r\n\r\n');
-  const lf = text.indexOf('\n\n');
-  if (crlf < 0 && lf < 0) return -1;
-  if (lf < 0 || (crlf >= 0 && crlf < lf)) return crlf + 4;
-  return lf + 2;
+  // An empty line ends the head: a line end (LF, or CRLF) followed by another.
+  const m = /\n\r?\n/.exec(text);
+  return m === null ? -1 : m.index + m[0].length;
+}
+
+/** What a start line has that RFC 9112 would not generate: each is reported, none stops the message. */
+function startLineOddities(h: HttpHead, line: string, statusWord: string): string[] {
+  const odd: string[] = [];
+  const quoted = JSON.stringify(line.slice(0, 80));
+  if (!/^HTTP\/1\.[01]$/.test(h.version)) odd.push(`version ${JSON.stringify(h.version.slice(0, 20))} is not HTTP/1.0 or HTTP/1.1, read as HTTP/1.x: ${quoted}`);
+  if (h.kind === 'request') {
+    if (h.method !== h.method.toUpperCase()) odd.push(`method ${JSON.stringify(h.method)} is not upper-case (methods are case-sensitive): ${quoted}`);
+  } else if (!/^\d{3}$/.test(statusWord)) {
+    odd.push(`status code ${JSON.stringify(statusWord.slice(0, 20))} is not three digits, read as ${h.status}: ${quoted}`);
+  }
+  if (!(h.kind === 'request' ? /^\S+ \S+ \S+$/ : /^\S+ \S+(?: .*)?$/).test(line)) odd.push(`start line parts not separated by single spaces: ${quoted}`);
+  return odd;
 }
 
 function latin1(b: Uint8Array, from: number, to: number): string {

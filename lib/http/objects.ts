@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { errorCode, fsError, type ExportError } from '../export/errors.js';
 import { prepareOutputFolder } from '../export/folder.js';
 import { OPEN_NEW, realFs, type ExportFs } from '../export/fs.js';
 import type { BodySink, HttpExchange } from './connection.js';
-import { header, type MessageEnd } from './message-parser.js';
+import { decodeBody } from './content-coding.js';
+import { header, headerList, type MessageEnd } from './message-parser.js';
 
 /** Decoded bodies are bounded: a 1 KB deflate bomb must not become gigabytes. */
 export const MAX_DECODED_BYTES = 256 * 1024 * 1024;
@@ -38,7 +38,7 @@ export interface ObjectRow {
   holes: Array<[number, number]>;
   partial: boolean;
   /** With decode: the decoded copy (`FILE.decoded`), or why there is none. */
-  decoded?: { file: string; bytes: number; sha256: string } | { error: string };
+  decoded?: { file: string; bytes: number; sha256: string; note: string | null } | { error: string };
 }
 
 class BodyFile implements BodySink {
@@ -158,7 +158,7 @@ export class ObjectWriter {
       uri: req?.uri ?? null,
       status: e.response?.head.status ?? null,
       contentType: header(m.head, 'content-type'),
-      contentEncoding: header(m.head, 'content-encoding'),
+      contentEncoding: headerList(m.head, 'content-encoding').join(', ') || null,
       bytes: end.bodyLength,
       sha256,
       streamStart: m.head.bodyPosition,
@@ -178,30 +178,21 @@ export class ObjectWriter {
     this.fs.closeSync(this.list);
   }
 
-  /** The decoded copy of a body in a content coding (gzip, deflate, br), bounded; or why not. */
+  /** The decoded copy of a body in its content codings (`decodeBody`), bounded; or why not. */
   private decode(f: BodyFile, coding: string): ObjectRow['decoded'] {
     const name = `${f.name}.decoded`;
     try {
       // Read back with node:fs: the ExportFs seam writes only.
-      const raw = readFileSync(f.path);
-      const c = coding.trim().toLowerCase();
-      const opts = { maxOutputLength: MAX_DECODED_BYTES };
-      const out =
-        c === 'gzip' || c === 'x-gzip'
-          ? gunzipSync(raw, opts)
-          : c === 'br'
-            ? brotliDecompressSync(raw, opts)
-            : c === 'deflate'
-              ? inflateOrRaw(raw, opts)
-              : null;
-      if (out === null) return { error: `content coding ${JSON.stringify(coding)} is not one tcpreasm decodes (gzip, deflate, br)` };
+      const d = decodeBody(readFileSync(f.path), coding.split(','), MAX_DECODED_BYTES);
+      if ('error' in d) return d;
+      const out = d.bytes;
       const fd = this.fs.openSync(join(this.dir, name), OPEN_NEW, 0o644);
       try {
         for (let done = 0; done < out.length; ) done += this.fs.writeSync(fd, out, done, out.length - done, done);
       } finally {
         this.fs.closeSync(fd);
       }
-      return { file: name, bytes: out.length, sha256: createHash('sha256').update(out).digest('hex') };
+      return { file: name, bytes: out.length, sha256: createHash('sha256').update(out).digest('hex'), note: d.note };
     } catch (err) {
       return { error: `not decoded: ${(err as Error).message}` };
     }
@@ -225,13 +216,3 @@ function decodeURIComponentSafe(s: string): string {
     return s;
   }
 }
-
-/** Some servers send raw deflate under `deflate`: both are tried. */
-function inflateOrRaw(raw: Buffer, opts: { maxOutputLength: number }): Buffer {
-  try {
-    return inflateSync(raw, opts);
-  } catch {
-    return inflateRawSync(raw, opts);
-  }
-}
-
