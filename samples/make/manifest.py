@@ -125,7 +125,8 @@ WTAP = {1: 1, 25: 113, 7: 101, 129: 228, 130: 229, 15: 0, 210: 276}
 entries = []
 on_disk = sorted(os.path.relpath(os.path.join(r, f), samples) for r, _, fs in os.walk(samples) for f in fs
                  if re.search(r'\.(pcap|pcapng|gz|txt)$', f) and not f.startswith('tcpflow-names')
-                 and os.path.relpath(r, samples) != 'make')
+                 # crafted/, follow/ and filter/ are described by their own READMEs, not made here.
+                 and os.path.relpath(r, samples).split(os.sep)[0] not in ('make', 'crafted', 'follow', 'filter'))
 assert on_disk == sorted(DESCRIBED), f'undescribed or missing samples: {set(on_disk) ^ set(DESCRIBED)}'
 for name, (base, transform, truth) in DESCRIBED.items():
     path = os.path.join(samples, name)
@@ -151,7 +152,10 @@ for name, (base, transform, truth) in DESCRIBED.items():
         if 'recordsPerInterface' in own:
             assert own['recordsPerInterface'] == per, (name, per)
         assert truth == name.split('.')[0].split('/')[-1] + '.truth.jsonl'
-        e['connections'] = sum(1 for _ in open(os.path.join(samples, truth)))
+        rows = [json.loads(l) for l in open(os.path.join(samples, truth))]
+        # A truth file holds either one row per stream or one row per HTTP exchange (http-loss).
+        e['truthKind'] = 'http-exchanges' if rows and 'exchange' in rows[0] else 'streams'
+        e['connections'] = len({r['cport'] for r in rows}) if e['truthKind'] == 'http-exchanges' else len(rows)
     if name == 'ipv4-loss.snap200.pcap':
         e['snaplen'] = 200
         e['missingBytes'] = sum(x['missingBytes'] for x in snap_missing)

@@ -86,6 +86,8 @@ export interface SampleEntry {
   compressed: boolean;
   linkTypes: number[];
   truth: string | null;
+  /** What the truth file holds: one row per stream, or one per HTTP exchange. */
+  truthKind?: 'streams' | 'http-exchanges';
   base: string | null;
   records: number;
   connections?: number;
