@@ -2,7 +2,7 @@
  * The http report written for a pass: CSV rows go out as exchanges end (bounded memory for any capture); the
  * table and JSON are written from the result, with the problems met and the connections where HTTP stopped.
  */
-import { csvLine, renderSummary, SelectionError, summaryJson, tableText, wrapText, type ReportFormat, type TextSink } from '../report/index.js';
+import { csvLine, fittedTableText, renderSummary, SelectionError, summaryJson, wrapText, type ReportFormat, type TextSink } from '../report/index.js';
 import { HTTP_COLUMNS, HTTP_TABLE_COLUMNS, type HttpRow } from '../report/http-columns.js';
 import type { HttpOptions, HttpResult } from './http.js';
 
@@ -69,7 +69,7 @@ function httpTable(r: HttpResult, width: number): string {
   const columns = HTTP_TABLE_COLUMNS.map((k) => HTTP_COLUMNS.find((c) => c.key === k)!);
   const head = `${r.exchanges} HTTP exchange${r.exchanges === 1 ? '' : 's'} in ${r.httpConnections} connection${r.httpConnections === 1 ? '' : 's'}` +
     (r.problemCount > 0 ? `; ${r.problemCount} problem${r.problemCount === 1 ? '' : 's'} (below)` : '') + '.';
-  const table = r.rows.length === 0 ? 'No HTTP exchanges.' : tableText(r.rows, columns, { width, priority: HTTP_TABLE_COLUMNS, always: 4, shrink: 'uri' });
+  const table = r.rows.length === 0 ? 'No HTTP exchanges.' : fittedTableText(r.rows, columns, { width, priority: HTTP_TABLE_COLUMNS, always: 4, shrink: 'uri' }, '--format json or csv has every field');
   const more = r.rowsOmitted > 0 ? `\n(${r.rowsOmitted} more exchanges not listed: raise --limit, or use --format csv)` : '';
   const problems = r.problems.length === 0 ? '' : `\nProblems (connection, direction, stream position):\n${r.problems.slice(0, 20).map((p) => `  conn ${p.connectionId} ${p.dir} at ${p.position}: ${p.what}`).join('\n')}${r.problemCount > 20 ? `\n  (${r.problemCount - 20} more: --format json lists 100)` : ''}\n`;
   const stopped = r.stopped.length === 0 ? '' : `\nHTTP ended early:\n${r.stopped.slice(0, 20).map((s) => `  conn ${s.connectionId}: ${s.why}`).join('\n')}\n`;

@@ -30,6 +30,8 @@ interface MissingRow {
 interface Sample {
   file: string;
   truth: string | null;
+  /** One truth row per stream, or per HTTP exchange (checked by test/e2e/http.test.ts). */
+  truthKind?: 'streams' | 'http-exchanges';
   connections?: number;
   snaplen?: number;
   missing?: MissingRow[];
@@ -82,8 +84,8 @@ async function reassemble(file: string) {
 const manifest = fs.existsSync(path.join(SAMPLES, 'manifest.json'))
   ? (JSON.parse(fs.readFileSync(path.join(SAMPLES, 'manifest.json'), 'utf8')) as { samples: Sample[] }).samples
   : [];
-const withTruth = manifest.filter((s) => s.truth !== null && s.snaplen === undefined);
-const snapped = manifest.filter((s) => s.truth !== null && s.snaplen !== undefined);
+const withTruth = manifest.filter((s) => s.truthKind === 'streams' && s.snaplen === undefined);
+const snapped = manifest.filter((s) => s.truthKind === 'streams' && s.snaplen !== undefined);
 
 function truthOf(s: Sample): TruthRow[] {
   return fs
