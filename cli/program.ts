@@ -18,6 +18,7 @@ import type { ExportArgs } from './commands/export.js';
 import type { OverlapsArgs } from './commands/overlaps.js';
 import { runFollow, type FollowArgs } from './commands/follow.js';
 import { runHttp, type HttpArgs } from './commands/http.js';
+import { runSplit, type SplitArgs } from './commands/split.js';
 import { processOutput, type CommonArgs, type Output } from './commands/common.js';
 import { joinFilters, looksLikePath, splitPositionals } from './inputs.js';
 import { suggestOption } from './suggest.js';
@@ -269,7 +270,26 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
         .example('$0 follow capture.pcap 3 --as raw --dir s2c > reply.bin', "the server's bytes, exactly"),
       async (args) => { code = await runFollow(withStream(withInputs<FollowArgs>(args)), io); },
     )
-    .demandCommand(1, 'Name a command: analyze, export, overlaps or follow (see --help).')
+    .command(
+      'split <capture..>',
+      'the map step of a scale-out run: every TCP packet to the shard its connection hashes to (DIR/shard-<i>/), each shard a capture set',
+      (y) => y
+        .positional('capture', { describe: 'captures (files, folders, - for standard input)', type: 'string', array: true, demandOption: true })
+        .option('shards', { type: 'number', requiresArg: true, demandOption: true, coerce: whole('shards', 1), describe: 'number of shards' })
+        .option('output', { alias: 'o', type: 'string', requiresArg: true, demandOption: true, describe: 'output folder (created; must be empty unless --force or --part)' })
+        .option('part', { type: 'number', requiresArg: true, coerce: whole('part', 0), describe: 'this process\'s part number, when each input is split by its own process into one folder: names the files so they never clash' })
+        .option('non-tcp', { choices: ['drop', 'keep'] as const, default: 'drop' as const, describe: 'records that are not TCP: counted and dropped, or kept in DIR/non-tcp/' })
+        .option('force', { type: 'boolean', default: false, describe: 'write into a non-empty folder (no file there is replaced)' })
+        .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const, describe: 'how the result is printed' })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no reader warnings on stderr' })
+        .example('$0 split week/*.pcap --shards 8 -o shards', 'shards/shard-0/ ... shards/shard-7/')
+        .example('parallel $0 split {} --shards 8 --part {#} -o shards ::: week/*.pcap', 'each input by its own process'),
+      async (args) => {
+        const captures = (args.capture as string[]).map((c) => (c === STDIN_TOKEN ? '-' : c));
+        code = await runSplit({ ...(args as unknown as SplitArgs), captures, output: args.output, nonTcp: args['non-tcp'] }, io);
+      },
+    )
+    .demandCommand(1, 'Name a command: analyze, export, overlaps, http, follow or split (see --help).')
     .strict()
     .recommendCommands()
     .version(packageVersion())

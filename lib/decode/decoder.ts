@@ -110,6 +110,14 @@ export class Decoder {
   }
 
   /**
+   * The datagram key of the last IP fragment decoded (a held one, or the one that completed a datagram): equal for
+   * every fragment of one datagram. `split` uses it to send a datagram's fragments where its segment goes.
+   */
+  get fragmentKey(): number {
+    return this.frags.lastKey;
+  }
+
+  /**
    * Decodes one record. Returns true when `out` now holds a TCP segment; its payload then points into the
    * record's buffer (or a reassembly buffer) and is valid until the next call.
    */

@@ -67,6 +67,14 @@ export class EncapsulationTable {
     return this.count;
   }
 
+  /**
+   * A hash of the id's words (FNV-1a 32 over the 32-bit words, folded), the same in every process: ids are given in
+   * order of appearance, so they differ between runs, but this does not. 0 for no encapsulation.
+   */
+  wordsHash(id: number): number {
+    return id <= 1 ? 0 : this.hashes[id]! >>> 0;
+  }
+
   /** The id of `w[0, n)`; {@link ENCAP_OVERFLOW} when the table is full and the list is new. */
   intern(w: Uint32Array, n: number): number {
     let h = 0x811c9dc5 | 0;

@@ -68,6 +68,8 @@ export class FragmentReassembler {
   completedLength = 0;
   /** Protocol (IPv4) or next header (IPv6, from the first fragment) of the completed datagram. */
   completedProto = 0;
+  /** The datagram key (addresses, id, protocol hashed) of the fragment last taken in: what ties fragments together. */
+  lastKey = 0;
 
   private readonly timeout: number;
   private readonly maxBytes: number;
@@ -120,6 +122,7 @@ export class FragmentReassembler {
     }
 
     const hash = keyHash(version, src, dst, id, proto);
+    this.lastKey = hash;
     let d = this.find(hash, version, src, dst, id, proto);
     if (d !== null) {
       const heldEnd = d.ranges[d.ranges.length - 1]!;

@@ -1,0 +1,48 @@
+/**
+ * Which shard a TCP segment belongs to: a hash of its connection's identity that is the same for both directions
+ * and the same on every machine, platform and version, so shards made on one host are reduced on another.
+ *
+ * The key is 45 bytes: the IP version (1 byte); the lower endpoint then the higher one, each its address as four
+ * big-endian 32-bit words (IPv4 in the last word, the first three zero; IPv6 as its four words) and its port (2 bytes, big-endian), endpoints
+ * ordered by address words then port; the inner VLAN id and the outer one (2 bytes each, 0xffff when untagged);
+ * and the encapsulation's words hash (4 bytes, 0 without a tunnel). The hash is FNV-1a 32 over those bytes and the
+ * shard is `hash % shards`. Test vector: 10.0.0.1:40000 -> 10.0.0.2:80, untagged, no tunnel, IPv4: 0x0893f962.
+ */
+import { ENCAPSULATIONS } from '../decode/encapsulation.js';
+
+/** The 45 key bytes, reused: hashing a segment allocates nothing. */
+const key = new Uint8Array(45);
+const view = new DataView(key.buffer);
+
+/** The connection key's FNV-1a 32 (see the module comment for its bytes). */
+export function connectionHash(
+  ipVersion: number,
+  srcAddr: Uint32Array,
+  srcPort: number,
+  dstAddr: Uint32Array,
+  dstPort: number,
+  vlan: number,
+  outerVlan: number,
+  encapsulation: number,
+): number {
+  const srcFirst = compareEndpoints(srcAddr, srcPort, dstAddr, dstPort) <= 0;
+  key[0] = ipVersion;
+  putEndpoint(1, srcFirst ? srcAddr : dstAddr, srcFirst ? srcPort : dstPort);
+  putEndpoint(19, srcFirst ? dstAddr : srcAddr, srcFirst ? dstPort : srcPort);
+  view.setUint16(37, vlan & 0xffff);
+  view.setUint16(39, outerVlan & 0xffff);
+  view.setUint32(41, ENCAPSULATIONS.wordsHash(encapsulation));
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function putEndpoint(at: number, addr: Uint32Array, port: number): void {
+  for (let i = 0; i < 4; i++) view.setUint32(at + 4 * i, addr[i]!);
+  view.setUint16(at + 16, port);
+}
+
+function compareEndpoints(a: Uint32Array, ap: number, b: Uint32Array, bp: number): number {
+  for (let i = 0; i < 4; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return ap - bp;
+}

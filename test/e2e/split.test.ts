@@ -1,0 +1,81 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { connectionHash } from '../../lib/split/shard-hash.js';
+import { cli, SAMPLES, tempDir } from './support.js';
+
+type Conn = Record<string, unknown> & { id: number; firstEpoch: string; client: string; clientPort: number; server: string; serverPort: number; reuseIndex: number };
+type Doc = { connections: Conn[]; summary: Record<string, number> };
+
+async function analyze(input: string): Promise<Doc> {
+  const r = await cli(['analyze', input, '--format', 'json', '-q']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Doc;
+}
+
+/** A connection without the id (the merge step's to give): everything else must be what the single run says. */
+const comparable = ({ id: _id, ...rest }: Conn) => rest;
+const order = (a: Conn, b: Conn) => a.firstEpoch.localeCompare(b.firstEpoch) || `${a.client}:${a.clientPort}>${a.server}:${a.serverPort}#${a.reuseIndex}`.localeCompare(`${b.client}:${b.clientPort}>${b.server}:${b.serverPort}#${b.reuseIndex}`);
+const SUMMED = ['tcpSegments', 'connections', 'bytesReassembled', 'bytesMissing', 'overlapBytes', 'overlapPackets', 'conflicts', 'rstIgnored', 'rstNotTaken', 'outOfWindowPackets', 'outOfWindowBytes'] as const;
+
+describe('split: every connection whole in one shard, the shards adding up to the single run', () => {
+  const cases = ['ipv4-loss.pcap', 'ipv6-loss.pcap', 'multi-link.pcapng', 'ipv4-loss.qinq.pcap', 'ipv4-loss.pcap.gz', 'crafted/tunnels.pcap', 'crafted/overlapping-fragments.pcap', 'crafted/conflicting-retransmission.pcap'];
+  it.each(cases)('%s into 1, 2, 3 and 7 shards', async (sample) => {
+    const input = join(SAMPLES, sample);
+    const whole = await analyze(input);
+    for (const n of [1, 2, 3, 7]) {
+      const dir = tempDir(`split-${n}`);
+      const s = await cli(['split', input, '--shards', String(n), '-o', dir, '--format', 'json']);
+      expect(s.code, s.stderr).toBe(0);
+      const result = JSON.parse(s.stdout) as { nonTcp: number; records: number; perShard: Array<{ records: number }> };
+      const parts: Conn[] = [];
+      const sums = Object.fromEntries(SUMMED.map((k) => [k, 0])) as Record<(typeof SUMMED)[number], number>;
+      let packets = 0;
+      for (let i = 0; i < n; i++) {
+        const shard = join(dir, `shard-${i}`);
+        if (!existsSync(shard) || readdirSync(shard).length === 0) continue;
+        const doc = await analyze(shard);
+        parts.push(...doc.connections);
+        for (const k of SUMMED) sums[k] += doc.summary[k]!;
+        packets += doc.summary.packetsRead!;
+      }
+      expect(parts.sort(order).map(comparable), `${sample} in ${n} shards`).toEqual([...whole.connections].sort(order).map(comparable));
+      for (const k of SUMMED) expect(sums[k], `${k} in ${n} shards`).toBe(whole.summary[k]);
+      expect(packets + result.nonTcp).toBe(whole.summary.packetsRead);
+      expect(result.perShard.reduce((a, x) => a + x.records, 0) + result.nonTcp).toBe(result.records);
+    }
+  });
+});
+
+describe('the shard hash', () => {
+  it('is the documented FNV-1a of the 45-byte key (test vector), equal for both directions', () => {
+    const a = new Uint32Array([0, 0, 0, 0x0a000001]);
+    const b = new Uint32Array([0, 0, 0, 0x0a000002]);
+    expect(connectionHash(4, a, 40000, b, 80, -1, -1, 0)).toBe(0x0893f962);
+    expect(connectionHash(4, b, 80, a, 40000, -1, -1, 0)).toBe(0x0893f962);
+    expect(connectionHash(4, a, 40000, b, 80, 100, -1, 0)).not.toBe(0x0893f962);
+  });
+});
+
+describe('split as a command', () => {
+  it('parts split by separate runs share the folder, and their files never clash', async () => {
+    const dir = tempDir('split-parts');
+    for (const [k, f] of [[0, 'ipv4-loss.pcap'], [1, 'ipv6-loss.pcap']] as const) {
+      const r = await cli(['split', join(SAMPLES, f), '--shards', '2', '--part', String(k), '-o', dir]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(readdirSync(join(dir, 'shard-0')).sort()).toEqual(['part-0-lt1.pcap', 'part-1-lt1.pcap']);
+    const again = await cli(['split', join(SAMPLES, 'ipv4-loss.pcap'), '--shards', '2', '--part', '0', '-o', dir]);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/part-0-lt1\.pcap.*EEXIST/);
+  });
+
+  it('a used folder without --part or --force is refused; --non-tcp keep writes what is not TCP', async () => {
+    const dir = tempDir('split-used');
+    expect((await cli(['split', join(SAMPLES, 'ipv4-loss.pcap'), '--shards', '2', '-o', dir, '--non-tcp', 'keep'])).code).toBe(0);
+    expect(readdirSync(join(dir, 'non-tcp'))).toEqual(['part-0-lt1.pcap']);
+    const r = await cli(['split', join(SAMPLES, 'ipv4-loss.pcap'), '--shards', '2', '-o', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is not empty/);
+  });
+});
