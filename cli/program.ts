@@ -19,6 +19,7 @@ import type { OverlapsArgs } from './commands/overlaps.js';
 import { runFollow, type FollowArgs } from './commands/follow.js';
 import { runHttp, type HttpArgs } from './commands/http.js';
 import { runSplit, type SplitArgs } from './commands/split.js';
+import { runMerge } from './commands/merge.js';
 import { processOutput, type CommonArgs, type Output } from './commands/common.js';
 import { joinFilters, looksLikePath, splitPositionals } from './inputs.js';
 import { suggestOption } from './suggest.js';
@@ -289,7 +290,18 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
         code = await runSplit({ ...(args as unknown as SplitArgs), captures, output: args.output, nonTcp: args['non-tcp'] }, io);
       },
     )
-    .demandCommand(1, 'Name a command: analyze, export, overlaps, http, follow or split (see --help).')
+    .command(
+      'merge <result..>',
+      "the reduce step: the shard runs' analyze --format json (and split's own --format json) into what one run over the whole input gives",
+      (y) => y
+        .positional('result', { describe: 'JSON results of analyze on each shard, and of split', type: 'string', array: true, demandOption: true })
+        .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the merged JSON here (a new file) instead of stdout' })
+        .example('$0 merge split.json shard-*.json > all.json', 'one analyze document for the whole input'),
+      async (args) => {
+        code = await runMerge({ results: args.result as string[], output: args.output }, io);
+      },
+    )
+    .demandCommand(1, 'Name a command: analyze, export, overlaps, http, follow, split or merge (see --help).')
     .strict()
     .recommendCommands()
     .version(packageVersion())

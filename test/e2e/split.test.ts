@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionHash } from '../../lib/split/shard-hash.js';
@@ -77,5 +77,48 @@ describe('split as a command', () => {
     const r = await cli(['split', join(SAMPLES, 'ipv4-loss.pcap'), '--shards', '2', '-o', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is not empty/);
+  });
+});
+
+describe('merge: the shard runs reduced to the single run', () => {
+  /** Fields measured per process (timings, peaks) and the inputs' names, which merge cannot make equal. */
+  const PER_PROCESS = /peak|Peak|elapsedNs|PerSecond|^input$|^inputs$|^inputBytes$|^reader$|nonTcpByKind/;
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !PER_PROCESS.test(k)).map(([k, x]) => [k, strip(x)]));
+    return v;
+  };
+
+  it.each(['ipv4-loss.pcap', 'multi-link.pcapng', 'crafted/tunnels.pcap'])('%s in 3 and 7 shards: the same connections with the same ids, the same totals', async (sample) => {
+    const input = join(SAMPLES, sample);
+    const whole = JSON.parse((await cli(['analyze', input, '--format', 'json', '-q'])).stdout) as Doc;
+    for (const n of [3, 7]) {
+      const dir = tempDir(`merge-${n}`);
+      const s = await cli(['split', input, '--shards', String(n), '-o', join(dir, 'shards'), '--format', 'json']);
+      writeFileSync(join(dir, 'split.json'), s.stdout);
+      const results = [join(dir, 'split.json')];
+      for (let i = 0; i < n; i++) {
+        const shard = join(dir, 'shards', `shard-${i}`);
+        if (!existsSync(shard)) continue;
+        const f = join(dir, `shard-${i}.json`);
+        writeFileSync(f, (await cli(['analyze', shard, '--format', 'json', '-q'])).stdout);
+        results.push(f);
+      }
+      const m = await cli(['merge', ...results]);
+      expect(m.code, m.stderr).toBe(0);
+      const merged = JSON.parse(m.stdout) as Doc & { merged: { results: string[] } };
+      expect(merged.connections).toEqual(whole.connections);
+      expect(strip(merged.summary)).toEqual(strip(whole.summary));
+      expect(merged.merged.results).toHaveLength(results.length - 1);
+    }
+  });
+
+  it('refuses what it cannot merge, saying why', async () => {
+    const dir = tempDir('merge-bad');
+    writeFileSync(join(dir, 'x.json'), '{"a":1}');
+    const r = await cli(['merge', join(dir, 'x.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/neither analyze --format json nor split/);
+    expect((await cli(['merge', dir])).stderr).toMatch(/is a folder: merging export folders is not built yet/);
   });
 });
