@@ -1,5 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mergeAnalyze, type AnalyzeJson, type SplitJson } from '../../lib/split/merge-analyze.js';
+import { mergeExports } from '../../lib/split/merge-export.js';
 import { ExitCode } from '../exit-codes.js';
 import { failure, processOutput, UsageError, type Output } from './common.js';
 
@@ -7,11 +8,23 @@ import { failure, processOutput, UsageError, type Output } from './common.js';
 export interface MergeArgs {
   results: string[];
   output?: string;
+  argv?: string[];
 }
 
-/** `tcpreasm merge RESULT... [-o OUT]`: shard runs' analyze JSON (and split's) into one run's. Returns the exit code. */
+/**
+ * `tcpreasm merge RESULT... [-o OUT]`: shard runs' export folders into one folder, or their analyze JSON (and
+ * split's) into one document, as one run over the whole input gives. Returns the exit code.
+ */
 export async function runMerge(args: MergeArgs, io: Output = processOutput): Promise<number> {
   try {
+    const folders = args.results.filter((f) => isFolder(f));
+    if (folders.length > 0) {
+      if (folders.length !== args.results.length) throw new UsageError('merge: give export folders or JSON results, not both');
+      if (args.output === undefined || args.output === '-') throw new UsageError('merge: export folders merge into a new folder: name it with -o');
+      const r = mergeExports(folders, args.output, args.argv);
+      io.out(`${r.rows} connections from ${folders.length} export folders into ${args.output}: ${r.files} files (${r.linked} linked, ${r.copied} copied), manifest.jsonl and run.json\n`);
+      return ExitCode.OK;
+    }
     const docs: AnalyzeJson[] = [];
     const names: string[] = [];
     const splits: SplitJson[] = [];
@@ -22,7 +35,6 @@ export async function runMerge(args: MergeArgs, io: Output = processOutput): Pro
       } catch {
         throw new UsageError(`merge: cannot read ${f}: no such file`);
       }
-      if (st.isDirectory()) throw new UsageError(`merge: ${f} is a folder: merging export folders is not built yet; give the shard runs' analyze --format json`);
       let doc: unknown;
       try {
         doc = JSON.parse(readFileSync(f, 'utf8'));
@@ -43,5 +55,13 @@ export async function runMerge(args: MergeArgs, io: Output = processOutput): Pro
     return ExitCode.OK;
   } catch (err) {
     return failure(err, io);
+  }
+}
+
+function isFolder(f: string): boolean {
+  try {
+    return statSync(f).isDirectory();
+  } catch {
+    return false;
   }
 }

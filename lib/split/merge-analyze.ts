@@ -5,6 +5,7 @@
  * what cannot be added is said: a peak over shards run apart is not the peak of one run, so each `...Peak` field
  * is the largest shard's and `merged.notes` says so; timings are the slowest shard's.
  */
+import { compareEpoch } from './merge-export.js';
 
 /** A connection row of analyze JSON (only what the merge reads is typed). */
 interface ConnectionJson {
@@ -63,15 +64,6 @@ export function mergeAnalyze(docs: readonly AnalyzeJson[], names: readonly strin
       notes: ['connection ids renumbered in tcp.stream order (first packet time, then result order)', 'every ...Peak field and elapsedNs is the largest of one shard run, not of one run over the whole input', 'inputs are the shard files read', ...(splits.length > 0 ? ['records not TCP are counted by split, not by kind: decode.nonTcpByKind counts none of them'] : [])],
     },
   };
-}
-
-/** Two `seconds.nanoseconds` epochs (strings, exact) compared. */
-function compareEpoch(a: string, b: string): number {
-  const [as, an = ''] = a.split('.');
-  const [bs, bn = ''] = b.split('.');
-  const d = BigInt(as!) - BigInt(bs!);
-  if (d !== 0n) return d < 0n ? -1 : 1;
-  return an.padEnd(9, '0').localeCompare(bn.padEnd(9, '0'));
 }
 
 function mergeValue(a: unknown, b: unknown, key: string): unknown {
