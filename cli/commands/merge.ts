@@ -29,9 +29,8 @@ export async function runMerge(args: MergeArgs, io: Output = processOutput): Pro
     const names: string[] = [];
     const splits: SplitJson[] = [];
     for (const f of args.results) {
-      let st;
       try {
-        st = statSync(f);
+        statSync(f);
       } catch {
         throw new UsageError(`merge: cannot read ${f}: no such file`);
       }
