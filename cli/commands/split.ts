@@ -26,7 +26,7 @@ export async function runSplit(args: SplitArgs, io: Output = processOutput): Pro
     let warnings = 0;
     const onDiagnostic = (d: Diagnostic): void => {
       warnings++;
-      if (!args.quiet && shown++ < SHOWN) io.err(`tcpreasm: ${d.severity}: ${d.source ?? ''}${d.source ? ': ' : ''}${d.message}\n`);
+      if (!args.quiet && shown++ < SHOWN) io.err(`tcpreasm: ${d.severity}: ${d.message}\n`);
     };
     const r = await splitCaptures(args.captures, { shards: args.shards, dir: args.output, part: args.part, nonTcp: args.nonTcp, force: args.force, onDiagnostic });
     if (warnings > shown && !args.quiet) io.err(`tcpreasm: ${warnings - shown} more reader warnings\n`);

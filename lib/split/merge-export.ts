@@ -13,22 +13,12 @@ import { join } from 'node:path';
 import { ExportError, fsError } from '../export/errors.js';
 import { prepareOutputFolder } from '../export/folder.js';
 import { realFs } from '../export/fs.js';
+import type { ManifestEnd } from '../export/manifest.js';
 import { packageVersion } from '../version.js';
 
 /** One manifest line: a connection row (its JSON kept whole) or the end record. */
 type Row = Record<string, unknown> & { id: number; firstEpoch: string };
-interface End {
-  status: string;
-  reason: string | null;
-  rows: number;
-  rowsLost: number;
-  files: number;
-  bytes: number;
-  failedFiles: number;
-  truncatedFiles: number;
-  droppedBytes: number;
-  closedAt: string;
-}
+type End = ManifestEnd;
 
 /** What a merge wrote. */
 export interface ExportMergeResult {
@@ -93,7 +83,7 @@ export function mergeExports(dirs: readonly string[], out: string, argv: readonl
     return merged;
   });
   const end: End = {
-    status: ends.map((e) => e.status).reduce((a, b) => (WORST.indexOf(b) > WORST.indexOf(a) ? b : a), 'complete'),
+    status: ends.map((e) => e.status).reduce<End['status']>((a, b) => (WORST.indexOf(b) > WORST.indexOf(a) ? b : a), 'complete'),
     reason: ends.map((e) => e.reason).filter((r) => r !== null).join('; ') || null,
     files: sum(ends, 'files'),
     bytes: sum(ends, 'bytes'),

@@ -145,6 +145,15 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
   };
 
   const inputs = expandInputs(sources);
+  const closeAll = (): void => {
+    for (const w of writers.values()) {
+      try {
+        w.close();
+      } catch {
+        // Already failing: the first error is the one reported.
+      }
+    }
+  };
   const read = await readCaptureSet(
     inputs.files,
     (rec) => {
@@ -179,7 +188,10 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
       other(rec);
     },
     { onDiagnostic: options.onDiagnostic, fromFolder: inputs.fromFolder },
-  );
+  ).catch((err: unknown) => {
+    closeAll();
+    throw err;
+  });
   for (const l of held.values()) giveUp(l, -1);
   held.clear();
   for (const w of writers.values()) written(w, () => w.close());

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionHash } from '../../lib/split/shard-hash.js';
-import { cli, SAMPLES, tempDir } from './support.js';
+import { canMountTmpfs, cli, SAMPLES, tempDir } from './support.js';
 
 type Conn = Record<string, unknown> & { id: number; firstEpoch: string; client: string; clientPort: number; server: string; serverPort: number; reuseIndex: number };
 type Doc = { connections: Conn[]; summary: Record<string, number> };
@@ -149,5 +150,38 @@ describe('merge: the shard runs reduced to the single run', () => {
     expect(r.stderr).toMatch(/neither analyze --format json nor split/);
     expect((await cli(['merge', dir, join(dir, 'x.json')])).stderr).toMatch(/export folders or JSON results, not both/);
     expect((await cli(['merge', dir])).stderr).toMatch(/name it with -o/);
+  });
+});
+
+describe.runIf(canMountTmpfs())('split onto a real file system that fills, or is read-only', () => {
+  const base = tempDir('split-fs');
+  const full = join(base, 'full');
+  const ro = join(base, 'ro');
+  beforeAll(() => {
+    mkdirSync(full);
+    mkdirSync(ro);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=300k', 'tmpfs', full]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', ro]);
+  });
+  afterAll(() => {
+    for (const m of [full, ro]) {
+      try {
+        execFileSync('umount', [m]);
+      } catch {
+        // not mounted
+      }
+    }
+  });
+
+  it('a full disk: exit 4, the file named, ENOSPC said', async () => {
+    const r = await cli(['split', join(SAMPLES, 'ipv4-loss.pcap'), '--shards', '2', '-o', join(full, 'x')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/cannot write .*shard-\d\/part-0-lt1\.pcap: no space left on the device \(ENOSPC\)/);
+  });
+
+  it('a read-only mount: exit 4, EROFS said at the folder', async () => {
+    const r = await cli(['split', join(SAMPLES, 'ipv4-loss.pcap'), '--shards', '2', '-o', join(ro, 'x')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/read-only file system \(EROFS\)/);
   });
 });
