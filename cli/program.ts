@@ -292,9 +292,9 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     )
     .command(
       'merge <result..>',
-      "the reduce step: the shard runs' export folders, or their analyze --format json (and split's), into what one run over the whole input gives",
+      "the reduce step: the shard runs' export folders, or their analyze (and overlaps, and split's) --format json, into what one run over the whole input gives",
       (y) => y
-        .positional('result', { describe: 'export folders of the shard runs; or JSON results of analyze on each shard, and of split', type: 'string', array: true, demandOption: true })
+        .positional('result', { describe: 'export folders of the shard runs; or JSON results of analyze (and overlaps) on each shard, and of split', type: 'string', array: true, demandOption: true })
         .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'folders: the new merged folder; JSON: write the merged JSON here (a new file) instead of stdout' })
         .example('$0 merge out/shard-* -o all', 'one export folder, as one export of the whole input')
         .example('$0 merge split.json shard-*.json > all.json', 'one analyze document for the whole input'),

@@ -1,5 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mergeAnalyze, type AnalyzeJson, type SplitJson } from '../../lib/split/merge-analyze.js';
+import { mergeAnalyze, mergeOverlaps, type AnalyzeJson, type OverlapsJson, type SplitJson } from '../../lib/split/merge-analyze.js';
 import { mergeExports } from '../../lib/split/merge-export.js';
 import { ExitCode } from '../exit-codes.js';
 import { failure, processOutput, UsageError, type Output } from './common.js';
@@ -28,6 +28,7 @@ export async function runMerge(args: MergeArgs, io: Output = processOutput): Pro
     const docs: AnalyzeJson[] = [];
     const names: string[] = [];
     const splits: SplitJson[] = [];
+    const overlaps: Array<{ doc: OverlapsJson; name: string }> = [];
     for (const f of args.results) {
       try {
         statSync(f);
@@ -42,13 +43,27 @@ export async function runMerge(args: MergeArgs, io: Output = processOutput): Pro
       }
       const d = doc as Partial<AnalyzeJson & SplitJson>;
       if (Array.isArray(d.perShard) && typeof d.nonTcp === 'number') splits.push(d as SplitJson);
+      else if (Array.isArray((d as unknown as Partial<OverlapsJson>).events) && Array.isArray(d.connections)) overlaps.push({ doc: d as unknown as OverlapsJson, name: f });
       else if (Array.isArray(d.connections) && d.summary !== undefined && typeof d.summary === 'object') {
         docs.push(d as AnalyzeJson);
         names.push(f);
-      } else throw new UsageError(`merge: ${f} is neither analyze --format json nor split --format json output`);
+      } else throw new UsageError(`merge: ${f} is neither analyze, overlaps nor split --format json output`);
     }
     if (docs.length === 0) throw new UsageError('merge: give at least one analyze --format json result');
-    const text = `${JSON.stringify(mergeAnalyze(docs, names, splits), null, 1)}\n`;
+    let merged: object;
+    if (overlaps.length > 0) {
+      // Each overlaps document is paired with the analyze document of the same shard run (the same inputs read):
+      // its first packet times renumber the ids.
+      const key = (s: Record<string, unknown>): string => JSON.stringify(((s.inputs ?? []) as Array<{ name?: string }>).map((i) => i.name));
+      const byInputs = new Map(docs.map((d) => [key(d.summary), d]));
+      const paired = overlaps.map((o) => {
+        const a = byInputs.get(key(o.doc.summary));
+        if (a === undefined) throw new UsageError(`merge: ${o.name}: no analyze result of the same inputs was given (its ids are renumbered by it)`);
+        return a;
+      });
+      merged = mergeOverlaps(overlaps.map((o) => o.doc), paired, overlaps.map((o) => o.name), splits);
+    } else merged = mergeAnalyze(docs, names, splits);
+    const text = `${JSON.stringify(merged, null, 1)}\n`;
     if (args.output === undefined || args.output === '-') io.out(text);
     else writeFileSync(args.output, text, { flag: 'wx' });
     return ExitCode.OK;

@@ -142,12 +142,37 @@ describe('merge: the shard runs reduced to the single run', () => {
     expect(run.shardRuns).toHaveLength(outs.length);
   });
 
+  it.each(['ipv4-loss.pcap', 'crafted/conflicting-retransmission.pcap'])('overlaps of %s in 3 shards, with their analyze results: the single run\'s events and ids', async (sample) => {
+    const input = join(SAMPLES, sample);
+    const dir = tempDir('merge-overlaps');
+    const whole = JSON.parse((await cli(['overlaps', input, '--format', 'json', '-q'])).stdout) as { events: unknown[]; connections: unknown[]; summary: Record<string, unknown> };
+    const s = await cli(['split', input, '--shards', '3', '-o', join(dir, 'shards'), '--format', 'json']);
+    writeFileSync(join(dir, 'split.json'), s.stdout);
+    const results = [join(dir, 'split.json')];
+    for (const name of readdirSync(join(dir, 'shards'))) {
+      for (const cmd of ['analyze', 'overlaps']) {
+        const f = join(dir, `${cmd}-${name}.json`);
+        writeFileSync(f, (await cli([cmd, join(dir, 'shards', name), '--format', 'json', '-q'])).stdout);
+        results.push(f);
+      }
+    }
+    const m = await cli(['merge', ...results]);
+    expect(m.code, m.stderr).toBe(0);
+    const merged = JSON.parse(m.stdout) as typeof whole;
+    const unrecorded = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'recordNumber' ? undefined : x)));
+    // The detail text names record numbers of the file read: compared without them.
+    const plain = (events: unknown[]) => (unrecorded(events) as Array<{ detail: string }>).map((e) => ({ ...e, detail: e.detail.replace(/record \d+/g, 'record N') }));
+    expect(plain(merged.events)).toEqual(plain(whole.events));
+    expect(merged.connections).toEqual(whole.connections);
+    expect(strip(merged.summary)).toEqual(strip(whole.summary));
+  });
+
   it('refuses what it cannot merge, saying why', async () => {
     const dir = tempDir('merge-bad');
     writeFileSync(join(dir, 'x.json'), '{"a":1}');
     const r = await cli(['merge', join(dir, 'x.json')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/neither analyze --format json nor split/);
+    expect(r.stderr).toMatch(/neither analyze, overlaps nor split/);
     expect((await cli(['merge', dir, join(dir, 'x.json')])).stderr).toMatch(/export folders or JSON results, not both/);
     expect((await cli(['merge', dir])).stderr).toMatch(/name it with -o/);
   });
