@@ -114,32 +114,34 @@ describe('merge: the shard runs reduced to the single run', () => {
     }
   });
 
-  it.each(['ipv4-loss.pcap', 'ipv6-loss.pcap', 'crafted/conflicting-retransmission.pcap'])('export folders of %s in 3 shards: the single export (names, bytes, sha256, gaps, stats), files linked', async (sample) => {
+  it.each(['ipv4-loss.pcap', 'ipv6-loss.pcap', 'multi-link.pcapng', 'crafted/conflicting-retransmission.pcap'])('export folders of %s in 1, 2, 3 and 7 shards: the single export (names, bytes, sha256, gaps, stats), files linked', async (sample) => {
     const input = join(SAMPLES, sample);
-    const dir = tempDir('merge-export');
-    expect((await cli(['export', input, '-o', join(dir, 'whole'), '-q', '--keep-conflicts'])).code).toBe(0);
-    await cli(['split', input, '--shards', '3', '-o', join(dir, 'shards')]);
-    const outs: string[] = [];
-    for (const name of readdirSync(join(dir, 'shards'))) {
-      const o = join(dir, `out-${name}`);
-      expect((await cli(['export', join(dir, 'shards', name), '-o', o, '-q', '--keep-conflicts'])).code).toBe(0);
-      outs.push(o);
-    }
-    const m = await cli(['merge', ...outs, '-o', join(dir, 'merged')]);
-    expect(m.code, m.stderr).toBe(0);
+    const base = tempDir('merge-export');
+    expect((await cli(['export', input, '-o', join(base, 'whole'), '-q', '--keep-conflicts'])).code).toBe(0);
     const lines = (d: string) => readFileSync(join(d, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const whole = lines(join(dir, 'whole'));
-    const merged = lines(join(dir, 'merged'));
     // Record numbers name records of the files read: the shard files here, the capture there.
     const unrecorded = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'recordNumber' || k === 'closedAt' ? undefined : x)));
     // A single run writes rows as connections end; the merge writes them in id order: compared by id.
     const byId = (rows: Array<Record<string, unknown>>) => [...rows].sort((a, b) => Number(a.id ?? Infinity) - Number(b.id ?? Infinity));
-    expect(unrecorded(byId(merged))).toEqual(unrecorded(byId(whole)));
-    const names = readdirSync(join(dir, 'whole')).filter((n) => n !== 'run.json').sort();
-    expect(readdirSync(join(dir, 'merged')).filter((n) => n !== 'run.json').sort()).toEqual(names);
-    for (const n of names.filter((x) => x !== 'manifest.jsonl')) expect(readFileSync(join(dir, 'merged', n))).toEqual(readFileSync(join(dir, 'whole', n)));
-    const run = JSON.parse(readFileSync(join(dir, 'merged', 'run.json'), 'utf8')) as { shardRuns: unknown[] };
-    expect(run.shardRuns).toHaveLength(outs.length);
+    const whole = byId(lines(join(base, 'whole')));
+    const names = readdirSync(join(base, 'whole')).filter((n) => n !== 'run.json').sort();
+    for (const n of [1, 2, 3, 7]) {
+      const dir = join(base, `n${n}`);
+      await cli(['split', input, '--shards', String(n), '-o', join(dir, 'shards')]);
+      const outs: string[] = [];
+      for (const name of readdirSync(join(dir, 'shards'))) {
+        const o = join(dir, `out-${name}`);
+        expect((await cli(['export', join(dir, 'shards', name), '-o', o, '-q', '--keep-conflicts'])).code).toBe(0);
+        outs.push(o);
+      }
+      const m = await cli(['merge', ...outs, '-o', join(dir, 'merged')]);
+      expect(m.code, m.stderr).toBe(0);
+      expect(unrecorded(byId(lines(join(dir, 'merged')))), `${n} shards`).toEqual(unrecorded(whole));
+      expect(readdirSync(join(dir, 'merged')).filter((x) => x !== 'run.json').sort()).toEqual(names);
+      for (const f of names.filter((x) => x !== 'manifest.jsonl')) expect(readFileSync(join(dir, 'merged', f))).toEqual(readFileSync(join(base, 'whole', f)));
+      const run = JSON.parse(readFileSync(join(dir, 'merged', 'run.json'), 'utf8')) as { shardRuns: unknown[] };
+      expect(run.shardRuns).toHaveLength(outs.length);
+    }
   });
 
   it.each(['ipv4-loss.pcap', 'crafted/conflicting-retransmission.pcap'])('overlaps of %s in 3 shards, with their analyze results: the single run\'s events and ids', async (sample) => {
