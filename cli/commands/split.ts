@@ -21,7 +21,7 @@ const SHOWN = 10;
 /** `tcpreasm split CAPTURE... --shards N -o DIR`: the map step of a scale-out run. Returns the exit code. */
 export async function runSplit(args: SplitArgs, io: Output = processOutput): Promise<number> {
   try {
-    if (args.captures.includes('-') && args.part === undefined && args.captures.length > 1) throw new UsageError('split: standard input is read once; give it alone');
+    if (args.captures.filter((c) => c === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
     let shown = 0;
     let warnings = 0;
     const onDiagnostic = (d: Diagnostic): void => {

@@ -87,7 +87,8 @@ const AF_INET6_DARWIN = 30;
 export class Decoder {
   /** Counters; see {@link DecodeStats} for the outcome identity they keep. */
   readonly stats = new DecodeStats();
-  private readonly frags: FragmentReassembler;
+  /** IP fragment reassembly; its `lastKey` ties the fragment just decoded to its datagram (what split routes by). */
+  readonly fragments: FragmentReassembler;
   private readonly verify: boolean;
   /** Capture time of the record being decoded, seconds (fragment timeouts). */
   private now = 0;
@@ -101,20 +102,12 @@ export class Decoder {
 
   constructor(options: DecoderOptions = {}) {
     this.verify = options.verifyChecksums ?? false;
-    this.frags = new FragmentReassembler(this.stats, {
+    this.fragments = new FragmentReassembler(this.stats, {
       timeoutSec: options.fragmentTimeoutSec,
       maxBytes: options.maxFragmentBytes,
       maxDatagrams: options.maxFragmentDatagrams,
       maxPieces: options.maxFragmentPieces,
     });
-  }
-
-  /**
-   * The datagram key of the last IP fragment decoded (a held one, or the one that completed a datagram): equal for
-   * every fragment of one datagram. `split` uses it to send a datagram's fragments where its segment goes.
-   */
-  get fragmentKey(): number {
-    return this.frags.lastKey;
   }
 
   /**
@@ -125,7 +118,7 @@ export class Decoder {
     const stats = this.stats;
     stats.packets++;
     this.now = rec.tsSec + rec.tsNsec * 1e-9;
-    if (this.frags.inProgress > 0) this.frags.expire(this.now);
+    if (this.fragments.inProgress > 0) this.fragments.expire(this.now);
     const cut = rec.originalLength - rec.capturedLength;
     this.cut = cut > 0 ? cut : 0;
     out.setCapture(rec);
@@ -267,7 +260,7 @@ export class Decoder {
    * Call at the end of a capture.
    */
   finish(): void {
-    this.frags.finish();
+    this.fragments.finish();
   }
 
   private ethernet(buf: Buffer, off: number, end: number, out: TcpPacket): boolean {
@@ -384,7 +377,7 @@ export class Decoder {
     // Only TCP (possibly behind AH or a tunnel) is worth buffering: other protocols are counted right away.
     if (!isTcpOrExtension(proto)) return stats.countNonTcp(protocolKind(proto));
     if (capEnd < wireEnd) return stats.countMalformed(MalformedKind.FRAGMENT_CUT_BY_SNAPLEN);
-    const frags = this.frags;
+    const frags = this.fragments;
     const id = u16be(buf, off + 4);
     const result = frags.add(4, src, dst, id, proto, (frag & 0x1fff) * 8, (frag & 0x2000) !== 0, buf, off + ihl, capEnd, this.now);
     if (result !== FragmentResult.COMPLETE) return false;
@@ -548,7 +541,7 @@ export class Decoder {
           stats.fragments++;
           if (!isTcpOrExtension(next)) return stats.countNonTcp(protocolKind(next));
           if (capEnd < wireEnd) return stats.countMalformed(MalformedKind.FRAGMENT_CUT_BY_SNAPLEN);
-          const frags = this.frags;
+          const frags = this.fragments;
           const id = u32be(buf, p + 4);
           const result = frags.add(6, out.src, out.dst, id, next, offset, more, buf, p + 8, capEnd, this.now);
           if (result !== FragmentResult.COMPLETE) return false;

@@ -149,6 +149,7 @@ export class ObjectWriter {
     }
     const m = which === 'request' ? e.request! : e.response!;
     const req = e.request?.head ?? null;
+    const codings = headerList(m.head, 'content-encoding');
     const row: ObjectRow = {
       file: f.name,
       connectionId: e.connectionId,
@@ -158,7 +159,7 @@ export class ObjectWriter {
       uri: req?.uri ?? null,
       status: e.response?.head.status ?? null,
       contentType: header(m.head, 'content-type'),
-      contentEncoding: headerList(m.head, 'content-encoding').join(', ') || null,
+      contentEncoding: codings.length === 0 ? null : codings.join(', '),
       bytes: end.bodyLength,
       sha256,
       streamStart: m.head.bodyPosition,
@@ -167,7 +168,7 @@ export class ObjectWriter {
       holes: end.holes,
       partial: end.holes.length > 0 || !end.complete,
     };
-    if (this.options.decode === true && row.contentEncoding !== null && !row.partial) row.decoded = this.decode(f, row.contentEncoding);
+    if (this.options.decode === true && row.contentEncoding !== null && !row.partial) row.decoded = this.decode(f, codings);
     const line = Buffer.from(`${JSON.stringify(row)}\n`, 'utf8');
     this.fs.writeSync(this.list, line, 0, line.length, null);
     this.objects++;
@@ -179,11 +180,11 @@ export class ObjectWriter {
   }
 
   /** The decoded copy of a body in its content codings (`decodeBody`), bounded; or why not. */
-  private decode(f: BodyFile, coding: string): ObjectRow['decoded'] {
+  private decode(f: BodyFile, codings: readonly string[]): ObjectRow['decoded'] {
     const name = `${f.name}.decoded`;
     try {
       // Read back with node:fs: the ExportFs seam writes only.
-      const d = decodeBody(readFileSync(f.path), coding.split(','), MAX_DECODED_BYTES);
+      const d = decodeBody(readFileSync(f.path), codings, MAX_DECODED_BYTES);
       if ('error' in d) return d;
       const out = d.bytes;
       const fd = this.fs.openSync(join(this.dir, name), OPEN_NEW, 0o644);

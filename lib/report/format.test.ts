@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
-import { durationNs, formatCaptureTime, formatEpoch } from './time.js';
+import { compareEpoch, durationNs, epochNs, formatCaptureTime, formatEpoch } from './time.js';
 
 describe('human sizes, counts, durations and rates', () => {
   it('sizes: SI units, three significant digits, exact below 1 kB', () => {
@@ -63,6 +63,18 @@ describe('capture times stay exact to the nanosecond', () => {
     expect(formatEpoch(1_700_000_000, 1000)).toBe('1700000000.000001000');
     expect(formatEpoch(-1, 250_000_000)).toBe('-0.750000000');
     expect(formatEpoch(-2, 0)).toBe('-2.000000000');
+  });
+
+  it('property: epoch text reads back to its nanoseconds, and orders as the times do (negative ones too)', () => {
+    const time = fc.tuple(fc.integer({ min: -2_000_000_000, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999_999 }));
+    fc.assert(
+      fc.property(time, time, ([s1, n1], [s2, n2]) => {
+        const a = BigInt(s1) * 1_000_000_000n + BigInt(n1);
+        const b = BigInt(s2) * 1_000_000_000n + BigInt(n2);
+        expect(epochNs(formatEpoch(s1, n1))).toBe(a);
+        expect(compareEpoch(formatEpoch(s1, n1), formatEpoch(s2, n2))).toBe(a < b ? -1 : a > b ? 1 : 0);
+      }),
+    );
   });
 
   it('durations between capture times', () => {

@@ -32,6 +32,20 @@ export function formatEpoch(sec: number, nsec: number): string {
   return `${sec}.${nineDigits(nsec)}`;
 }
 
+/** The inverse of {@link formatEpoch}, exact: `-0.750000000` is -750 000 000 ns. */
+export function epochNs(text: string): bigint {
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  const ns = BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
+  return negative ? -ns : ns;
+}
+
+/** Two epoch texts in time order, exactly (no float seconds). */
+export function compareEpoch(a: string, b: string): number {
+  const d = epochNs(a) - epochNs(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
 /**
  * Nanoseconds from one capture time to another. A number: exact up to 2^53 ns (104 days), which covers any
  * single capture; longer spans lose only sub-microsecond digits.

@@ -5,7 +5,7 @@
  * what cannot be added is said: a peak over shards run apart is not the peak of one run, so each `...Peak` field
  * is the largest shard's and `merged.notes` says so; timings are the slowest shard's.
  */
-import { compareEpoch } from './merge-export.js';
+import { compareEpoch } from '../report/time.js';
 
 /** A connection row of analyze JSON (only what the merge reads is typed). */
 interface ConnectionJson {

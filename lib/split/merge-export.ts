@@ -14,6 +14,7 @@ import { ExportError, fsError } from '../export/errors.js';
 import { prepareOutputFolder } from '../export/folder.js';
 import { realFs } from '../export/fs.js';
 import type { ManifestEnd } from '../export/manifest.js';
+import { compareEpoch } from '../report/time.js';
 import { packageVersion } from '../version.js';
 
 /** One manifest line: a connection row (its JSON kept whole) or the end record. */
@@ -119,13 +120,4 @@ function writeNew(path: string, text: string): void {
   } catch (err) {
     throw fsError(err, 'write', path);
   }
-}
-
-/** Two `seconds.nanoseconds` epochs (strings, exact) compared. */
-export function compareEpoch(a: string, b: string): number {
-  const [as, an = ''] = a.split('.');
-  const [bs, bn = ''] = b.split('.');
-  const d = BigInt(as!) - BigInt(bs!);
-  if (d !== 0n) return d < 0n ? -1 : 1;
-  return an.padEnd(9, '0').localeCompare(bn.padEnd(9, '0'));
 }

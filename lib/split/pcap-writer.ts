@@ -53,10 +53,17 @@ export class PcapFileWriter {
     this.bytes += 16 + n;
   }
 
-  /** Writes what is buffered and closes the file. */
+  private closed = false;
+
+  /** Writes what is buffered and closes the file; once (a second call does nothing, the fd may be reused). */
   close(): void {
-    this.flush();
-    this.fs.closeSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.flush();
+    } finally {
+      this.fs.closeSync(this.fd);
+    }
   }
 
   private header(rec: CaptureRecord, n: number): void {

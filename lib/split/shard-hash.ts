@@ -9,6 +9,7 @@
  * shard is `hash % shards`. Test vector: 10.0.0.1:40000 -> 10.0.0.2:80, untagged, no tunnel, IPv4: 0x0893f962.
  */
 import { ENCAPSULATIONS } from '../decode/encapsulation.js';
+import { FNV1A_INIT, fnv1a32 } from '../reassembly/hash.js';
 
 /** The 45 key bytes, reused: hashing a segment allocates nothing. */
 const key = new Uint8Array(45);
@@ -32,9 +33,7 @@ export function connectionHash(
   view.setUint16(37, vlan & 0xffff);
   view.setUint16(39, outerVlan & 0xffff);
   view.setUint32(41, ENCAPSULATIONS.wordsHash(encapsulation));
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
-  return h >>> 0;
+  return fnv1a32(FNV1A_INIT, key, 0, key.length);
 }
 
 function putEndpoint(at: number, addr: Uint32Array, port: number): void {

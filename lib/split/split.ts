@@ -49,14 +49,9 @@ export interface SplitResult {
   read: CaptureSetSummary;
 }
 
-/** Runs a file operation, turning a failure into an ExportError that names the file (ENOSPC, EROFS, EEXIST...). */
-function written<T>(file: PcapFileWriter | string, op: () => T): T {
-  try {
-    return op();
-  } catch (err) {
-    if (err instanceof ExportError) throw err;
-    throw fsError(err, 'write', typeof file === 'string' ? file : file.path);
-  }
+/** A file operation's failure as an ExportError that names the file (ENOSPC, EROFS, EEXIST...). */
+function writeError(err: unknown, path: string): unknown {
+  return err instanceof ExportError ? err : fsError(err, 'write', path);
 }
 
 /** A held fragment: a copy of its record. */
@@ -79,6 +74,8 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
   prepareOutputFolder(fs, options.dir, shared);
   const writers = new Map<number, PcapFileWriter>();
   const folders = new Set<string>();
+  /** The file being made or written: what a failure names (set, not built, per record). */
+  let writing = options.dir;
   const files: string[] = [];
   const perShard = Array.from({ length: shards }, (_, shard) => ({ shard, records: 0, bytes: 0 }));
   /** Writer key: shard (or -1 for non-tcp) and link type in one number. */
@@ -93,8 +90,8 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
         folders.add(dir);
       }
       const name = `part-${part}-lt${linkType}.pcap`;
-      const path = join(dir, name);
-      w = written(path, () => new PcapFileWriter(fs, path, linkType));
+      writing = join(dir, name);
+      w = new PcapFileWriter(fs, writing, linkType);
       writers.set(k, w);
       files.push(`${folder}/${name}`);
     }
@@ -113,7 +110,8 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
     nonTcp++;
     if (keep) {
       const w = writerFor(-1, rec.linkType);
-      written(w, () => w.write(rec));
+      writing = w.path;
+      w.write(rec);
     }
   };
   // A held fragment written out later goes through a record of our own, not the reader's.
@@ -139,7 +137,8 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
   const writeTo = (shard: number, rec: CaptureRecord): void => {
     const w = writerFor(shard, rec.linkType);
     const before = w.bytes;
-    written(w, () => w.write(rec));
+    writing = w.path;
+    w.write(rec);
     perShard[shard]!.records++;
     perShard[shard]!.bytes += w.bytes - before;
   };
@@ -154,46 +153,62 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
       }
     }
   };
+  const route = (rec: CaptureRecord): void => {
+    const heldBefore = decoder.stats.fragmentsHeld;
+    if (decoder.decode(rec, pkt)) {
+      const shard = connectionHash(pkt.ipVersion, pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.encap) % shards;
+      if (pkt.reassembled) {
+        const list = held.get(decoder.fragments.lastKey);
+        if (list !== undefined) {
+          held.delete(decoder.fragments.lastKey);
+          giveUp(list, shard);
+        }
+      }
+      writeTo(shard, rec);
+      return;
+    }
+    if (decoder.stats.fragmentsHeld > heldBefore) {
+      const k = decoder.fragments.lastKey;
+      const copy: Held = { tsSec: rec.tsSec, tsNsec: rec.tsNsec, linkType: rec.linkType, originalLength: rec.originalLength, bytes: Buffer.from(rec.bytes()) };
+      const list = held.get(k);
+      if (list === undefined) held.set(k, [copy]);
+      else list.push(copy);
+      heldBytes += copy.bytes.length;
+      // Bounded: the oldest datagrams are given up first (a Map iterates in insertion order).
+      for (const [key, l] of held) {
+        if (heldBytes <= maxHeld) break;
+        held.delete(key);
+        giveUp(l, -1);
+      }
+      return;
+    }
+    other(rec);
+  };
   const read = await readCaptureSet(
     inputs.files,
     (rec) => {
-      const heldBefore = decoder.stats.fragmentsHeld;
-      if (decoder.decode(rec, pkt)) {
-        const shard = connectionHash(pkt.ipVersion, pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.encap) % shards;
-        if (pkt.reassembled) {
-          const list = held.get(decoder.fragmentKey);
-          if (list !== undefined) {
-            held.delete(decoder.fragmentKey);
-            giveUp(list, shard);
-          }
-        }
-        writeTo(shard, rec);
-        return;
+      try {
+        route(rec);
+      } catch (err) {
+        throw writeError(err, writing);
       }
-      if (decoder.stats.fragmentsHeld > heldBefore) {
-        const k = decoder.fragmentKey;
-        const copy: Held = { tsSec: rec.tsSec, tsNsec: rec.tsNsec, linkType: rec.linkType, originalLength: rec.originalLength, bytes: Buffer.from(rec.bytes()) };
-        const list = held.get(k);
-        if (list === undefined) held.set(k, [copy]);
-        else list.push(copy);
-        heldBytes += copy.bytes.length;
-        // Bounded: the oldest datagrams are given up first (a Map iterates in insertion order).
-        for (const [key, l] of held) {
-          if (heldBytes <= maxHeld) break;
-          held.delete(key);
-          giveUp(l, -1);
-        }
-        return;
-      }
-      other(rec);
     },
     { onDiagnostic: options.onDiagnostic, fromFolder: inputs.fromFolder },
   ).catch((err: unknown) => {
     closeAll();
     throw err;
   });
-  for (const l of held.values()) giveUp(l, -1);
-  held.clear();
-  for (const w of writers.values()) written(w, () => w.close());
+  try {
+    // Fragments whose datagram never completed: not TCP as far as anyone can tell.
+    for (const l of held.values()) giveUp(l, -1);
+    held.clear();
+    for (const w of writers.values()) {
+      writing = w.path;
+      w.close();
+    }
+  } catch (err) {
+    closeAll();
+    throw writeError(err, writing);
+  }
   return { shards, part, perShard, files: files.sort(), nonTcp, fragmentsUnresolved: unresolved, read };
 }
