@@ -6,6 +6,8 @@ import { packageVersion } from '../lib/version.js';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_MAX_OPEN_FILES } from '../lib/export/index.js';
 import { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC } from '../lib/pipeline/index.js';
+import { DEFAULT_MAX_SEGMENTS, DEFAULT_TOP } from '../lib/pipeline/report.js';
+import { MIN_SEGMENTS } from '../lib/graph/segment-log.js';
 import { DEFAULT_ASSEMBLER_OPTIONS as ENGINE, DEFAULT_POOL_OPTIONS as POOL } from '../lib/reassembly/index.js';
 import { ExitCode } from './exit-codes.js';
 import { parseDuration } from './duration.js';
@@ -20,6 +22,7 @@ import { runFollow, type FollowArgs } from './commands/follow.js';
 import { runHttp, type HttpArgs } from './commands/http.js';
 import { runSplit, type SplitArgs } from './commands/split.js';
 import { runMerge } from './commands/merge.js';
+import { runReport, type ReportArgs } from './commands/report.js';
 import { processOutput, type CommonArgs, type Output } from './commands/common.js';
 import { joinFilters, looksLikePath, splitPositionals } from './inputs.js';
 import { suggestOption } from './suggest.js';
@@ -246,6 +249,26 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       async (args) => { code = await runHttp(withInputs<HttpArgs>(args), io); },
     )
     .command(
+      'report <capture..>',
+      'one self-contained HTML page: the summary, a timeline of every connection, counts over time, the top connections and their time-sequence graphs',
+      (y) => selection(common(y))
+        .option('output', { alias: 'o', type: 'string', requiresArg: true, demandOption: true, describe: 'the HTML file to write (a new file unless --force; - for standard output)' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' })
+        .option('top', { type: 'number', requiresArg: true, coerce: whole('top', 0), default: DEFAULT_TOP, describe: 'connections in each top list (bytes, missing bytes, overlap bytes, conflicts), each drawn in detail' })
+        .option('id', { type: 'string', array: true, requiresArg: true, coerce: wholes('id', 0), describe: 'also draw these connections in detail (here --id does not narrow the report; use --filter, --host, --port for that)' })
+        .option('max-segments', { type: 'number', requiresArg: true, coerce: whole('max-segments', MIN_SEGMENTS), default: DEFAULT_MAX_SEGMENTS, describe: 'most segments drawn for one connection; a longer one is thinned evenly (the page says so)' })
+        .check((argv) => {
+          if (argv.output === STDIN_TOKEN) argv.output = '-';
+          return true;
+        })
+        .example('$0 report capture.pcap -o report.html', 'open report.html in any browser, offline')
+        .example('$0 report week/ --top 20 --id 4711 -o week.html', 'a set of captures as one timeline; connection 4711 drawn too'),
+      async (args) => {
+        const a = withInputs<ReportArgs>(args);
+        code = await runReport({ ...a, detail: a.id, id: undefined, output: a.output === STDIN_TOKEN ? '-' : a.output }, io);
+      },
+    )
+    .command(
       'follow <capture..>',
       "one connection's reassembled bytes on stdout (Wireshark's Follow TCP Stream, tcpflow -c)",
       (y) => common(y)
@@ -302,7 +325,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
         code = await runMerge({ results: args.result as string[], output: args.output, argv }, io);
       },
     )
-    .demandCommand(1, 'Name a command: analyze, export, overlaps, http, follow, split or merge (see --help).')
+    .demandCommand(1, 'Name a command: analyze, export, overlaps, http, report, follow, split or merge (see --help).')
     .strict()
     .recommendCommands()
     .version(packageVersion())

@@ -25,6 +25,11 @@ import { TimeRange } from './time-range.js';
 
 /** What a command does with one connection's data. */
 export interface ConnectionHandler {
+  /**
+   * Every packet of the connection as it arrives, before the engine looks at it (the report's time-sequence
+   * graph); the packet is reused, valid only during the call. Omit when not needed.
+   */
+  segment?(pkt: TcpPacket, dir: Direction): void;
   /** In-order data of either direction (see ScatterGather; valid only during the call). */
   reassembled(sg: ScatterGather, ctx: AssemblerContext): void;
   /**
@@ -104,6 +109,7 @@ class PassStream implements Stream {
   }
 
   accept(pkt: TcpPacket, dir: Direction, nextSeq: number, start: StartFlag): boolean {
+    this.handler?.segment?.(pkt, dir);
     if (this.checks !== null && !this.checks.accept(pkt, dir, nextSeq)) return false;
     // Mid-stream pickup: without a SYN the direction would wait for one; start it at the first segment seen.
     if (nextSeq === -1 && !start.value && this.pass.allowMissingInit) start.value = true;

@@ -40,6 +40,13 @@ function inputLines(s: RunSummary): Array<[string, string]> {
  * engine's memory and bounds and how connections ended.
  */
 export function renderSummary(s: RunSummary): string {
+  const lines = summaryLines(s);
+  const width = Math.max(...lines.map(([l]) => l.length));
+  return lines.map(([l, v]) => `${l.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** The summary block's lines as (label, value): a label is empty on the lines under an inputs total. */
+export function summaryLines(s: RunSummary): Array<[string, string]> {
   const e = s.engine;
   const lines: Array<[string, string]> = [
     ...inputLines(s),
@@ -64,6 +71,5 @@ export function renderSummary(s: RunSummary): string {
   ];
   if (s.recordsOutsideTime > 0) lines.push(['Outside --since/--until', `${counted(s.recordsOutsideTime, 'record')} left out`]);
   if (s.interrupted) lines.push(['Interrupted', 'yes: the capture was not read to its end']);
-  const width = Math.max(...lines.map(([l]) => l.length));
-  return lines.map(([l, v]) => `${l.padEnd(width)}  ${v}`).join('\n');
+  return lines;
 }

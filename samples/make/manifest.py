@@ -125,8 +125,8 @@ WTAP = {1: 1, 25: 113, 7: 101, 129: 228, 130: 229, 15: 0, 210: 276}
 entries = []
 on_disk = sorted(os.path.relpath(os.path.join(r, f), samples) for r, _, fs in os.walk(samples) for f in fs
                  if re.search(r'\.(pcap|pcapng|gz|txt)$', f) and not f.startswith('tcpflow-names')
-                 # crafted/, follow/ and filter/ are described by their own READMEs, not made here.
-                 and os.path.relpath(r, samples).split(os.sep)[0] not in ('make', 'crafted', 'follow', 'filter'))
+                 # crafted/, follow/, filter/ and report/ are described by their own READMEs, not made here.
+                 and os.path.relpath(r, samples).split(os.sep)[0] not in ('make', 'crafted', 'follow', 'filter', 'report'))
 assert on_disk == sorted(DESCRIBED), f'undescribed or missing samples: {set(on_disk) ^ set(DESCRIBED)}'
 for name, (base, transform, truth) in DESCRIBED.items():
     path = os.path.join(samples, name)
