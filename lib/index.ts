@@ -6,7 +6,8 @@
  * - Each connection with its bytes: {@link connections} (an async iterator), {@link followStream} (one by id).
  * - HTTP/1.x: {@link httpExchanges} for one connection, {@link httpCapture} for a capture.
  * - Commands without printing: {@link analyzeCapture} / {@link streamAnalyze}, {@link exportCapture},
- *   {@link overlapsCapture}; {@link runPass} to plug in your own per-connection handling.
+ *   {@link overlapsCapture}, {@link reportCapture} (and {@link renderReportHtml} for its page); {@link runPass}
+ *   to plug in your own per-connection handling.
  * - The engine (gopacket's reassembly design, its faults fixed): {@link Assembler} on a {@link StreamPool} with
  *   your {@link StreamFactory}; what a stream sees ({@link ScatterGather}, {@link ConnectionInfo}, {@link HalfStats}).
  * - Reading and decoding: {@link readCapture} / {@link CaptureParser} (pcap, pcapng, gzip, streams), {@link Decoder}.
@@ -42,6 +43,14 @@ export { analyzeReport, type AnalyzeReport, type AnalyzeReportOptions } from './
 export { exportCapture, type ExportResult } from './pipeline/export.js';
 export { overlapsCapture, type OverlapsKind, type OverlapsOptions, type OverlapsResult } from './pipeline/overlaps.js';
 export { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pipeline/pass.js';
+
+// The HTML report: its data in one pass, and the page made from it.
+export { reportCapture, type ReportOptions, type ReportResult } from './pipeline/report.js';
+export { renderReportHtml } from './graph/html.js';
+export type { ReportData, ConnectionDetail, HoleJson, ConflictMarkJson, TopMeasure } from './graph/report-data.js';
+export type { SegmentColumns, SegmentKind } from './graph/segment-log.js';
+export type { TimelineJson } from './graph/timeline.js';
+export type { TimeBinsJson } from './graph/time-bins.js';
 export { DEFAULT_CLOSE_AFTER_SEC, DEFAULT_FLUSH_AFTER_SEC, type ConnectionSelector, type PassOptions } from './pipeline/options.js';
 export type { ConnectionRowView } from './pipeline/row-view.js';
 

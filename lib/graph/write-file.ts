@@ -40,7 +40,9 @@ export function writeFileWhole(path: string, text: string, force: boolean): void
   let fd = -1;
   try {
     fd = fs.openSync(tmp, OPEN_NEW, 0o644);
-    fs.writeSync(fd, text);
+    // A write may be short (a disk filling up): the next one then says why.
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = -1;
