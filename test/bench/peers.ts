@@ -32,7 +32,7 @@ export interface PeerSettings {
    * `many` a half-hour run for each.
    */
   exportDir: string;
-  /** Only these tasks (`analyze json`, `analyze csv`, `analyze --top 1`, `export`); all when absent. */
+  /** Only these tasks (`analyze json`, `analyze csv`, `analyze --top 1`, `export`, `report`); all when absent. */
   tasks?: string[];
 }
 
@@ -153,7 +153,8 @@ const TARGETS: Record<string, Record<string, number>> = {
   small: { 'analyze json': 1.0, 'analyze csv': 1.0, export: 1.0 },
   // The http command against tcpreasm's own export of the same capture (the HTTP issue's bar).
   http: { http: 1.5, 'http -o': 1.5 },
-  many: { 'analyze json': 0.6, 'analyze csv': 0.6, 'analyze --top 1': 0.6, export: 1.0 },
+  // report: against tcpreasm's own analyze json of the same file (the report issue's bar).
+  many: { 'analyze json': 0.6, 'analyze csv': 0.6, 'analyze --top 1': 0.6, export: 1.0, report: 1.5 },
 };
 
 /** The first record of a sample as a capture of its own: what startup costs. */
@@ -200,6 +201,14 @@ export function peerRows(w: WorkloadMeta, peers: Peers, o: PeerSettings, log: (s
     }
     if (row.peerTiming) row.ratio = mine.seconds / row.peerTiming.seconds;
     rows.push(row);
+  }
+  const analyzed = rows.find((r) => r.task === 'analyze json');
+  if (analyzed !== undefined && (o.tasks === undefined || o.tasks.includes('report'))) {
+    log(`${w.name}: tcpreasm report...`);
+    const page = path.join(o.exportDir, 'report.html');
+    const mine = time({ argv: [node, o.cli, 'report', w.file, '-o', page, '--force', '-q'] }, runs, warmup, scratch);
+    fs.rmSync(page, { force: true });
+    rows.push({ workload: w.name, task: 'report', tcpreasm: mine, peer: 'tcpreasm analyze json', peerTiming: analyzed.tcpreasm, ratio: mine.seconds / analyzed.tcpreasm.seconds, target: targets.report, targetKind: 'ratio' });
   }
   const exported = rows.find((r) => r.task === 'export');
   if (w.name === 'http' && exported !== undefined) {

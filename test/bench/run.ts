@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { pageOpenRow } from './page-open.js';
 import { DEFAULT_CLI, defaultExportDir, findPeers, peerRows, printPeers, startupRow, type PeerRow, type PeerSettings } from './peers.js';
 import { PHASES, type Phase, type PhaseReport, type RunReport } from './phase.js';
 import {
@@ -295,6 +296,12 @@ async function runPeers(cacheDir: string, o: PeerSettings, only: string[], json:
   }
   const sample = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../samples/ipv4-loss.pcap');
   if (fs.existsSync(sample)) rows.push(startupRow(sample, peers, o));
+  if (o.tasks === undefined || o.tasks.includes('report')) {
+    log('report page open in chromium...');
+    const page = await pageOpenRow(o);
+    if (typeof page === 'string') peers.missing.push(page);
+    else rows.push(page);
+  }
   if (json) {
     const machine = machineInfo();
     process.stdout.write(JSON.stringify({ machine, cli: o.cli, exportDir: o.exportDir, runs, warmup, rows, missing: peers.missing }, null, 2) + '\n');
