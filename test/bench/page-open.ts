@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import type { PeerRow, PeerSettings } from './peers.js';
 import { manyProfile, writeCapture } from './workloads.js';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from '../support/chromium.js';
 
-const CHROMIUM = process.env.TCPREASM_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The row, or why it could not be measured. */
 export async function pageOpenRow(o: PeerSettings, connections = 10_000): Promise<PeerRow | string> {

@@ -13,16 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { manyProfile, writeCapture } from '../bench/workloads.js';
 import { cli, SAMPLES, tempDir } from './support.js';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from '../support/chromium.js';
 
-const CHROMIUM = process.env.TCPREASM_CHROMIUM ?? '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser) {
   if (process.env.TCPREASM_REQUIRE_BROWSER === '1') throw new Error(`report-browser: no browser at ${CHROMIUM}, and TCPREASM_REQUIRE_BROWSER=1 (.ci/run installs Debian's chromium)`);
   console.warn(`report-browser: skipped: no browser at ${CHROMIUM} (apt-get install chromium, or set TCPREASM_CHROMIUM)`);
 }
 
-/** Chromium as the probe of this machine starts it: headless, no sandbox (root), no background traffic. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser: Browser;
 const dir = tempDir('report-browser');
