@@ -5,7 +5,7 @@
  */
 import { ROW_COUNTER_SPECS } from '../schema/counters.js';
 import { formatBytes, formatCount } from '../report/format.js';
-import { TOP_MEASURES, type ConnectionDetail, type ReportData, type TopMeasure } from './report-data.js';
+import { TOP_MEASURE_COUNTER, TOP_MEASURES, type ConnectionDetail, type ReportData, type TopMeasure } from './report-data.js';
 import { VIEWER_SCRIPT } from './viewer-script.js';
 import { VIEWER_STYLE } from './viewer-style.js';
 import { TIMELINE_CLASSES } from './timeline.js';
@@ -29,26 +29,9 @@ const MEASURE_TITLE: Readonly<Record<TopMeasure, string>> = {
   conflicts: 'Most conflicts',
 };
 
-interface Dir {
-  bytes: number;
-  missingBytes: number;
-  overlapBytes: number;
-  conflicts: number;
-}
-
 function measure(d: ConnectionDetail, m: TopMeasure): number {
-  const a = d.row.c2s as Dir;
-  const b = d.row.s2c as Dir;
-  switch (m) {
-    case 'bytes':
-      return a.bytes + b.bytes;
-    case 'missing':
-      return a.missingBytes + b.missingBytes;
-    case 'overlaps':
-      return a.overlapBytes + b.overlapBytes;
-    case 'conflicts':
-      return a.conflicts + b.conflicts;
-  }
+  const c = TOP_MEASURE_COUNTER[m];
+  return (d.row.c2s as Record<string, number>)[c]! + (d.row.s2c as Record<string, number>)[c]!;
 }
 
 function topTable(data: ReportData, m: TopMeasure, byId: ReadonlyMap<number, ConnectionDetail>): string {

@@ -13,6 +13,9 @@ export const REPORT_DATA_VERSION = 1;
 export const TOP_MEASURES = ['bytes', 'missing', 'overlaps', 'conflicts'] as const;
 export type TopMeasure = (typeof TOP_MEASURES)[number];
 
+/** The direction counter each measure adds up over both directions (the engine's and the row's name). */
+export const TOP_MEASURE_COUNTER = { bytes: 'bytes', missing: 'missingBytes', overlaps: 'overlapBytes', conflicts: 'conflicts' } as const satisfies Record<TopMeasure, string>;
+
 /** A hole: sequence space one direction never showed, skipped when the engine went on. */
 export interface HoleJson {
   dir: 0 | 1;

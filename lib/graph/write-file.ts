@@ -6,24 +6,12 @@
  */
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ExportError } from '../export/errors.js';
+import { ExportError, fsError } from '../export/errors.js';
 import { OPEN_NEW } from '../export/fs.js';
 
-const REASONS: Readonly<Record<string, string>> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOENT: 'its folder does not exist',
-  ENOTDIR: 'a part of the path is not a folder',
-  EEXIST: 'the file exists (use --force to replace it)',
-  EISDIR: 'it is a folder',
-  ELOOP: 'too many symbolic links',
-};
-
-function fail(code: string, path: string): ExportError {
-  return new ExportError(code, path, `cannot write ${path}: ${REASONS[code] ?? code} (${code})`);
+/** A refusal of our own (not an fs error): the name is taken, or is a folder. */
+function refuse(code: string, path: string, why: string): ExportError {
+  return new ExportError(code, path, `cannot write ${path}: ${why} (${code})`);
 }
 
 /** Writes `text` to `path`. Throws ExportError (its errno code) when it cannot. */
@@ -34,8 +22,8 @@ export function writeFileWhole(path: string, text: string, force: boolean): void
   } catch {
     existing = null;
   }
-  if (existing !== null && existing.isDirectory()) throw fail('EISDIR', path);
-  if (existing !== null && !force) throw fail('EEXIST', path);
+  if (existing !== null && existing.isDirectory()) throw refuse('EISDIR', path, 'it is a folder');
+  if (existing !== null && !force) throw refuse('EEXIST', path, 'the file exists (use --force to replace it)');
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   let fd = -1;
   try {
@@ -56,9 +44,8 @@ export function writeFileWhole(path: string, text: string, force: boolean): void
     } catch {
       // Not made, or already renamed.
     }
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === undefined) throw e;
-    throw fail(code, path);
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+    throw fsError(e, 'write', path);
   }
 }
 
@@ -69,7 +56,7 @@ function claim(tmp: string, path: string): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw e;
-    if (fs.existsSync(path)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    if (fs.existsSync(path)) throw refuse('EEXIST', path, 'the file exists (use --force to replace it)');
     fs.renameSync(tmp, path);
     return;
   }

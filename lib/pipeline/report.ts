@@ -12,7 +12,7 @@ import { kindCode, MIN_SEGMENTS, SegmentLog } from '../graph/segment-log.js';
 import { TimeBins } from '../graph/time-bins.js';
 import { DEFAULT_TIMELINE_LIMIT, timelineClass, TimelineSample } from '../graph/timeline.js';
 import { TopList } from '../graph/top-list.js';
-import { REPORT_DATA_VERSION, TOP_MEASURES, type ConflictMarkJson, type ConnectionDetail, type HoleJson, type ReportData, type TopMeasure } from '../graph/report-data.js';
+import { REPORT_DATA_VERSION, TOP_MEASURE_COUNTER, TOP_MEASURES, type ConflictMarkJson, type ConnectionDetail, type HoleJson, type ReportData, type TopMeasure } from '../graph/report-data.js';
 import { connectionJson } from '../report/connection-columns.js';
 import { RecordNames } from '../report/record-names.js';
 import { summaryJson } from '../report/render.js';
@@ -150,9 +150,9 @@ class ReportConsumer implements PassConsumer, OverlapObserver {
     this.timeline.add(conn.id, start, end, cls, a.bytes + b.bytes);
     this.bins.connection(start);
     let held = 0;
-    const values: Record<TopMeasure, number> = { bytes: a.bytes + b.bytes, missing, overlaps: a.overlapBytes + b.overlapBytes, conflicts };
     for (const m of TOP_MEASURES) {
-      const out = this.tops[m].offer(conn.id, values[m]);
+      const c = TOP_MEASURE_COUNTER[m];
+      const out = this.tops[m].offer(conn.id, a[c] + b[c]);
       if (out === conn.id) continue;
       held++;
       if (out >= 0) this.release(out);
@@ -161,7 +161,7 @@ class ReportConsumer implements PassConsumer, OverlapObserver {
     if (asked) this.found.add(conn.id);
     if (held > 0 || asked) {
       this.refs.set(conn.id, held);
-      this.details.set(conn.id, { detail: this.detail(h, conn), line: { id: conn.id, start, end, cls, bytes: values.bytes } });
+      this.details.set(conn.id, { detail: this.detail(h, conn), line: { id: conn.id, start, end, cls, bytes: a.bytes + b.bytes } });
     }
     this.spare.push(h);
   }

@@ -134,6 +134,6 @@ describe.runIf(canMountTmpfs())('report onto a failing file system', () => {
   it('a read-only mount: exit 4 and the reason', async () => {
     const r = await cli(['report', MAIN, '-o', join(ro, 'r.html'), '-q']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('read-only (EROFS)');
+    expect(r.stderr).toContain('read-only file system (EROFS)');
   });
 });
