@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode } from './exit-codes.js';
 import { processOutput } from './commands/common.js';
 import { main } from './program.js';
+import { isShardWorker, runShardWorker } from '../lib/parallel/index.js';
 
 /** Resolves once stdout has taken everything written, or its reader has gone away (the write fails: EPIPE). */
 function stdoutSettled(): Promise<void> {
@@ -16,7 +17,9 @@ function stdoutSettled(): Promise<void> {
   });
 }
 
-main(hideBin(process.argv)).then(
+// A worker thread of `--workers` runs the same entry (cli/entry.ts): it runs its shard, not the command line.
+if (isShardWorker()) void runShardWorker();
+else main(hideBin(process.argv)).then(
   async (code) => {
     // A report written in one go (a table) meets a closed pipe only after the command returned.
     await stdoutSettled();

@@ -182,6 +182,12 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
         .option('wide', { type: 'boolean', default: false, describe: 'table: every column (default: the ones an analyst reads first, fitted to the terminal)' })
         .option('summary', { type: 'boolean', default: false, describe: 'only the summary (table, JSON, or field,value CSV)' })
         .option('top', { type: 'number', requiresArg: true, coerce: whole('top', 0), describe: 'only the first N connections after sorting' })
+        .option('workers', {
+          type: 'number',
+          requiresArg: true,
+          coerce: whole('workers', 1, 64),
+          describe: 'share connections out over N threads, each reading the captures itself (files only, not --id): the same rows; limits are divided between them',
+        })
         .example('$0 analyze capture.pcap', 'table of every connection and a summary')
         .example('$0 analyze capture.pcapng.gz --format json > report.json', 'machine-readable report')
         .example('tcpdump -w - | $0 analyze -', 'read a capture from a pipe'),

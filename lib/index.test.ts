@@ -17,7 +17,7 @@ describe('the package exports what a user needs and nothing else', () => {
       'Endpoint', 'ExportError', 'HalfStats', 'LinkType', 'PoolStats', 'SERVER_TO_CLIENT', 'SelectionError', 'Sequence',
       'StreamPool', 'SuspiciousRst', 'TcpFlag', 'TcpFsmStats', 'TcpOptionCheck', 'TcpOptionCheckStats', 'TcpPacket',
       'TcpSimpleFsm', 'TcpState', 'analyzeCapture', 'analyzeReport', 'connectionFilter', 'connections', 'exportCapture', 'followStream', 'formatAddress', 'httpCapture', 'httpExchanges',
-      'overlapsCapture', 'parseAddress', 'parseManifest', 'readCapture', 'renderReportHtml', 'reportCapture', 'runPass', 'seqAdd', 'seqDiff', 'streamAnalyze',
+      'overlapsCapture', 'parseAddress', 'parseManifest', 'readCapture', 'renderReportHtml', 'reportCapture', 'runPass', 'seqAdd', 'seqDiff', 'streamAnalyze', 'streamAnalyzeInWorkers',
     ]);
   });
 

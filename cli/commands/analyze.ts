@@ -1,7 +1,10 @@
-import { analyzeReport, streamAnalyze } from '../../lib/pipeline/index.js';
+import { statSync } from 'node:fs';
+import { analyzeReport, streamAnalyze, type AnalyzeStreamResult, type PassOptions } from '../../lib/pipeline/index.js';
+import { streamAnalyzeInWorkers, type ShardSelection } from '../../lib/parallel/index.js';
 import { ExitCode } from '../exit-codes.js';
+import { CLI_ENTRY } from '../entry.js';
 import { BatchedOutput } from './batched-output.js';
-import { asUsage, terminalWidth, exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
+import { asUsage, UsageError, terminalWidth, exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
 
 /** Arguments of `tcpreasm analyze`. */
 export interface AnalyzeArgs extends CommonArgs {
@@ -12,6 +15,7 @@ export interface AnalyzeArgs extends CommonArgs {
   columns?: string;
   wide?: boolean;
   summary?: boolean;
+  workers?: number;
 }
 
 /** `tcpreasm analyze CAPTURE`: the per-connection report. Returns the exit code. */
@@ -33,8 +37,14 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
         },
         out.write,
       ));
+    const workers = args.workers ?? 1;
+    if (workers > 1 && args.id !== undefined && args.id.length > 0) throw new UsageError('--id cannot be used with --workers: a worker does not know the ids of the connections of the others');
     ctx = runContext(args, io);
-    const result = await streamAnalyze(ctx.input, (r) => report.row(r), ctx.options);
+    if (workers > 1) for (const f of ([] as string[]).concat(ctx.input as string | string[])) checkRereadable(f);
+    const result: Pick<AnalyzeStreamResult, 'summary' | 'lateRows'> =
+      workers > 1
+        ? await streamAnalyzeInWorkers(ctx.input as string | string[], (r) => report.row(r), inWorkers(ctx.options, args, workers, io))
+        : await streamAnalyze(ctx.input, (r) => report.row(r), ctx.options);
     ctx.done();
     report.end(result.summary, result.lateRows);
     out.flush();
@@ -46,4 +56,44 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     out.flush();
     return failure(err, io);
   }
+}
+
+/** The CLI's pass options for a run in workers: the plain settings, the selection as text for each to compile. */
+function inWorkers(o: PassOptions, args: AnalyzeArgs, workers: number, io: Output): Parameters<typeof streamAnalyzeInWorkers>[2] {
+  const selection: ShardSelection = { hosts: args.host, ports: args.port, expression: args.filter };
+  return {
+    workers,
+    selection,
+    sourceName: o.sourceName,
+    assembler: o.assembler,
+    pool: o.pool,
+    flushAfterSec: o.flushAfterSec,
+    closeAfterSec: o.closeAfterSec,
+    allowMissingInit: o.allowMissingInit,
+    checkState: o.checkState,
+    checkOptions: o.checkOptions,
+    verifyChecksums: o.verifyChecksums,
+    resync: o.resync,
+    since: o.since,
+    until: o.until,
+    fromFolder: o.fromFolder === undefined ? undefined : [...o.fromFolder],
+    onDiagnostic: o.onDiagnostic,
+    onSkipped: o.onSkipped,
+    onProgress: o.onProgress,
+    signal: o.signal,
+    drain: io.drain,
+    workerScript: CLI_ENTRY,
+  };
+}
+
+/** --workers reads every input once per worker: a pipe or device would give each a different part. */
+function checkRereadable(f: string): void {
+  if (f === '-') throw new UsageError('--workers reads each capture once per worker: give files, not standard input (-)');
+  let regular = true;
+  try {
+    regular = statSync(f).isFile();
+  } catch {
+    // The reader says what is wrong with a path it cannot open.
+  }
+  if (!regular) throw new UsageError(`--workers reads each capture once per worker: ${f} is not a regular file (a pipe or a device is read once, without --workers)`);
 }

@@ -131,6 +131,11 @@ export class EncapsulationTable {
     for (let id = 2; id < this.count; id++) this.place(id, this.hashes[id]!);
   }
 
+  /** The words of an id (a copy): what interning them in another table gives the same encapsulation for. */
+  wordsOf(id: number): Uint32Array {
+    return this.words.slice(this.starts[id]!, this.starts[id]! + this.lengths[id]!);
+  }
+
   /** The layers of an id as text, outermost first: `gre 10.0.0.1-10.0.0.2 key 7 / vlan 20`; '' for none. */
   describe(id: number): string {
     if (id === 0) return '';

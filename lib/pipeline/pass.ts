@@ -57,6 +57,11 @@ export interface PassConsumer {
   stopReason?(): string | null;
   /** Awaited after every chunk of input: back-pressure from a slow output (a terminal, a pipe). */
   drain?(): Promise<void> | void;
+  /**
+   * Every connection the engine creates, selected or not, with the number (from 1) of the record that created
+   * it: what orders connections across the shards of a run in workers (lib/parallel). Omit when not needed.
+   */
+  created?(conn: ConnectionInfo, record: number): void;
 }
 
 /** Totals of one pass. Counters are the modules' own objects (stable camelCase names). */
@@ -140,6 +145,8 @@ class PassState implements StreamFactory {
   readonly totals = new HalfStats();
   /** Streams of ended connections, for the next ones. */
   readonly spare: PassStream[] = [];
+  /** Number of the record being assembled (what `created` is told). */
+  record = 0;
 
   constructor(
     readonly consumer: PassConsumer,
@@ -150,6 +157,7 @@ class PassState implements StreamFactory {
 
   new(_pkt: TcpPacket, _ctx: AssemblerContext, conn: ConnectionInfo): Stream {
     const wantChecks = this.checks.state !== null || this.checks.options !== null;
+    this.consumer.created?.(conn, this.record);
     const selected = this.select === undefined || this.select(conn);
     const handler = selected ? this.consumer.open(conn) : null;
     const checks = wantChecks ? new ConnectionChecks(this.checks, this.allowMissingInit) : null;
@@ -252,6 +260,8 @@ export async function runPass(source: PassInput, consumer: PassConsumer, options
   let bytesRead = 0;
   const progress = options.onProgress;
 
+  const shards = options.shard?.count ?? 1;
+  const shard = options.shard?.index ?? 0;
   const range = new TimeRange(options.since, options.until);
   let outsideTime = 0;
   const onRecord = (rec: CaptureRecord): void => {
@@ -261,7 +271,12 @@ export async function runPass(source: PassInput, consumer: PassConsumer, options
       return;
     }
     if (decoder.decode(rec, pkt)) {
-      assembler.assemble(pkt);
+      // A shard assembles only its own connections, but its clock runs on every segment, so flushes and
+      // timeouts happen at the capture times a single run has them.
+      if (shards === 1 || (pool.hash(pkt) >>> 0) % shards === shard) {
+        state.record = records;
+        assembler.assemble(pkt);
+      }
       clock.tick(pkt.tsSec + pkt.tsNsec * 1e-9);
     }
     // Every 256th record: a display needs nothing finer, and the call is not free on a 9M-packet capture.

@@ -72,6 +72,11 @@ export interface RunSummary extends RunTotals {
   inputs: InputJson[];
   /** Records left out by --since / --until. */
   recordsOutsideTime: number;
+  /**
+   * Worker threads the connections were shared out over (`--workers`); absent for one. The engine's peaks are
+   * then the workers' peaks added up.
+   */
+  workers?: number;
   /** The run was stopped (Ctrl-C, or an output failure) before the end of the capture. */
   interrupted: boolean;
   reader: {

@@ -64,9 +64,9 @@ export function summaryLines(s: RunSummary): Array<[string, string]> {
     ['Out-of-window', `${counted(s.outOfWindowPackets, 'packet')}, ${bytes(s.outOfWindowBytes)}`],
     ['Malformed packets', byKind(s.malformed)],
     ['Reader diagnostics', byKind(s.diagnostics)],
-    ['Elapsed', `${formatDuration(s.elapsedNs)}, ${formatRate(s.inputBytes, s.elapsedNs)}`],
+    ['Elapsed', `${formatDuration(s.elapsedNs)}, ${formatRate(s.inputBytes, s.elapsedNs)}${s.workers === undefined ? '' : ` on ${s.workers} worker threads`}`],
     ['Connections ended', endedText(s)],
-    ['Peak memory', `${counted(e.pagesPeak, 'page')} (${formatBytes(e.pagesPeak * e.pageSize)}), ${counted(e.connectionsPeakOpen, 'connection')} open at once`],
+    ['Peak memory', `${counted(e.pagesPeak, 'page')} (${formatBytes(e.pagesPeak * e.pageSize)}), ${counted(e.connectionsPeakOpen, 'connection')} open at once${s.workers === undefined ? '' : ' (the workers\' peaks added up)'}`],
     ['Skipped by limits', `${formatCount(e.bytesSkippedByLimits)} B, ${counted(e.connectionsEvicted, 'connection')} evicted`],
   ];
   if (s.recordsOutsideTime > 0) lines.push(['Outside --since/--until', `${counted(s.recordsOutsideTime, 'record')} left out`]);

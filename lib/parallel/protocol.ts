@@ -1,0 +1,96 @@
+/**
+ * What the main thread and the shard workers of a parallel run say to each other. Each worker reads the whole
+ * input and reassembles the connections of its shard; it tells the main thread which connections it created
+ * (by the number of the record that created them: the key that orders them across shards) and posts the row of
+ * each one that ended. Shared memory carries the flow control: a stop flag, each worker's batches acknowledged,
+ * and each worker's progress through the input, so no worker runs far ahead of the others or of the output.
+ */
+import type { Diagnostic, SkippedInput } from '../capture/index.js';
+import type { AssemblerOptions, StreamPoolOptions } from '../reassembly/index.js';
+import type { RunSummary } from '../pipeline/summary.js';
+import type { TimeBound } from '../pipeline/time-range.js';
+
+/** Which connections the workers keep: the CLI's --host, --port and filter expression (ids are not known there). */
+export interface ShardSelection {
+  hosts?: string[];
+  ports?: number[];
+  expression?: string;
+}
+
+/** The pass settings a worker can be given: the plain-data part of PassOptions. */
+export interface ShardPassSettings {
+  sourceName?: string;
+  assembler?: Partial<AssemblerOptions>;
+  pool?: Partial<StreamPoolOptions>;
+  flushAfterSec?: number;
+  closeAfterSec?: number;
+  allowMissingInit?: boolean;
+  checkState?: boolean;
+  checkOptions?: boolean;
+  verifyChecksums?: boolean;
+  resync?: boolean;
+  since?: TimeBound;
+  until?: TimeBound;
+  fromFolder?: string[];
+}
+
+/** `workerData` of a shard worker. */
+export interface ShardJob {
+  kind: typeof SHARD_JOB;
+  input: string | string[];
+  index: number;
+  count: number;
+  settings: ShardPassSettings;
+  selection: ShardSelection;
+  /** Int32Array: [STOP, acknowledged batches of worker 0, of worker 1, ...]. */
+  control: SharedArrayBuffer;
+  /** BigInt64Array: records each worker has read (MAX when it is done). */
+  progress: SharedArrayBuffer;
+  /** This worker forwards the reader's diagnostics and skipped inputs (one does: all read the same). */
+  reports: boolean;
+}
+
+export const SHARD_JOB = 'tcpreasm-shard';
+
+/** Index of the stop flag in the control array; worker `w`'s acknowledgements are at `ACK + w`. */
+export const STOP = 0;
+export const ACK = 1;
+
+/** Batches a worker may have posted and not yet had acknowledged: bounds what waits in the main thread. */
+export const MAX_UNACKED = 8;
+/** Records a worker may be ahead of the slowest one: bounds the rows waiting for another shard's ids. */
+export const MAX_SKEW_RECORDS = 1n << 17n;
+
+/**
+ * What a worker read and assembled since its last batch. `created` holds the record numbers of the connections
+ * it created, in its own id order (its ids are 0, 1, ... in that order); `rows` the rows of those that ended
+ * (`nRows` of them, the row layout of lib/schema/row.ts, the id field the worker's own id); `unselected` the
+ * ids of those that ended without a row. `through`: every later connection of this worker is created by a
+ * record after this one.
+ */
+export interface ShardBatch {
+  t: 'batch';
+  created: Float64Array;
+  rows: Float64Array;
+  nRows: number;
+  unselected: Float64Array;
+  through: number;
+  /** Encapsulations the worker met since its last batch, its next ids in order (their words; see ENCAPSULATIONS). */
+  encapsulations: Uint32Array[];
+  /** Source bytes read so far and records read (the progress display). */
+  bytesRead: number;
+  records: number;
+}
+
+/** The worker's last message: its last batch and its run's summary. */
+export interface ShardEnd extends Omit<ShardBatch, 't'> {
+  t: 'end';
+  summary: RunSummary;
+}
+
+export type ShardMessage =
+  | ShardBatch
+  | ShardEnd
+  | { t: 'diagnostic'; d: Diagnostic }
+  | { t: 'skipped'; s: SkippedInput }
+  | { t: 'error'; name: string; message: string; code?: string; source?: string; fileOffset?: number };

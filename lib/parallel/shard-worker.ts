@@ -1,0 +1,161 @@
+/**
+ * The worker side of a parallel run: one shard's pass over the whole input, its creations and rows posted in
+ * batches after every chunk of input (lib/parallel/protocol.ts). Rows go in the order connections end; the
+ * main thread gives them their ids and puts them in order.
+ */
+import { parentPort, workerData, isMainThread } from 'node:worker_threads';
+import { CaptureError } from '../capture/index.js';
+import { ENCAP_OVERFLOW, ENCAPSULATIONS } from '../decode/encapsulation.js';
+import type { ConnectionInfo } from '../reassembly/index.js';
+import { keepingWarnings } from '../pipeline/collect.js';
+import type { PassOptions } from '../pipeline/options.js';
+import { runPass, type ConnectionHandler, type PassConsumer } from '../pipeline/pass.js';
+import { writeRow } from '../pipeline/snapshot.js';
+import { runSummary } from '../pipeline/summary.js';
+import { connectionFilter } from '../report/select.js';
+import { ROW_FIELDS } from '../schema/row.js';
+import { ACK, MAX_SKEW_RECORDS, MAX_UNACKED, SHARD_JOB, STOP, type ShardJob, type ShardMessage } from './protocol.js';
+
+/** A growing run of numbers, handed over (transferred) whole with each batch. */
+class Column {
+  buf: Float64Array;
+  n = 0;
+  constructor(private readonly initial: number) {
+    this.buf = new Float64Array(initial);
+  }
+  /** Room for `k` more numbers at `n`. */
+  reserve(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + k) size *= 2;
+    const b = new Float64Array(size);
+    b.set(this.buf.subarray(0, this.n));
+    this.buf = b;
+  }
+  push(v: number): void {
+    this.reserve(1);
+    this.buf[this.n++] = v;
+  }
+  /** The numbers so far (a copy sized to them, so the transfer moves no more), and a fresh start. */
+  take(): Float64Array {
+    const out = this.buf.slice(0, this.n);
+    this.n = 0;
+    return out;
+  }
+}
+
+/** Batches one shard's creations and ended rows. */
+class ShardConsumer implements PassConsumer {
+  readonly createdKeys = new Column(1024);
+  readonly rows = new Column(256 * ROW_FIELDS);
+  readonly unselectedIds = new Column(256);
+  /** Set by the worker: posts the batch after every chunk, and waits there when it must. */
+  drain?: () => void;
+
+  open(): ConnectionHandler {
+    return this.handler;
+  }
+
+  created(_conn: ConnectionInfo, record: number): void {
+    this.createdKeys.push(record);
+  }
+
+  unselected(conn: ConnectionInfo): void {
+    this.unselectedIds.push(conn.id);
+  }
+
+  private readonly handler: ConnectionHandler = {
+    reassembled: () => {},
+    complete: (conn: ConnectionInfo) => {
+      const r = this.rows;
+      r.reserve(ROW_FIELDS);
+      writeRow(r.buf, r.n, conn);
+      r.n += ROW_FIELDS;
+    },
+  };
+}
+
+/** True in a thread started as a shard worker. */
+export function isShardWorker(): boolean {
+  return !isMainThread && (workerData as { kind?: unknown } | null)?.kind === SHARD_JOB;
+}
+
+/** Runs this thread's shard (see {@link isShardWorker}) and posts its batches; the thread then ends. */
+export async function runShardWorker(): Promise<void> {
+  const job = workerData as ShardJob;
+  const port = parentPort!;
+  const post = (m: ShardMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+  const control = new Int32Array(job.control);
+  const progress = new BigInt64Array(job.progress);
+  const consumer = new ShardConsumer();
+  const stop = new AbortController();
+  let posted = 0;
+  // Encapsulation ids are this thread's (lib/decode/encapsulation.ts): their words go to the main thread.
+  let encapsSent = ENCAP_OVERFLOW + 1;
+  const newEncapsulations = (): Uint32Array[] => {
+    const out: Uint32Array[] = [];
+    while (encapsSent < ENCAPSULATIONS.size) out.push(ENCAPSULATIONS.wordsOf(encapsSent++));
+    return out;
+  };
+  let bytesRead = 0;
+  let records = 0;
+  const batch = (): Omit<Extract<ShardMessage, { t: 'batch' }>, 't'> => {
+    const nRows = consumer.rows.n / ROW_FIELDS;
+    return { created: consumer.createdKeys.take(), rows: consumer.rows.take(), nRows, unselected: consumer.unselectedIds.take(), through: records, encapsulations: newEncapsulations(), bytesRead, records };
+  };
+  consumer.drain = (): void => {
+    const b = batch();
+    post({ t: 'batch', ...b }, [b.created.buffer as ArrayBuffer, b.rows.buffer as ArrayBuffer, b.unselected.buffer as ArrayBuffer]);
+    posted++;
+    Atomics.store(progress, job.index, BigInt(records));
+    // Waits while the main thread is behind (a slow output) or this shard is far ahead of another.
+    for (;;) {
+      if (Atomics.load(control, STOP) !== 0) {
+        stop.abort('stopped');
+        return;
+      }
+      const acked = Atomics.load(control, ACK + job.index);
+      if (posted - acked <= MAX_UNACKED && !aheadOfOthers(progress, job.index, BigInt(records))) return;
+      Atomics.wait(control, ACK + job.index, acked, 20);
+    }
+  };
+  const options: PassOptions = {
+    ...job.settings,
+    fromFolder: job.settings.fromFolder === undefined ? undefined : new Set(job.settings.fromFolder),
+    select: connectionFilter(job.selection) ?? undefined,
+    shard: { index: job.index, count: job.count },
+    signal: stop.signal,
+    onDiagnostic: job.reports ? (d) => post({ t: 'diagnostic', d }) : undefined,
+    onSkipped: job.reports ? (s) => post({ t: 'skipped', s }) : undefined,
+    onProgress: (b, r) => {
+      bytesRead = b;
+      records = r;
+    },
+  };
+  try {
+    const { options: opts, warnings } = keepingWarnings(options);
+    const pass = await runPass(job.input, consumer, opts);
+    records = pass.read.records;
+    const summary = runSummary(job.settings.sourceName ?? String(job.input), pass, warnings);
+    const b = batch();
+    Atomics.store(progress, job.index, BigInt(Number.MAX_SAFE_INTEGER));
+    post({ t: 'end', ...b, through: Infinity, summary }, [b.created.buffer as ArrayBuffer, b.rows.buffer as ArrayBuffer, b.unselected.buffer as ArrayBuffer]);
+  } catch (e) {
+    Atomics.store(progress, job.index, BigInt(Number.MAX_SAFE_INTEGER));
+    const err = e instanceof Error ? e : new Error(String(e));
+    post({
+      t: 'error',
+      name: err.name,
+      message: err instanceof CaptureError ? err.message : (err.stack ?? err.message),
+      ...(err instanceof CaptureError ? { code: err.code, source: err.source, fileOffset: err.fileOffset } : {}),
+    });
+  }
+}
+
+/** This shard has read more than MAX_SKEW_RECORDS past the slowest shard still running. */
+function aheadOfOthers(progress: BigInt64Array, self: number, mine: bigint): boolean {
+  for (let w = 0; w < progress.length; w++) {
+    if (w !== self && mine - Atomics.load(progress, w) > MAX_SKEW_RECORDS) return true;
+  }
+  return false;
+}
