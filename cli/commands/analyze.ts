@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { analyzeReport, streamAnalyze, type AnalyzeStreamResult, type PassOptions } from '../../lib/pipeline/index.js';
-import { streamAnalyzeInWorkers, type ShardSelection } from '../../lib/parallel/index.js';
+import { shardSettings, streamAnalyzeInWorkers, type ShardSelection } from '../../lib/parallel/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { CLI_ENTRY } from '../entry.js';
 import { BatchedOutput } from './batched-output.js';
@@ -62,21 +62,9 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
 function inWorkers(o: PassOptions, args: AnalyzeArgs, workers: number, io: Output): Parameters<typeof streamAnalyzeInWorkers>[2] {
   const selection: ShardSelection = { hosts: args.host, ports: args.port, expression: args.filter };
   return {
+    ...shardSettings(o),
     workers,
     selection,
-    sourceName: o.sourceName,
-    assembler: o.assembler,
-    pool: o.pool,
-    flushAfterSec: o.flushAfterSec,
-    closeAfterSec: o.closeAfterSec,
-    allowMissingInit: o.allowMissingInit,
-    checkState: o.checkState,
-    checkOptions: o.checkOptions,
-    verifyChecksums: o.verifyChecksums,
-    resync: o.resync,
-    since: o.since,
-    until: o.until,
-    fromFolder: o.fromFolder === undefined ? undefined : [...o.fromFolder],
     onDiagnostic: o.onDiagnostic,
     onSkipped: o.onSkipped,
     onProgress: o.onProgress,

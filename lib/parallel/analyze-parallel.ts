@@ -16,7 +16,7 @@ import { DEFAULT_MAX_HELD_ROWS } from '../pipeline/reorder.js';
 import type { ConnectionRowView } from '../pipeline/row-view.js';
 import type { RunSummary } from '../pipeline/summary.js';
 import { FIELD_OFFSET, ROW_FIELDS } from '../schema/row.js';
-import { ACK, SHARD_JOB, STOP, type ShardJob, type ShardMessage, type ShardPassSettings, type ShardSelection } from './protocol.js';
+import { ACK, SHARD_JOB, shardSettings, STOP, type ShardJob, type ShardMessage, type ShardPassSettings, type ShardSelection } from './protocol.js';
 import { ShardIdMerge } from './id-merge.js';
 import { mergeShardSummaries } from './shard-summary.js';
 
@@ -139,7 +139,7 @@ export async function streamAnalyzeInWorkers(input: string | readonly string[], 
 
 /** The settings each worker gets: the table and page limits divided between them (at least 1 each). */
 function shareLimits(o: WorkersAnalyzeOptions, count: number): ShardPassSettings {
-  const { workers: _w, selection: _s, maxHeldRows: _m, onDiagnostic: _d, onSkipped: _k, onProgress: _p, signal: _g, drain: _r, workerScript: _x, ...settings } = o;
+  const settings = shardSettings(o);
   const share = (n: number): number => Math.max(1, Math.ceil(n / count));
   const pool = { ...DEFAULT_POOL_OPTIONS, ...o.pool };
   return {

@@ -6,9 +6,8 @@
  * and each worker's progress through the input, so no worker runs far ahead of the others or of the output.
  */
 import type { Diagnostic, SkippedInput } from '../capture/index.js';
-import type { AssemblerOptions, StreamPoolOptions } from '../reassembly/index.js';
+import type { PassOptions } from '../pipeline/options.js';
 import type { RunSummary } from '../pipeline/summary.js';
-import type { TimeBound } from '../pipeline/time-range.js';
 
 /** Which connections the workers keep: the CLI's --host, --port and filter expression (ids are not known there). */
 export interface ShardSelection {
@@ -17,21 +16,20 @@ export interface ShardSelection {
   expression?: string;
 }
 
-/** The pass settings a worker can be given: the plain-data part of PassOptions. */
-export interface ShardPassSettings {
-  sourceName?: string;
-  assembler?: Partial<AssemblerOptions>;
-  pool?: Partial<StreamPoolOptions>;
-  flushAfterSec?: number;
-  closeAfterSec?: number;
-  allowMissingInit?: boolean;
-  checkState?: boolean;
-  checkOptions?: boolean;
-  verifyChecksums?: boolean;
-  resync?: boolean;
-  since?: TimeBound;
-  until?: TimeBound;
-  fromFolder?: string[];
+/** The PassOptions a worker can be given: plain data (functions and signals stay in the main thread). */
+export const SHARD_SETTING_KEYS = [
+  'sourceName', 'assembler', 'pool', 'flushAfterSec', 'closeAfterSec', 'allowMissingInit', 'checkState', 'checkOptions', 'verifyChecksums', 'resync', 'since', 'until',
+] as const satisfies ReadonlyArray<keyof PassOptions>;
+
+/** Those settings, a folder's files as a list. */
+export type ShardPassSettings = Pick<PassOptions, (typeof SHARD_SETTING_KEYS)[number]> & { fromFolder?: string[] };
+
+/** The settings of `o` (pass options, or settings already) a worker can be given. */
+export function shardSettings(o: Omit<ShardPassSettings, 'fromFolder'> & { fromFolder?: Iterable<string> }): ShardPassSettings {
+  const out: Record<string, unknown> = {};
+  for (const k of SHARD_SETTING_KEYS) if (o[k] !== undefined) out[k] = o[k];
+  if (o.fromFolder !== undefined) out.fromFolder = [...o.fromFolder];
+  return out as ShardPassSettings;
 }
 
 /** `workerData` of a shard worker. */
