@@ -71,6 +71,31 @@ describe('analyze --workers', () => {
     expect(comparable(b.summary)).toBe(comparable(a.summary));
   }, 240_000);
 
+  it('gives the same output with time bounds, sorting, --summary, host and port, the checks, and as a table', async () => {
+    const sample = join(SAMPLES, 'ipv4-loss.pcap');
+    const variants = [
+      ['--since', '+1s', '--format', 'json'],
+      ['--until', '+1.7s', '--format', 'csv'],
+      ['--sort', 'bytes', '--top', '3', '--format', 'csv'],
+      ['--summary', '--format', 'csv'],
+      ['--host', '10.99.2.2', '--port', '41656', '--format', 'csv'],
+      ['--check-state', '--check-options', '--format', 'json'],
+      ['--wide'],
+    ];
+    // Lines that say how long the run took, how much memory it peaked at, or on how many threads.
+    const timed = /elapsed|peak|persecond|workers/i;
+    const stable = (text: string): string =>
+      text.startsWith('{') ? comparable(JSON.parse(text)) : text.split('\n').filter((l) => !timed.test(l)).join('\n');
+    const runs = await inParallel(variants.flatMap((v) => [() => spawnCli(['analyze', sample, ...v]), () => spawnCli(['analyze', sample, ...v, '--workers', '2'])]), 2);
+    for (let i = 0; i < variants.length; i++) {
+      const [one, two] = [runs[2 * i]!, runs[2 * i + 1]!];
+      expect(one.code, one.stderr).toBe(0);
+      expect(two.code, two.stderr).toBe(0);
+      expect(stable(two.stdout), variants[i]!.join(' ')).toBe(stable(one.stdout));
+      expect(stable(one.stdout).length, variants[i]!.join(' ')).toBeGreaterThan(100);
+    }
+  }, 120_000);
+
   it('refuses standard input, a FIFO and --id, with a usage error', async () => {
     const stdin = await spawnCli(['analyze', '-', '--workers', '2']);
     expect(stdin.code).toBe(1);
