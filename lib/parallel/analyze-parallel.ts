@@ -133,7 +133,6 @@ export async function streamAnalyzeInWorkers(input: string | readonly string[], 
   merge.finish();
   const elapsed = Number(process.hrtime.bigint() - started);
   const summary = mergeShardSummaries(summaries as RunSummary[], elapsed);
-  if (Atomics.load(ctl, STOP) !== 0) summary.interrupted = true;
   return { summary, rows: merge.rows, lateRows: merge.reorder.lateRows, heldRowsPeak: merge.reorder.heldPeak };
 }
 

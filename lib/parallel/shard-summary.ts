@@ -36,6 +36,8 @@ export function mergeShardSummaries(shards: readonly RunSummary[], elapsedNs: nu
   }
   out.elapsedNs = elapsedNs;
   out.packetsPerSecond = elapsedNs > 0 ? Math.round((out.packetsRead * 1e9) / elapsedNs) : null;
+  // A stop reaches each worker at its own place: the run was cut short if any was.
+  out.interrupted = shards.some((s) => s.interrupted);
   out.workers = shards.length;
   return out;
 }
