@@ -1,6 +1,5 @@
-import { statSync } from 'node:fs';
 import { analyzeReport, streamAnalyze, type AnalyzeStreamResult, type PassOptions } from '../../lib/pipeline/index.js';
-import { shardSettings, streamAnalyzeInWorkers, type ShardSelection } from '../../lib/parallel/index.js';
+import { notRereadable, shardSettings, streamAnalyzeInWorkers, type ShardSelection } from '../../lib/parallel/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { CLI_ENTRY } from '../entry.js';
 import { BatchedOutput } from './batched-output.js';
@@ -40,7 +39,8 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     const workers = args.workers ?? 1;
     if (workers > 1 && args.id !== undefined && args.id.length > 0) throw new UsageError('--id cannot be used with --workers: a worker does not know the ids of the connections of the others');
     ctx = runContext(args, io);
-    if (workers > 1) for (const f of ([] as string[]).concat(ctx.input as string | string[])) checkRereadable(f);
+    const unfit = workers > 1 ? notRereadable(typeof ctx.input === 'string' ? [ctx.input] : (ctx.input as string[])) : null;
+    if (unfit !== null) throw new UsageError(`--workers ${unfit}`);
     const result: Pick<AnalyzeStreamResult, 'summary' | 'lateRows'> =
       workers > 1
         ? await streamAnalyzeInWorkers(ctx.input as string | string[], (r) => report.row(r), inWorkers(ctx.options, args, workers, io))
@@ -72,16 +72,4 @@ function inWorkers(o: PassOptions, args: AnalyzeArgs, workers: number, io: Outpu
     drain: io.drain,
     workerScript: CLI_ENTRY,
   };
-}
-
-/** --workers reads every input once per worker: a pipe or device would give each a different part. */
-function checkRereadable(f: string): void {
-  if (f === '-') throw new UsageError('--workers reads each capture once per worker: give files, not standard input (-)');
-  let regular = true;
-  try {
-    regular = statSync(f).isFile();
-  } catch {
-    // The reader says what is wrong with a path it cannot open.
-  }
-  if (!regular) throw new UsageError(`--workers reads each capture once per worker: ${f} is not a regular file (a pipe or a device is read once, without --workers)`);
 }

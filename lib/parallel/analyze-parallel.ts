@@ -5,7 +5,7 @@
  * back in the id order of a single run here (ShardIdMerge). The rows are those of a single run; the summary
  * differs only in the engine's peaks (added up over workers) and times.
  */
-import { accessSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CaptureError, type CaptureErrorCode } from '../capture/index.js';
 import { ENCAP_OVERFLOW, ENCAPSULATIONS } from '../decode/encapsulation.js';
@@ -55,9 +55,8 @@ export async function streamAnalyzeInWorkers(input: string | readonly string[], 
   const count = options.workers;
   if (!Number.isInteger(count) || count < 2) throw new RangeError(`workers: at least 2, not ${count}`);
   const files = typeof input === 'string' ? [input] : [...input];
-  if (files.includes('-')) throw new RangeError('workers: standard input can be read only once; give a file');
-  // A FIFO or a device would give each worker a different part of the stream: only regular files are read again.
-  for (const f of files) if (isReadable(f) && !statSync(f).isFile()) throw new RangeError(`workers: ${f} is not a regular file, and each worker reads its input itself`);
+  const unfit = notRereadable(files);
+  if (unfit !== null) throw new RangeError(`workers: ${unfit}`);
   const control = new SharedArrayBuffer(4 * (ACK + count));
   const progress = new SharedArrayBuffer(8 * count);
   const ctl = new Int32Array(control);
@@ -157,14 +156,22 @@ function rebuildError(m: Extract<ShardMessage, { t: 'error' }>): Error {
   return new Error(`worker: ${m.message}`);
 }
 
-/** True for a path that exists and can be read (the reader reports the others, with its own message). */
-function isReadable(f: string): boolean {
-  try {
-    accessSync(f);
-    return true;
-  } catch {
-    return false;
+/**
+ * Why `files` cannot be read once per worker, or null when they can: standard input, a FIFO or a device would
+ * give each worker a different part of the stream. A path that cannot be opened passes: the reader says why.
+ */
+export function notRereadable(files: readonly string[]): string | null {
+  for (const f of files) {
+    if (f === '-') return 'reads each capture once per worker: give files, not standard input (-)';
+    let regular = true;
+    try {
+      regular = statSync(f).isFile();
+    } catch {
+      // Missing or unreadable: the reader's own message.
+    }
+    if (!regular) return `reads each capture once per worker: ${f} is not a regular file (a pipe or a device is read once, without workers)`;
   }
+  return null;
 }
 
 /** Rows' encapsulation ids from a worker's table to this thread's (`map`: worker id to ours). */

@@ -1,3 +1,3 @@
-export { streamAnalyzeInWorkers, type WorkersAnalyzeOptions, type WorkersAnalyzeResult } from './analyze-parallel.js';
+export { notRereadable, streamAnalyzeInWorkers, type WorkersAnalyzeOptions, type WorkersAnalyzeResult } from './analyze-parallel.js';
 export { isShardWorker, runShardWorker } from './shard-worker.js';
 export { shardSettings, type ShardSelection, type ShardPassSettings } from './protocol.js';

@@ -271,11 +271,13 @@ export async function runPass(source: PassInput, consumer: PassConsumer, options
       return;
     }
     if (decoder.decode(rec, pkt)) {
-      // A shard assembles only its own connections, but its clock runs on every segment, so flushes and
-      // timeouts happen at the capture times a single run has them.
-      if (shards === 1 || (pool.hash(pkt) >>> 0) % shards === shard) {
-        state.record = records;
-        assembler.assemble(pkt);
+      state.record = records;
+      if (shards === 1) assembler.assemble(pkt);
+      else {
+        // A shard assembles only its own connections, but its clock runs on every segment, so flushes and
+        // timeouts happen at the capture times a single run has them.
+        const h = pool.hash(pkt);
+        if ((h >>> 0) % shards === shard) assembler.assembleHashed(pkt, h);
       }
       clock.tick(pkt.tsSec + pkt.tsNsec * 1e-9);
     }

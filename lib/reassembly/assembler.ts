@@ -111,10 +111,18 @@ export class Assembler {
    * @param ctx passed through to the stream; defaults to the packet itself (it carries the capture info)
    */
   assemble(pkt: TcpPacket, ctx: AssemblerContext = pkt): void {
+    this.assembleHashed(pkt, this.pool.hash(pkt), ctx);
+  }
+
+  /**
+   * {@link assemble} for a caller that already has the packet's flow hash (`pool.hash(pkt)`): a shard's pass,
+   * which hashed it to see whether the connection is its own, does not hash it twice.
+   */
+  assembleHashed(pkt: TcpPacket, h: number, ctx: AssemblerContext = pkt): void {
     this.stats.packets++;
     const now = pkt.tsSec + pkt.tsNsec * 1e-9;
     if (this.rsts.pending.head !== null) this.rsts.expire(now, this.flushCtx);
-    const hit = this.route(pkt, ctx, now);
+    const hit = this.route(pkt, h, ctx, now);
     if (hit < 0) return;
     const conn = this.pool.connectionAt(hit)!;
     const dir = hitDir(hit);
@@ -204,9 +212,8 @@ export class Assembler {
    * a tombstone and was absorbed). Makes the connection when the packet starts one: first packet of a 4-tuple,
    * a SYN with a new ISN on a tombstone or an open connection (port reuse), and lets a SYN settle guessed roles.
    */
-  private route(pkt: TcpPacket, ctx: AssemblerContext, now: number): number {
+  private route(pkt: TcpPacket, h: number, ctx: AssemblerContext, now: number): number {
     const pool = this.pool;
-    const h = pool.hash(pkt);
     const hit = pool.lookup(pkt, h);
     // A SYN that also carries RST is an RST: RFC 9293 checks RST before SYN, so it never starts a connection.
     const syn = (pkt.flags & (SYN | RST)) === SYN;
@@ -214,7 +221,7 @@ export class Assembler {
     // A SYN after a pending RST: the RST did end the connection; the SYN meets its tombstone.
     if (conn !== null && syn && conn.rstPending) {
       this.delivery.takeRst(conn, ctx);
-      return this.route(pkt, ctx, now);
+      return this.route(pkt, h, ctx, now);
     }
     if (conn === null) {
       if (hit >= 0) {
