@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { formatAddress, type AddressWords } from '../net/address.js';
 import { formatCaptureTime, formatEpoch } from '../report/time.js';
 import { DirectionFile, type ExportContext } from './direction-file.js';
-import { ExportError, FATAL_CODES, errorCode, fsError } from './errors.js';
+import { FATAL_CODES, errorCode, fsError, type ExportError } from './errors.js';
 import { ChunkPool, FilePool } from './file-pool.js';
 import { prepareOutputFolder } from './folder.js';
 import { OPEN_NEW, realFs, type ExportFs } from './fs.js';
 import { LruLink, LruList } from './lru.js';
 import { NameHints } from './name-hints.js';
-import { ManifestWriter, type DirectionRow, type ManifestEnd, type ManifestRow } from './manifest.js';
-import { ManifestReserve } from './reserve.js';
-import { RunRecordFile, runFileNames, type RunRecord, type RunRequest } from './run-record.js';
+import type { DirectionRow, ManifestEnd, ManifestRow } from './manifest.js';
+import { RunFiles, type RowOutput } from './run-files.js';
+import type { RunRequest } from './run-record.js';
 import { FillBudget, type FillBounds, type FillLimit } from './fill-budget.js';
 import { tcpflowVlan, type FlowNameParts } from './naming.js';
 import type { ConnectionEnd, ExportConnection } from './sink.js';
@@ -101,7 +101,7 @@ export interface ExportOutcome {
   inputs?: readonly object[];
 }
 
-/** Numbered names tried (runs into one folder, copies of one conflict range) before giving up. */
+/** Numbered names tried (copies of one conflict range) before giving up. */
 const MAX_NUMBERED_NAMES = 10_000;
 
 const MAX_KEPT_ERRORS = 100;
@@ -133,10 +133,10 @@ export class StreamExporter {
   fatalError: ExportError | null = null;
 
   private readonly ctx: ExportContext;
-  private readonly manifest: ManifestWriter;
-  private readonly runFile: RunRecordFile;
-  private readonly runRecord: RunRecord;
-  private readonly reserve: ManifestReserve;
+  /** Where rows go: the run's manifest, or a shard's hand-over to the thread that writes it. */
+  private readonly rowOut: RowOutput;
+  /** The run's own files (manifest, run record, reserve); null in a shard (the main thread has them). */
+  private readonly runFiles: RunFiles | null;
   private readonly active = new LruList<ConnectionExport>();
   /** Released connections, reused by openConnection: at most as many as were ever open at once. */
   private readonly spare: ConnectionExport[] = [];
@@ -150,7 +150,7 @@ export class StreamExporter {
   private conflictCopies = 0;
   private summary: ExportSummary | null = null;
 
-  private constructor(dir: string, options: ExportOptions, fs: ExportFs) {
+  private constructor(dir: string, options: ExportOptions, fs: ExportFs, shardRows: RowOutput | null) {
     const wanted = Math.max(1, Math.floor(options.bufferSize ?? 64 * 1024));
     const chunkSize = Math.min(CHUNK_SIZE, wanted);
     const bufferSize = Math.ceil(wanted / chunkSize) * chunkSize;
@@ -168,35 +168,13 @@ export class StreamExporter {
       reportError: (err) => this.recordError(err),
       stopped: () => this.fatalError,
       reserveRowSpace: (bytes) => {
-        const err = this.reserve.add(bytes);
+        const err = this.rowOut.reserve(bytes);
         if (err !== null) this.recordError(err);
       },
     };
-    this.reserve = new ManifestReserve(fs, dir);
-    const { manifest, run } = claimManifest(fs, dir, this.reserve);
-    this.manifest = manifest;
-    this.runFile = new RunRecordFile(fs, dir, run);
-    const req = options.run ?? {};
-    this.runRecord = {
-      tool: req.tool ?? 'tcpreasm',
-      version: req.version ?? 'unknown',
-      argv: req.argv ?? null,
-      options: req.options ?? {},
-      manifest: basename(manifest.path),
-      inputs: [],
-      startedAt: new Date().toISOString(),
-      endedAt: null,
-      status: 'running',
-      reason: null,
-    };
-    // Without its record the folder cannot prove where it came from: as fatal as a manifest that cannot be made.
-    const runErr = this.runFile.write(this.runRecord);
-    if (runErr !== null) {
-      this.manifest.close({ status: 'failed', reason: runErr.message, files: 0, bytes: 0, failedFiles: 0, truncatedFiles: 0, droppedBytes: 0, closedAt: new Date().toISOString() });
-      throw runErr;
-    }
-    const err = this.reserve.open();
-    if (err !== null) this.recordError(err);
+    this.runFiles = shardRows === null ? new RunFiles(fs, dir, options.run ?? {}) : null;
+    this.rowOut = shardRows ?? this.runFiles!;
+    if (this.runFiles?.openError != null) this.recordError(this.runFiles.openError);
   }
 
   /** Prepares the folder (see {@link prepareOutputFolder}) and opens the manifest. Throws ExportError. */
@@ -204,7 +182,15 @@ export class StreamExporter {
     const fs = options.fs ?? realFs;
     const dir = resolve(options.dir);
     prepareOutputFolder(fs, dir, options.force ?? false);
-    return new StreamExporter(dir, options, fs);
+    return new StreamExporter(dir, options, fs, null);
+  }
+
+  /**
+   * One shard of an export on several threads: stream files in `options.dir` (already prepared by the thread
+   * that writes the manifest), rows handed to `rows` instead of a manifest of its own. @internal
+   */
+  static createShard(options: ExportOptions, rows: RowOutput): StreamExporter {
+    return new StreamExporter(resolve(options.dir), options, options.fs ?? realFs, rows);
   }
 
   /** The absolute output folder. */
@@ -212,13 +198,13 @@ export class StreamExporter {
     return this.ctx.dir;
   }
 
-  /** This run's manifest and run record, file names in {@link dir}. */
+  /** This run's manifest and run record, file names in {@link dir} ('' in a shard). */
   get manifestName(): string {
-    return this.runRecord.manifest;
+    return this.runFiles?.manifestName ?? '';
   }
 
   get runRecordName(): string {
-    return this.runFile.name;
+    return this.runFiles?.runRecordName ?? '';
   }
 
   /**
@@ -252,8 +238,8 @@ export class StreamExporter {
     if (!finished) this.unfinished++;
     this.count(row.c2s);
     this.count(row.s2c);
-    const err = this.manifest.append(row);
-    this.reserve.sub(c.c2s.reservedRowBytes + c.s2c.reservedRowBytes);
+    const err = this.rowOut.append(row);
+    this.rowOut.unreserve(c.c2s.reservedRowBytes + c.s2c.reservedRowBytes);
     if (err !== null) this.recordError(err);
   }
 
@@ -276,11 +262,8 @@ export class StreamExporter {
       droppedBytes: this.droppedBytes,
       closedAt: new Date().toISOString(),
     };
-    const err = this.manifest.close(end);
-    if (err !== null) this.recordError(err);
-    this.reserve.release();
-    const runErr = this.runFile.write({ ...this.runRecord, inputs: outcome.inputs ?? [], endedAt: end.closedAt, status: end.status, reason: end.reason });
-    if (runErr !== null) this.recordError(runErr);
+    if (this.runFiles !== null) for (const err of this.runFiles.close(end, outcome.inputs ?? [])) this.recordError(err);
+    else this.rowOut.release();
     this.summary = {
       manifest: this.manifestName,
       runRecord: this.runRecordName,
@@ -299,7 +282,7 @@ export class StreamExporter {
       unfilledHoles: this.ctx.fill.refusedHoles,
       unfilledBytes: this.ctx.fill.refusedBytes,
       firstFillRefusal: this.ctx.fill.firstRefusal,
-      rowsLost: this.manifest.rowsLost,
+      rowsLost: this.runFiles?.rowsLost ?? 0,
       conflictCopies: this.conflictCopies,
     };
     return this.summary;
@@ -345,7 +328,7 @@ export class StreamExporter {
 
   /** Rows on disk in the manifest so far. */
   get manifestRows(): number {
-    return this.manifest.rows;
+    return this.runFiles?.rows ?? 0;
   }
 
   private count(d: DirectionRow): void {
@@ -362,7 +345,7 @@ export class StreamExporter {
     if (this.fatalError === null && FATAL_CODES.has(err.code)) {
       // Every stream stops writing now (they ask ctx.stopped()), and the reserve's space goes to the manifest.
       this.fatalError = err;
-      this.reserve.release();
+      this.rowOut.release();
     }
   }
 }
@@ -477,33 +460,6 @@ export class ConnectionExport {
     };
     this.exporter.writeRow(this, row, finished);
     return row;
-  }
-}
-
-/**
- * The first free manifest name (`manifest.jsonl`, then `manifest-2.jsonl`...), made exclusively, so two runs
- * never share one; with the run record's name that goes with it.
- */
-function claimManifest(fs: ExportFs, dir: string, reserve: ManifestReserve): { manifest: ManifestWriter; run: string } {
-  for (let n = 1; n <= MAX_NUMBERED_NAMES; n++) {
-    const names = runFileNames(n);
-    // A run record left without its manifest (deleted by hand) still belongs to that run: the name is taken.
-    if (exists(fs, resolve(dir, names.run))) continue;
-    try {
-      return { manifest: new ManifestWriter(fs, resolve(dir, names.manifest), reserve), run: names.run };
-    } catch (err) {
-      if (!(err instanceof ExportError) || err.code !== 'EEXIST') throw err;
-    }
-  }
-  throw new ExportError('EEXIST', dir, `the output folder ${dir} already holds ${MAX_NUMBERED_NAMES} runs' manifests: choose another folder`);
-}
-
-function exists(fs: ExportFs, path: string): boolean {
-  try {
-    fs.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

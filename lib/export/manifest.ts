@@ -154,8 +154,12 @@ export class ManifestWriter {
 
   /** Queues a row, writing the batch when it is due; returns a write error (fatal when the disk is full) instead of throwing. */
   append(row: ManifestRow): ExportError | null {
+    return this.fd < 0 ? null : this.appendJson(JSON.stringify(row));
+  }
+
+  /** {@link append} of a row already encoded as JSON (one line, without its newline). */
+  appendJson(json: string): ExportError | null {
     if (this.fd < 0) return null;
-    const json = JSON.stringify(row);
     // UTF-8 length: the JSON is ASCII unless a string in the engine's stats or conflicts is not.
     const len = Buffer.byteLength(json, 'utf8') + 1;
     let err: ExportError | null = null;

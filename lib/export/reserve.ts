@@ -30,11 +30,13 @@ export class ManifestReserve {
   private need = BASE_BYTES;
   readonly path: string;
 
+  /** `name`: the file in `dir` (each shard of an export on several threads holds its own). */
   constructor(
     private readonly fs: ExportFs,
     dir: string,
+    name: string = RESERVE_FILE,
   ) {
-    this.path = join(dir, RESERVE_FILE);
+    this.path = join(dir, name);
   }
 
   /** Creates the reserve at its base size; returns the error (a disk too full to start) instead of throwing. */

@@ -17,7 +17,7 @@ import { FIELD_OFFSET, ROW_FIELDS } from '../schema/row.js';
 /** A row (held slot) or an unselected connection's place waiting for its id. */
 const NO_ROW = -1;
 
-class ShardIds {
+class ShardIds<T> {
   /** Creating records named and not yet given an id: `keys[head, keys.length)`, in blocks. */
   private blocks: Float64Array[] = [];
   private at = 0;
@@ -27,8 +27,8 @@ class ShardIds {
   given = 0;
   /** Global ids given and not yet claimed, by the shard's own id. */
   readonly ids = new Map<number, number>();
-  /** Rows (held slot or NO_ROW) whose id is not yet given, by the shard's own id. */
-  readonly waiting = new Map<number, number>();
+  /** Rows whose id is not yet given, by the shard's own id. */
+  readonly waiting = new Map<number, T>();
 
   add(keys: Float64Array): void {
     if (keys.length > 0) this.blocks.push(keys);
@@ -49,53 +49,44 @@ class ShardIds {
   }
 }
 
-/** Ids for the rows of `shards` shards, and the rows handed to `onRow` in id order. */
-export class ShardIdMerge {
-  private readonly shards: ShardIds[];
-  private readonly held = new HeldRows();
-  private readonly view = new ConnectionRowView();
-  readonly reorder: IdReorder<number>;
+/**
+ * Global ids for the connections of `count` shards: each row claimed with its shard's own id goes to `onId`
+ * with its global id as soon as that is known (at once, or when the other shards have read far enough).
+ */
+export class ShardIdGiver<T> {
+  private readonly shards: ShardIds<T>[];
   private nextId = 0;
-  rows = 0;
 
   constructor(
     count: number,
-    private readonly onRow: (row: ConnectionRowView) => void,
-    maxHeldRows: number = DEFAULT_MAX_HELD_ROWS,
+    private readonly onId: (id: number, row: T) => void,
   ) {
-    this.shards = Array.from({ length: count }, () => new ShardIds());
-    this.reorder = new IdReorder<number>((slot) => this.emit(slot), maxHeldRows);
+    this.shards = Array.from({ length: count }, () => new ShardIds<T>());
   }
 
-  /** Connections ids given (the progress display's count). */
-  get connections(): number {
+  /** Ids given so far (the progress display's count of connections). */
+  get given(): number {
     return this.nextId;
   }
 
-  /**
-   * Shard `w`'s batch: the records that created its new connections, how far it has read (`through`; Infinity
-   * at its end), the rows that ended (`nRows` in `rows`, the id field the shard's own) and the shard's ids of
-   * connections that ended without a row.
-   */
-  take(w: number, created: Float64Array, through: number, rows: Float64Array, nRows: number, unselected: Float64Array): void {
+  /** Shard `w` created connections by the records `created` (in its own id order), and has read through record `through` (Infinity at its end). */
+  named(w: number, created: Float64Array, through: number): void {
     const s = this.shards[w]!;
     s.add(created);
     s.through = through;
     this.give();
-    for (let r = 0; r < nRows; r++) {
-      const slot = this.held.alloc();
-      const at = this.held.offset(slot);
-      const values = this.held.values(slot);
-      values.set(rows.subarray(r * ROW_FIELDS, (r + 1) * ROW_FIELDS), at);
-      this.place(s, values[at + FIELD_OFFSET.id]!, slot);
-    }
-    for (let i = 0; i < unselected.length; i++) this.place(s, unselected[i]!, NO_ROW);
   }
 
-  /** The end: rows held for lower ids go out (every shard has ended, so every id is given). */
-  finish(): void {
-    this.give();
-    this.reorder.flush();
+  /** The row of shard `w`'s connection `own` (its own id). */
+  claim(w: number, own: number, row: T): void {
+    const s = this.shards[w]!;
+    if (own >= s.given) {
+      s.waiting.set(own, row);
+      return;
+    }
+    const id = s.ids.get(own)!;
+    s.ids.delete(own);
+    this.onId(id, row);
   }
 
   /** Gives ids while the lowest creating record named is known to be the lowest there will be. */
@@ -117,23 +108,58 @@ export class ShardIdMerge {
       s.pop();
       const own = s.given++;
       const id = this.nextId++;
-      const row = s.waiting.get(own);
-      if (row === undefined) s.ids.set(own, id);
+      if (!s.waiting.has(own)) s.ids.set(own, id);
       else {
+        const row = s.waiting.get(own)!;
         s.waiting.delete(own);
-        this.add(id, row);
+        this.onId(id, row);
       }
     }
   }
+}
 
-  private place(s: ShardIds, own: number, row: number): void {
-    if (own >= s.given) {
-      s.waiting.set(own, row);
-      return;
+/** Ids for the rows of `shards` shards, and the rows handed to `onRow` in id order. */
+export class ShardIdMerge {
+  private readonly ids: ShardIdGiver<number>;
+  private readonly held = new HeldRows();
+  private readonly view = new ConnectionRowView();
+  readonly reorder: IdReorder<number>;
+  rows = 0;
+
+  constructor(
+    count: number,
+    private readonly onRow: (row: ConnectionRowView) => void,
+    maxHeldRows: number = DEFAULT_MAX_HELD_ROWS,
+  ) {
+    this.ids = new ShardIdGiver<number>(count, (id, row) => this.add(id, row));
+    this.reorder = new IdReorder<number>((slot) => this.emit(slot), maxHeldRows);
+  }
+
+  /** Connections ids given (the progress display's count). */
+  get connections(): number {
+    return this.ids.given;
+  }
+
+  /**
+   * Shard `w`'s batch: the records that created its new connections, how far it has read (`through`; Infinity
+   * at its end), the rows that ended (`nRows` in `rows`, the id field the shard's own) and the shard's ids of
+   * connections that ended without a row.
+   */
+  take(w: number, created: Float64Array, through: number, rows: Float64Array, nRows: number, unselected: Float64Array): void {
+    this.ids.named(w, created, through);
+    for (let r = 0; r < nRows; r++) {
+      const slot = this.held.alloc();
+      const at = this.held.offset(slot);
+      const values = this.held.values(slot);
+      values.set(rows.subarray(r * ROW_FIELDS, (r + 1) * ROW_FIELDS), at);
+      this.ids.claim(w, values[at + FIELD_OFFSET.id]!, slot);
     }
-    const id = s.ids.get(own)!;
-    s.ids.delete(own);
-    this.add(id, row);
+    for (let i = 0; i < unselected.length; i++) this.ids.claim(w, unselected[i]!, NO_ROW);
+  }
+
+  /** The end: rows held for lower ids go out (every shard has ended, so every id is given). */
+  finish(): void {
+    this.reorder.flush();
   }
 
   private add(id: number, row: number): void {

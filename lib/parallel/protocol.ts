@@ -6,6 +6,7 @@
  * and each worker's progress through the input, so no worker runs far ahead of the others or of the output.
  */
 import type { Diagnostic, SkippedInput } from '../capture/index.js';
+import type { ExportOptions, ExportSummary } from '../export/index.js';
 import type { PassOptions } from '../pipeline/options.js';
 import type { RunSummary } from '../pipeline/summary.js';
 
@@ -44,8 +45,36 @@ export interface ShardJob {
   control: SharedArrayBuffer;
   /** BigInt64Array: records each worker has read (MAX when it is done). */
   progress: SharedArrayBuffer;
-  /** This worker forwards the reader's diagnostics and skipped inputs (one does: all read the same). */
+  /** This worker forwards the reader's diagnostics and skipped inputs, and hashes the inputs (one does: all read the same). */
   reports: boolean;
+  /** An export's shard: its files go into the prepared folder, its rows to the main thread as JSON. */
+  export?: ShardExportJob;
+}
+
+/** The plain export settings a shard gets (the folder already prepared, the bounds already divided). */
+export type ShardExportOptions = Pick<ExportOptions, 'dir' | 'fillGaps' | 'fill' | 'maxOpenFiles' | 'bufferSize' | 'maxBufferedBytes' | 'maxGapsPerStream'>;
+
+export interface ShardExportJob {
+  options: ShardExportOptions;
+  /** The shard's own manifest-space reserve file in the folder. */
+  reserveName: string;
+}
+
+/** An export error as it crosses threads. */
+export interface ShardExportError {
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** What an export shard says at its end. */
+export interface ShardExportEnd {
+  summary: ExportSummary;
+  errors: ShardExportError[];
+  errorCount: number;
+  fatal: ShardExportError | null;
+  /** The inputs as the run record lists them (the reporting worker's; others' are empty). */
+  inputs: object[];
 }
 
 export const SHARD_JOB = 'tcpreasm-shard';
@@ -78,12 +107,18 @@ export interface ShardBatch {
   /** Source bytes read so far and records read (the progress display). */
   bytesRead: number;
   records: number;
+  /** An export's shard: the rows that ended, each the shard's own id and the row's JSON (id included, the shard's). */
+  rowIds?: Float64Array;
+  rowJson?: string[];
+  /** An export's shard: the error that stopped its writing (a full disk), once: every shard stops then. */
+  fatal?: ShardExportError;
 }
 
 /** The worker's last message: its last batch and its run's summary. */
 export interface ShardEnd extends Omit<ShardBatch, 't'> {
   t: 'end';
   summary: RunSummary;
+  exported?: ShardExportEnd;
 }
 
 export type ShardMessage =

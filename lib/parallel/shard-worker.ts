@@ -7,42 +7,17 @@ import { parentPort, workerData, isMainThread } from 'node:worker_threads';
 import { CaptureError } from '../capture/index.js';
 import { ENCAP_OVERFLOW, ENCAPSULATIONS } from '../decode/encapsulation.js';
 import type { ConnectionInfo } from '../reassembly/index.js';
-import { keepingWarnings } from '../pipeline/collect.js';
+import { fillingNames, keepingWarnings } from '../pipeline/collect.js';
 import type { PassOptions } from '../pipeline/options.js';
 import { runPass, type ConnectionHandler, type PassConsumer } from '../pipeline/pass.js';
 import { writeRow } from '../pipeline/snapshot.js';
+import { inputRecord } from '../pipeline/run-options.js';
 import { runSummary } from '../pipeline/summary.js';
 import { connectionFilter } from '../report/select.js';
 import { ROW_FIELDS } from '../schema/row.js';
-import { ACK, MAX_SKEW_RECORDS, MAX_UNACKED, SHARD_JOB, STOP, type ShardJob, type ShardMessage } from './protocol.js';
-
-/** A growing run of numbers, handed over (transferred) whole with each batch. */
-class Column {
-  buf: Float64Array;
-  n = 0;
-  constructor(private readonly initial: number) {
-    this.buf = new Float64Array(initial);
-  }
-  /** Room for `k` more numbers at `n`. */
-  reserve(k: number): void {
-    if (this.n + k <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.n + k) size *= 2;
-    const b = new Float64Array(size);
-    b.set(this.buf.subarray(0, this.n));
-    this.buf = b;
-  }
-  push(v: number): void {
-    this.reserve(1);
-    this.buf[this.n++] = v;
-  }
-  /** The numbers so far (a copy sized to them, so the transfer moves no more), and a fresh start. */
-  take(): Float64Array {
-    const out = this.buf.slice(0, this.n);
-    this.n = 0;
-    return out;
-  }
-}
+import { Column } from './column.js';
+import { ExportShardConsumer } from './export-shard.js';
+import { ACK, MAX_SKEW_RECORDS, MAX_UNACKED, SHARD_JOB, STOP, type ShardBatch, type ShardJob, type ShardMessage } from './protocol.js';
 
 /** Batches one shard's creations and ended rows. */
 class ShardConsumer implements PassConsumer {
@@ -87,7 +62,8 @@ export async function runShardWorker(): Promise<void> {
   const post = (m: ShardMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   const control = new Int32Array(job.control);
   const progress = new BigInt64Array(job.progress);
-  const consumer = new ShardConsumer();
+  const exporting = job.export === undefined ? null : new ExportShardConsumer(job.export);
+  const consumer = exporting ?? new ShardConsumer();
   const stop = new AbortController();
   let posted = 0;
   // Encapsulation ids are this thread's (lib/decode/encapsulation.ts): their words go to the main thread.
@@ -99,13 +75,23 @@ export async function runShardWorker(): Promise<void> {
   };
   let bytesRead = 0;
   let records = 0;
-  const batch = (): Omit<Extract<ShardMessage, { t: 'batch' }>, 't'> => {
-    const nRows = consumer.rows.n / ROW_FIELDS;
-    return { created: consumer.createdKeys.take(), rows: consumer.rows.take(), nRows, unselected: consumer.unselectedIds.take(), through: records, encapsulations: newEncapsulations(), bytesRead, records };
+  const noRows = new Float64Array(0);
+  const batch = (): Omit<ShardBatch, 't'> => {
+    const common = { created: consumer.createdKeys.take(), unselected: consumer.unselectedIds.take(), through: records, encapsulations: newEncapsulations(), bytesRead, records };
+    if (exporting !== null) return { ...common, rows: noRows, nRows: 0, ...exporting.takeRows() };
+    const rows = (consumer as ShardConsumer).rows;
+    const nRows = rows.n / ROW_FIELDS;
+    return { ...common, rows: rows.take(), nRows };
+  };
+  const transfer = (b: Omit<ShardBatch, 't'>): ArrayBuffer[] => {
+    const out = [b.created.buffer as ArrayBuffer, b.unselected.buffer as ArrayBuffer];
+    if (b.nRows > 0) out.push(b.rows.buffer as ArrayBuffer);
+    if (b.rowIds !== undefined) out.push(b.rowIds.buffer as ArrayBuffer);
+    return out;
   };
   consumer.drain = (): void => {
     const b = batch();
-    post({ t: 'batch', ...b }, [b.created.buffer as ArrayBuffer, b.rows.buffer as ArrayBuffer, b.unselected.buffer as ArrayBuffer]);
+    post({ t: 'batch', ...b }, transfer(b));
     posted++;
     Atomics.store(progress, job.index, BigInt(records));
     // Waits while the main thread is behind (a slow output) or this shard is far ahead of another.
@@ -125,6 +111,7 @@ export async function runShardWorker(): Promise<void> {
     select: connectionFilter(job.selection) ?? undefined,
     shard: { index: job.index, count: job.count },
     signal: stop.signal,
+    hashInputs: exporting !== null && job.reports,
     onDiagnostic: job.reports ? (d) => post({ t: 'diagnostic', d }) : undefined,
     onSkipped: job.reports ? (s) => post({ t: 'skipped', s }) : undefined,
     onProgress: (b, r) => {
@@ -133,14 +120,17 @@ export async function runShardWorker(): Promise<void> {
     },
   };
   try {
-    const { options: opts, warnings } = keepingWarnings(options);
+    const { options: opts, warnings } = keepingWarnings(exporting === null ? options : fillingNames(options, exporting.names));
     const pass = await runPass(job.input, consumer, opts);
     records = pass.read.records;
     const summary = runSummary(job.settings.sourceName ?? String(job.input), pass, warnings);
+    const exported = exporting?.close(pass.interrupted ? (pass.stopReason ?? 'interrupted') : null, job.reports ? pass.inputs.map(inputRecord) : []);
     const b = batch();
     Atomics.store(progress, job.index, BigInt(Number.MAX_SAFE_INTEGER));
-    post({ t: 'end', ...b, through: Infinity, summary }, [b.created.buffer as ArrayBuffer, b.rows.buffer as ArrayBuffer, b.unselected.buffer as ArrayBuffer]);
+    post({ t: 'end', ...b, through: Infinity, summary, ...(exported === undefined ? {} : { exported }) }, transfer(b));
   } catch (e) {
+    // The capture could not be read: the shard's files are closed (the main thread says why in the manifest).
+    exporting?.close(null, []);
     Atomics.store(progress, job.index, BigInt(Number.MAX_SAFE_INTEGER));
     const err = e instanceof Error ? e : new Error(String(e));
     post({

@@ -110,7 +110,8 @@ function lastByte(sec: number, nsec: number): { lastByteTsSec?: number; lastByte
   return Number.isNaN(sec) ? {} : { lastByteTsSec: sec, lastByteTsNsec: nsec };
 }
 
-class ExportConsumer implements PassConsumer {
+/** The pass consumer of an export: each selected connection to its files; shards of a run in workers use it too. @internal */
+export class ExportConsumer implements PassConsumer {
   private readonly spare: ExportHandler[] = [];
   /** With keepConflicts: hears each conflict, to write its losing copy. */
   readonly observer: OverlapObserver | undefined;

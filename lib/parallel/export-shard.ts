@@ -1,0 +1,95 @@
+/**
+ * One shard of an export on several threads: its connections' stream files written into the shared folder by
+ * the exporter of a single run (a 4-tuple is always in one shard, so every tcpflow name, `cN` counts included,
+ * is the single run's), its rows handed to the main thread as JSON for the manifest there.
+ */
+import { realFs, StreamExporter, type ExportError, type ManifestRow } from '../export/index.js';
+import type { RowOutput } from '../export/run-files.js';
+import { ManifestReserve } from '../export/reserve.js';
+import { ExportConsumer } from '../pipeline/export.js';
+import type { ConnectionHandler, PassConsumer } from '../pipeline/pass.js';
+import type { ConnectionInfo } from '../reassembly/index.js';
+import { Column } from './column.js';
+import type { ShardExportEnd, ShardExportError, ShardExportJob } from './protocol.js';
+
+/** An export error as it crosses threads. */
+export const plainError = (e: ExportError): ShardExportError => ({ code: e.code, path: e.path, message: e.message });
+
+/** Rows collected for the next batch; the shard's reserve holds the manifest space its open files may need. */
+class ShardRows implements RowOutput {
+  readonly ids = new Column(256);
+  json: string[] = [];
+  constructor(private readonly space: ManifestReserve) {}
+  append(row: ManifestRow): ExportError | null {
+    this.ids.push(row.id);
+    this.json.push(JSON.stringify(row));
+    return null;
+  }
+  reserve(bytes: number): ExportError | null {
+    return this.space.add(bytes);
+  }
+  unreserve(bytes: number): void {
+    this.space.sub(bytes);
+  }
+  release(): void {
+    this.space.release();
+  }
+}
+
+/** The pass consumer of an export shard: the export's own, plus what the main thread needs to give ids. */
+export class ExportShardConsumer implements PassConsumer {
+  readonly createdKeys = new Column(1024);
+  readonly unselectedIds = new Column(256);
+  readonly exporter: StreamExporter;
+  private readonly rows: ShardRows;
+  private readonly inner: ExportConsumer;
+  /** The fatal error once posted (it is said once). */
+  private fatalSent = false;
+  /** Set by the worker: posts the batch after every chunk, and waits there when it must. */
+  drain?: () => void;
+
+  constructor(job: ShardExportJob) {
+    this.rows = new ShardRows(new ManifestReserve(realFs, job.options.dir!, job.reserveName));
+    this.exporter = StreamExporter.createShard(job.options, this.rows);
+    this.inner = new ExportConsumer(this.exporter, false);
+  }
+
+  /** The record names of conflict records (the inputs of a capture set). */
+  get names(): ExportConsumer['names'] {
+    return this.inner.names;
+  }
+
+  open(conn: ConnectionInfo): ConnectionHandler {
+    return this.inner.open(conn);
+  }
+
+  created(_conn: ConnectionInfo, record: number): void {
+    this.createdKeys.push(record);
+  }
+
+  unselected(conn: ConnectionInfo): void {
+    this.unselectedIds.push(conn.id);
+  }
+
+  stopReason(): string | null {
+    return this.inner.stopReason();
+  }
+
+  /** The rows since the last batch, and the fatal error the first time there is one. */
+  takeRows(): { rowIds: Float64Array; rowJson: string[]; fatal?: ShardExportError } {
+    const json = this.rows.json;
+    this.rows.json = [];
+    const fatal = this.exporter.fatalError;
+    const out = { rowIds: this.rows.ids.take(), rowJson: json };
+    if (fatal === null || this.fatalSent) return out;
+    this.fatalSent = true;
+    return { ...out, fatal: plainError(fatal) };
+  }
+
+  /** Closes the shard's files (connections still open get rows marked unfinished): what the end message says. */
+  close(interrupted: string | null, inputs: object[]): ShardExportEnd {
+    const summary = this.exporter.close({ interrupted });
+    const fatal = this.exporter.fatalError;
+    return { summary, errors: this.exporter.errors.map(plainError), errorCount: this.exporter.errorCount, fatal: fatal === null ? null : plainError(fatal), inputs };
+  }
+}
