@@ -223,7 +223,15 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
           }
           return true;
         })
-        .example('$0 export capture.pcap -o streams/', 'one file per direction, plus streams/manifest.jsonl'),
+        .option('workers', {
+          type: 'number',
+          requiresArg: true,
+          coerce: whole('workers', 1, 64),
+          describe:
+            'share connections out over N threads, each reading the captures itself and writing its connections\' files (files only, not --id or --keep-conflicts): the same files and rows; limits are divided between them',
+        })
+        .example('$0 export capture.pcap -o streams/', 'one file per direction, plus streams/manifest.jsonl')
+        .example('$0 export big.pcap -o streams/ --workers 2', 'the same, on two threads'),
       async (args) => { code = await runExport(withInputs<ExportArgs>(args), io, argv); },
     )
     .command(

@@ -1,7 +1,10 @@
+import type { ExportOptions } from '../../lib/export/index.js';
+import { exportInWorkers, notRereadable, shardSettings } from '../../lib/parallel/index.js';
 import { exportCapture, exportReport } from '../../lib/pipeline/index.js';
+import { CLI_ENTRY } from '../entry.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseSize } from '../size.js';
-import { exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
+import { exitCodeOf, failure, finalWarnings, processOutput, runContext, UsageError, type CommonArgs, type Output } from './common.js';
 
 /** Arguments of `tcpreasm export`. */
 export interface ExportArgs extends CommonArgs {
@@ -13,6 +16,7 @@ export interface ExportArgs extends CommonArgs {
   maxFill: string;
   maxFillStream: string;
   maxFillTotal?: string;
+  workers?: number;
 }
 
 /** The selection as the command line gave it (the run record also has it resolved). */
@@ -24,10 +28,13 @@ function selectionAsTyped(a: ExportArgs): object {
 export async function runExport(args: ExportArgs, io: Output = processOutput, argv: readonly string[] | null = null): Promise<number> {
   let ctx: ReturnType<typeof runContext> | undefined;
   try {
+    const workers = args.workers ?? 1;
+    if (workers > 1 && args.id !== undefined && args.id.length > 0) throw new UsageError('--id cannot be used with --workers: a worker does not know the ids of the connections of the others');
+    if (workers > 1 && args.keepConflicts) throw new UsageError('--keep-conflicts cannot be used with --workers: a losing copy is named by its connection id, which a worker does not know');
     ctx = runContext(args, io);
-    const r = await exportCapture(
-      ctx.input,
-      {
+    const unfit = workers > 1 ? notRereadable(typeof ctx.input === 'string' ? [ctx.input] : (ctx.input as string[])) : null;
+    if (unfit !== null) throw new UsageError(`--workers ${unfit}`);
+    const output: ExportOptions = {
         dir: args.output,
         force: args.force,
         keepConflicts: args.keepConflicts,
@@ -39,9 +46,21 @@ export async function runExport(args: ExportArgs, io: Output = processOutput, ar
           maxFillTotal: args.maxFillTotal === undefined ? undefined : parseSize(args.maxFillTotal),
         },
         run: { tool: 'tcpreasm', argv, options: { selection: selectionAsTyped(args) } },
-      },
-      ctx.options,
-    );
+    };
+    const o = ctx.options;
+    const r =
+      workers > 1
+        ? await exportInWorkers(ctx.input as string | string[], output, {
+            ...shardSettings(o),
+            workers,
+            selection: { hosts: args.host, ports: args.port, expression: args.filter },
+            onDiagnostic: o.onDiagnostic,
+            onSkipped: o.onSkipped,
+            onProgress: o.onProgress,
+            signal: o.signal,
+            workerScript: CLI_ENTRY,
+          })
+        : await exportCapture(ctx.input, output, o);
     ctx.done();
     const s = r.summary;
     io.out(exportReport(r, args.output, args.format));

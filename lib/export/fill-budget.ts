@@ -12,12 +12,14 @@ export interface FillBounds {
    * stays within about twice the capture's payload whatever its holes claim.
    */
   maxFillTotal?: number;
+  /** The default total's allowance before any data (a shard of a run in workers gets its share). @internal */
+  runFillBase?: number;
 }
 
 export const DEFAULT_MAX_FILL_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_FILL_PER_STREAM = 64 * 1024 * 1024;
 /** The run's allowance before any data: the default total bound is this plus the stream bytes written. */
-const RUN_FILL_BASE = 64 * 1024 * 1024;
+export const RUN_FILL_BASE = 64 * 1024 * 1024;
 
 /**
  * The zeros a run may still write for holes. Without a total, a 56.8 kB capture of crafted holes made 6.69 GB
@@ -28,6 +30,7 @@ export class FillBudget {
   private readonly perHole: number;
   private readonly perStream: number;
   private readonly total: number | null;
+  private readonly base: number;
   /** Zeros written (or left as sparse holes) for holes, in all files. */
   filledBytes = 0;
   /** Stream bytes handed to the files (the base of the default total bound). */
@@ -42,11 +45,12 @@ export class FillBudget {
     this.perHole = bounds.maxFillBytes ?? DEFAULT_MAX_FILL_BYTES;
     this.perStream = bounds.maxFillPerStream ?? DEFAULT_MAX_FILL_PER_STREAM;
     this.total = bounds.maxFillTotal ?? null;
+    this.base = bounds.runFillBase ?? RUN_FILL_BASE;
   }
 
   /** The bound on the whole run now. */
   get totalBound(): number {
-    return this.total ?? RUN_FILL_BASE + this.dataBytes;
+    return this.total ?? this.base + this.dataBytes;
   }
 
   /**

@@ -27,16 +27,23 @@ const ZERO_VIEWS: readonly Buffer[] = Array.from({ length: STEP_BYTES / ZEROS.le
 export class ManifestReserve {
   private exists = false;
   private size = 0;
-  private need = BASE_BYTES;
+  private need: number;
+  private readonly step: number;
   readonly path: string;
 
-  /** `name`: the file in `dir` (each shard of an export on several threads holds its own). */
+  /**
+   * `name`: the file in `dir`. Each of the `shares` shards of an export on several threads holds its own
+   * reserve, of that share of the base and of each step, so that all together hold about what one run would.
+   */
   constructor(
     private readonly fs: ExportFs,
     dir: string,
     name: string = RESERVE_FILE,
+    shares = 1,
   ) {
     this.path = join(dir, name);
+    this.need = Math.floor(BASE_BYTES / shares);
+    this.step = Math.max(ZEROS.length, Math.floor(STEP_BYTES / shares / ZEROS.length) * ZEROS.length);
   }
 
   /** Creates the reserve at its base size; returns the error (a disk too full to start) instead of throwing. */
@@ -74,7 +81,7 @@ export class ManifestReserve {
   private grow(): ExportError | null {
     const first = this.size === 0;
     if (!first && !this.exists) return null; // released: the disk is full, nothing more is reserved
-    const target = first ? this.need : Math.max(this.need, this.size + STEP_BYTES);
+    const target = first ? this.need : Math.max(this.need, this.size + this.step);
     let fd: number;
     try {
       fd = this.fs.openSync(this.path, first ? OPEN_REPLACE : OPEN_REOPEN, 0o600);

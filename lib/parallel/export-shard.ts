@@ -49,7 +49,7 @@ export class ExportShardConsumer implements PassConsumer {
   drain?: () => void;
 
   constructor(job: ShardExportJob) {
-    this.rows = new ShardRows(new ManifestReserve(realFs, job.options.dir!, job.reserveName));
+    this.rows = new ShardRows(new ManifestReserve(realFs, job.options.dir!, job.reserveName, job.shares));
     this.exporter = StreamExporter.createShard(job.options, this.rows);
     this.inner = new ExportConsumer(this.exporter, false);
   }

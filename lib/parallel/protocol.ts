@@ -56,8 +56,9 @@ export type ShardExportOptions = Pick<ExportOptions, 'dir' | 'fillGaps' | 'fill'
 
 export interface ShardExportJob {
   options: ShardExportOptions;
-  /** The shard's own manifest-space reserve file in the folder. */
+  /** The shard's own manifest-space reserve file in the folder, and how many shards share the reserve. */
   reserveName: string;
+  shares: number;
 }
 
 /** An export error as it crosses threads. */

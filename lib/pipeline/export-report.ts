@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import type { ExportResult } from './export.js';
 
 /** The report text of an export into `dir`; CSV is the JSON document's fields as `field,value` lines. */
-export function exportReport(r: ExportResult, dir: string, format: ReportFormat): string {
+export function exportReport(r: Omit<ExportResult, 'pass'>, dir: string, format: ReportFormat): string {
   if (format === 'json') return `${JSON.stringify({ summary: summaryJson(r.summary), export: exportJson(r, dir) }, null, 2)}\n`;
   if (format === 'csv') return summaryCsv({ summary: summaryJson(r.summary), export: exportJson(r, dir) });
   return `${exportText(r, dir)}\n\n${renderSummary(r.summary)}\n`;
 }
 
-function exportJson(r: ExportResult, dir: string): object {
+function exportJson(r: Omit<ExportResult, 'pass'>, dir: string): object {
   return {
     dir,
     ...r.export,
@@ -23,7 +23,7 @@ function exportJson(r: ExportResult, dir: string): object {
   };
 }
 
-function exportText(r: ExportResult, dir: string): string {
+function exportText(r: Omit<ExportResult, 'pass'>, dir: string): string {
   const e = r.export;
   const lines = [
     `Exported ${counted(e.connections, 'connection')}: ${counted(e.files, 'file')}, ${formatBytes(e.bytes)} (${formatCount(e.bytes)} B) in ${dir}`,

@@ -264,8 +264,8 @@ export async function exportCapture(
   };
 }
 
-/** Removes the folder when it holds nothing but this run's manifest and run record (plain files). */
-function removeIfOnlyRunFiles(dir: string, ours: readonly string[]): void {
+/** Removes the folder when it holds nothing but this run's manifest and run record (plain files). @internal */
+export function removeIfOnlyRunFiles(dir: string, ours: readonly string[]): void {
   try {
     const names = readdirSync(dir);
     if (names.length === ours.length && names.every((n) => ours.includes(n) && statSync(join(dir, n)).isFile())) {

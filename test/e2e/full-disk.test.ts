@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../lib/export/manifest.js';
 import { RESERVE_FILE } from '../../lib/export/reserve.js';
 import { manyConnections } from './crafted.js';
-import { canMountTmpfs, cli } from './support.js';
+import { canMountTmpfs, cli, spawnCli } from './support.js';
 
 const mountable = canMountTmpfs();
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -35,11 +35,10 @@ describe.runIf(mountable)('export onto a file system that fills up (tmpfs, 2 MiB
     }
   });
 
-  it('exit 4; valid manifest: a row per file on disk, sizes and hashes as written, the cut file truncated, an end record', async () => {
-    const out = join(mnt, 'out');
-    const r = await cli(['export', capture, '-o', out, '-q']);
+  /** What a stopped export must leave: exit 4, a valid manifest with a row per file on disk as written, an end record. */
+  function expectStoppedExport(out: string, r: { code: number | null; stderr: string }): void {
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/export stopped: cannot write .*no space left on the device \(ENOSPC\)/);
+    expect(r.stderr).toMatch(/export stopped: cannot (write|reserve manifest space in) .*no space left on the device \(ENOSPC\)/);
     // One error for the disk, not one per file that could not be written after it.
     expect(r.stderr.split('\n').filter((l) => l.includes('ENOSPC')).length).toBeLessThanOrEqual(3);
 
@@ -78,6 +77,20 @@ describe.runIf(mountable)('export onto a file system that fills up (tmpfs, 2 MiB
       }
     }
     expect(truncated).toBe(end!.truncatedFiles);
+  }
+
+  it('exit 4; valid manifest: a row per file on disk, sizes and hashes as written, the cut file truncated, an end record', async () => {
+    const out = join(mnt, 'out');
+    expectStoppedExport(out, await cli(['export', capture, '-o', out, '-q']));
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('the same with --workers 2: the shard that meets the full disk stops the other, no reserve is left', async () => {
+    const out = join(mnt, 'out-workers');
+    const r = await spawnCli(['export', capture, '-o', out, '-q', '--workers', '2']);
+    expectStoppedExport(out, r);
+    expect(readdirSync(out).filter((n) => n.startsWith(RESERVE_FILE))).toEqual([]);
+    rmSync(out, { recursive: true, force: true });
   });
 
   it('a read-only file system: a clear error naming the folder, exit 4, no stack trace', async () => {
