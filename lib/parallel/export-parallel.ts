@@ -5,10 +5,10 @@
  * record. Rows get the ids of a single run (ShardIdGiver) and are written as soon as their ids are known: in
  * the order connections end, per shard, as a single run writes them.
  */
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExportError, prepareOutputFolder, realFs, RESERVE_FILE, type ExportOptions, type ExportSummary } from '../export/index.js';
-import { FATAL_CODES } from '../export/errors.js';
+import { FATAL_CODES, fsError } from '../export/errors.js';
 import { RUN_FILL_BASE } from '../export/fill-budget.js';
 import { RunFiles } from '../export/run-files.js';
 import { removeIfOnlyRunFiles, type ExportResult } from '../pipeline/export.js';
@@ -108,6 +108,15 @@ export async function exportInWorkers(input: string | readonly string[], output:
           // A shard's fatal error stops the others at once (the shard lists it with its errors at its end);
           // the rows of this batch still go in: their files are whole.
           if (m.fatal !== undefined) stopWriting(rebuild(m.fatal));
+          // Files are closed: their capture times first, then their rows (as a single run does).
+          const times = m.times!;
+          m.timedPaths!.forEach((path, i) => {
+            try {
+              utimesSync(path, times[i]!, times[i]!);
+            } catch (err) {
+              record(fsError(err, 'set the modification time of', path));
+            }
+          });
           ids.named(w, m.created, m.through);
           const rowIds = m.rowIds!;
           const rowJson = m.rowJson!;

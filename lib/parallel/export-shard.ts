@@ -3,7 +3,7 @@
  * the exporter of a single run (a 4-tuple is always in one shard, so every tcpflow name, `cN` counts included,
  * is the single run's), its rows handed to the main thread as JSON for the manifest there.
  */
-import { realFs, StreamExporter, type ExportError, type ManifestRow } from '../export/index.js';
+import { realFs, StreamExporter, type ExportError, type ExportFs, type ManifestRow } from '../export/index.js';
 import type { RowOutput } from '../export/run-files.js';
 import { ManifestReserve } from '../export/reserve.js';
 import { ExportConsumer } from '../pipeline/export.js';
@@ -48,9 +48,20 @@ export class ExportShardConsumer implements PassConsumer {
   /** Set by the worker: posts the batch after every chunk, and waits there when it must. */
   drain?: () => void;
 
+  /** Files closed since the last batch whose modification times the main thread sets (it is idle, this thread is not). */
+  private timedPaths: string[] = [];
+  private readonly times = new Column(256);
+
   constructor(job: ShardExportJob) {
     this.rows = new ShardRows(new ManifestReserve(realFs, job.options.dir!, job.reserveName, job.shares));
-    this.exporter = StreamExporter.createShard(job.options, this.rows);
+    const fs: ExportFs = {
+      ...realFs,
+      utimesSync: (path, _atime, mtime) => {
+        this.timedPaths.push(path);
+        this.times.push(mtime);
+      },
+    };
+    this.exporter = StreamExporter.createShard({ ...job.options, fs }, this.rows);
     this.inner = new ExportConsumer(this.exporter, false);
   }
 
@@ -76,11 +87,13 @@ export class ExportShardConsumer implements PassConsumer {
   }
 
   /** The rows since the last batch, and the fatal error the first time there is one. */
-  takeRows(): { rowIds: Float64Array; rowJson: string[]; fatal?: ShardExportError } {
+  takeRows(): { rowIds: Float64Array; rowJson: string[]; timedPaths: string[]; times: Float64Array; fatal?: ShardExportError } {
     const json = this.rows.json;
     this.rows.json = [];
+    const timedPaths = this.timedPaths;
+    this.timedPaths = [];
     const fatal = this.exporter.fatalError;
-    const out = { rowIds: this.rows.ids.take(), rowJson: json };
+    const out = { rowIds: this.rows.ids.take(), rowJson: json, timedPaths, times: this.times.take() };
     if (fatal === null || this.fatalSent) return out;
     this.fatalSent = true;
     return { ...out, fatal: plainError(fatal) };

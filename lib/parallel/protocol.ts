@@ -111,6 +111,9 @@ export interface ShardBatch {
   /** An export's shard: the rows that ended, each the shard's own id and the row's JSON (id included, the shard's). */
   rowIds?: Float64Array;
   rowJson?: string[];
+  /** An export's shard: files it closed, whose modification times (`times`, epoch seconds) the main thread sets before their rows. */
+  timedPaths?: string[];
+  times?: Float64Array;
   /** An export's shard: the error that stopped its writing (a full disk), once: every shard stops then. */
   fatal?: ShardExportError;
 }

@@ -45,4 +45,18 @@ describe('mergeShardSummaries', () => {
     parts[1] = { ...parts[1]!, interrupted: true };
     expect(mergeShardSummaries(parts, 1).interrupted).toBe(true);
   });
+
+  it('puts one 4-tuple in one shard whatever its tunnel or VLAN, as one tcpflow file name is numbered by one shard', async () => {
+    const tunnels = fileURLToPath(new URL('../../samples/crafted/tunnels.pcap', import.meta.url));
+    const tuples: Array<Set<string>> = [];
+    for (let index = 0; index < 2; index++) {
+      const seen = new Set<string>();
+      await streamAnalyze(tunnels, (r) => void seen.add(`${r.report().client}:${r.report().clientPort}-${r.report().server}:${r.report().serverPort}`), { shard: { index, count: 2 } });
+      tuples.push(seen);
+    }
+    const whole = await streamAnalyze(tunnels, () => {});
+    // The sample holds one 4-tuple in several tunnels: all of its connections are in one shard.
+    expect(whole.rows).toBeGreaterThan(new Set([...tuples[0]!, ...tuples[1]!]).size);
+    for (const t of tuples[0]!) expect(tuples[1]!.has(t), t).toBe(false);
+  });
 });

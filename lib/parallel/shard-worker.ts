@@ -87,6 +87,7 @@ export async function runShardWorker(): Promise<void> {
     const out = [b.created.buffer as ArrayBuffer, b.unselected.buffer as ArrayBuffer];
     if (b.nRows > 0) out.push(b.rows.buffer as ArrayBuffer);
     if (b.rowIds !== undefined) out.push(b.rowIds.buffer as ArrayBuffer);
+    if (b.times !== undefined) out.push(b.times.buffer as ArrayBuffer);
     return out;
   };
   consumer.drain = (): void => {

@@ -6,6 +6,7 @@ import { readCapture, readCaptureSet, type CaptureRecord, type CaptureSource, ty
 import { Decoder, TcpPacket, type DecodeStats } from '../decode/index.js';
 import {
   Assembler,
+  tupleHash,
   HalfStats,
   StreamPool,
   type AssemblerContext,
@@ -276,8 +277,7 @@ export async function runPass(source: PassInput, consumer: PassConsumer, options
       else {
         // A shard assembles only its own connections, but its clock runs on every segment, so flushes and
         // timeouts happen at the capture times a single run has them.
-        const h = pool.hash(pkt);
-        if ((h >>> 0) % shards === shard) assembler.assembleHashed(pkt, h);
+        if (tupleHash(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort) % shards === shard) assembler.assemble(pkt);
       }
       clock.tick(pkt.tsSec + pkt.tsNsec * 1e-9);
     }

@@ -30,6 +30,16 @@ function mixEndpoint(a: Uint32Array, port: number): number {
 }
 
 /**
+ * Hash of the two endpoints alone (addresses and ports), equal for both directions: what picks a connection's
+ * shard in a run on several threads. Without the VLAN tags and the tunnel, so connections that share a tcpflow
+ * file name (one 4-tuple in two VLANs or tunnels) share a shard, and their names are numbered as one run does.
+ */
+export function tupleHash(srcAddr: Uint32Array, srcPort: number, dstAddr: Uint32Array, dstPort: number): number {
+  const h = Math.imul((mixEndpoint(srcAddr, srcPort) + mixEndpoint(dstAddr, dstPort)) | 0, 0x9e3779b1);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
  * Hash of a connection's two endpoints plus VLAN tags, encapsulation and IP version, equal for both directions: the endpoint
  * hashes are combined with a commutative operation so a packet and its reply land in the same table slot.
  */

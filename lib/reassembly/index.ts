@@ -18,7 +18,7 @@ export {
   SERVER_TO_CLIENT,
   SuspiciousRst,
 } from './connection.js';
-export { CONTENT_HASH_NAME, fnv1a32, FNV1A_INIT } from './hash.js';
+export { CONTENT_HASH_NAME, fnv1a32, FNV1A_INIT, tupleHash } from './hash.js';
 export { DEFAULT_PAGE_SIZE } from './memory.js';
 export {
   type AssemblerOptions,

@@ -11,12 +11,13 @@ import { parseManifest, type ManifestEnd, type ManifestRow } from '../../lib/exp
 import { manyProfile, writeCapture } from '../bench/workloads.js';
 import { CLI, inParallel, SAMPLES, sha256, spawnCli, tempDir } from './support.js';
 
-/** An export folder as it can be compared: each stream file's sha256, the rows by id, the end record without its time. */
+/** An export folder as it can be compared: each stream file's sha256 and mtime, the rows by id, the end record without its time. */
 function folder(dir: string): { files: Map<string, string>; rows: Map<number, ManifestRow>; end: Omit<ManifestEnd, 'closedAt'> | null; status: string } {
   const files = new Map<string, string>();
   for (const name of readdirSync(dir).sort()) {
     if (/^(manifest(-\d+)?\.jsonl|run(-\d+)?\.json)$/.test(name)) continue;
-    files.set(name, sha256(readFileSync(join(dir, name))));
+    // The capture time each file was given (its mtime) is part of what it says.
+    files.set(name, `${sha256(readFileSync(join(dir, name)))} ${statSync(join(dir, name)).mtimeMs}`);
   }
   const { rows, end } = parseManifest(readFileSync(join(dir, 'manifest.jsonl'), 'utf8'));
   const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { status: string };
