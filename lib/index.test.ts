@@ -16,7 +16,7 @@ describe('the package exports what a user needs and nothing else', () => {
       'DEFAULT_FLUSH_AFTER_SEC', 'DEFAULT_PAGE_SIZE', 'DEFAULT_POOL_OPTIONS', 'DIRECTION_COUNTERS', 'DecodeStats', 'Decoder',
       'Endpoint', 'ExportError', 'HalfStats', 'LinkType', 'PoolStats', 'SERVER_TO_CLIENT', 'SelectionError', 'Sequence',
       'StreamPool', 'SuspiciousRst', 'TcpFlag', 'TcpFsmStats', 'TcpOptionCheck', 'TcpOptionCheckStats', 'TcpPacket',
-      'TcpSimpleFsm', 'TcpState', 'analyzeCapture', 'analyzeReport', 'connectionFilter', 'connections', 'exportCapture', 'followStream', 'formatAddress', 'httpCapture', 'httpExchanges',
+      'TcpSimpleFsm', 'TcpState', 'analyzeCapture', 'analyzeReport', 'connectionFilter', 'connections', 'exportCapture', 'exportInWorkers', 'followStream', 'formatAddress', 'httpCapture', 'httpExchanges',
       'overlapsCapture', 'parseAddress', 'parseManifest', 'readCapture', 'renderReportHtml', 'reportCapture', 'runPass', 'seqAdd', 'seqDiff', 'streamAnalyze', 'streamAnalyzeInWorkers',
     ]);
   });

@@ -6,7 +6,7 @@
  * - Each connection with its bytes: {@link connections} (an async iterator), {@link followStream} (one by id).
  * - HTTP/1.x: {@link httpExchanges} for one connection, {@link httpCapture} for a capture.
  * - Commands without printing: {@link analyzeCapture} / {@link streamAnalyze} (on several threads:
- *   {@link streamAnalyzeInWorkers}), {@link exportCapture},
+ *   {@link streamAnalyzeInWorkers}), {@link exportCapture} (on several threads: {@link exportInWorkers}),
  *   {@link overlapsCapture}, {@link reportCapture} (and {@link renderReportHtml} for its page); {@link runPass}
  *   to plug in your own per-connection handling.
  * - The engine (gopacket's reassembly design, its faults fixed): {@link Assembler} on a {@link StreamPool} with
@@ -41,6 +41,7 @@ export {
   type AnalyzeStreamResult,
 } from './pipeline/analyze.js';
 export { streamAnalyzeInWorkers, type WorkersAnalyzeOptions, type WorkersAnalyzeResult, type ShardSelection } from './parallel/index.js';
+export { exportInWorkers, type WorkersExportOptions, type WorkersExportResult } from './parallel/index.js';
 export { analyzeReport, type AnalyzeReport, type AnalyzeReportOptions } from './pipeline/analyze-report.js';
 export { exportCapture, type ExportResult } from './pipeline/export.js';
 export { overlapsCapture, type OverlapsKind, type OverlapsOptions, type OverlapsResult } from './pipeline/overlaps.js';
