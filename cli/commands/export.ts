@@ -35,17 +35,17 @@ export async function runExport(args: ExportArgs, io: Output = processOutput, ar
     const unfit = workers > 1 ? notRereadable(typeof ctx.input === 'string' ? [ctx.input] : (ctx.input as string[])) : null;
     if (unfit !== null) throw new UsageError(`--workers ${unfit}`);
     const output: ExportOptions = {
-        dir: args.output,
-        force: args.force,
-        keepConflicts: args.keepConflicts,
-        fillGaps: args.fillGaps,
-        maxOpenFiles: args.maxOpenFiles,
-        fill: {
-          maxFillBytes: parseSize(args.maxFill),
-          maxFillPerStream: parseSize(args.maxFillStream),
-          maxFillTotal: args.maxFillTotal === undefined ? undefined : parseSize(args.maxFillTotal),
-        },
-        run: { tool: 'tcpreasm', argv, options: { selection: selectionAsTyped(args) } },
+      dir: args.output,
+      force: args.force,
+      keepConflicts: args.keepConflicts,
+      fillGaps: args.fillGaps,
+      maxOpenFiles: args.maxOpenFiles,
+      fill: {
+        maxFillBytes: parseSize(args.maxFill),
+        maxFillPerStream: parseSize(args.maxFillStream),
+        maxFillTotal: args.maxFillTotal === undefined ? undefined : parseSize(args.maxFillTotal),
+      },
+      run: { tool: 'tcpreasm', argv, options: { selection: selectionAsTyped(args) } },
     };
     const o = ctx.options;
     const r =

@@ -168,7 +168,7 @@ export class StreamExporter {
       reportError: (err) => this.recordError(err),
       stopped: () => this.fatalError,
       reserveRowSpace: (bytes) => {
-        const err = this.rowOut.reserve(bytes);
+        const err = this.rowOut.space.add(bytes);
         if (err !== null) this.recordError(err);
       },
     };
@@ -239,7 +239,7 @@ export class StreamExporter {
     this.count(row.c2s);
     this.count(row.s2c);
     const err = this.rowOut.append(row);
-    this.rowOut.unreserve(c.c2s.reservedRowBytes + c.s2c.reservedRowBytes);
+    this.rowOut.space.sub(c.c2s.reservedRowBytes + c.s2c.reservedRowBytes);
     if (err !== null) this.recordError(err);
   }
 
@@ -263,7 +263,7 @@ export class StreamExporter {
       closedAt: new Date().toISOString(),
     };
     if (this.runFiles !== null) for (const err of this.runFiles.close(end, outcome.inputs ?? [])) this.recordError(err);
-    else this.rowOut.release();
+    else this.rowOut.space.release();
     this.summary = {
       manifest: this.manifestName,
       runRecord: this.runRecordName,
@@ -345,7 +345,7 @@ export class StreamExporter {
     if (this.fatalError === null && FATAL_CODES.has(err.code)) {
       // Every stream stops writing now (they ask ctx.stopped()), and the reserve's space goes to the manifest.
       this.fatalError = err;
-      this.rowOut.release();
+      this.rowOut.space.release();
     }
   }
 }

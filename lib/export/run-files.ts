@@ -15,12 +15,8 @@ const MAX_NUMBERED_NAMES = 10_000;
 export interface RowOutput {
   /** Writes (or hands on) a row; returns a write error (fatal when the disk is full) instead of throwing. */
   append(row: ManifestRow): ExportError | null;
-  /** `bytes` more manifest space may be needed (an open file's row, a gap entry); the error instead of throwing. */
-  reserve(bytes: number): ExportError | null;
-  /** That space is no longer needed (the row was written). */
-  unreserve(bytes: number): void;
-  /** The disk is full: the space held back goes to the manifest. */
-  release(): void;
+  /** The manifest space held back for the rows of the files still open (given up when the disk is full). */
+  readonly space: ManifestReserve;
 }
 
 /**
@@ -31,7 +27,7 @@ export class RunFiles implements RowOutput {
   private readonly manifest: ManifestWriter;
   private readonly runFile: RunRecordFile;
   private readonly record: RunRecord;
-  private readonly space: ManifestReserve;
+  readonly space: ManifestReserve;
 
   /**
    * Claims the first free manifest name, writes the run record (`status: running`) and opens the reserve.
@@ -92,18 +88,6 @@ export class RunFiles implements RowOutput {
   /** A row already encoded as its JSON line (without the newline). */
   appendJson(json: string): ExportError | null {
     return this.manifest.appendJson(json);
-  }
-
-  reserve(bytes: number): ExportError | null {
-    return this.space.add(bytes);
-  }
-
-  unreserve(bytes: number): void {
-    this.space.sub(bytes);
-  }
-
-  release(): void {
-    this.space.release();
   }
 
   /**

@@ -73,7 +73,7 @@ export async function exportInWorkers(input: string | readonly string[], output:
     if (fatal !== null) return;
     // Every shard stops writing; the main thread's reserve goes to the manifest.
     fatal = e;
-    runFiles.release();
+    runFiles.space.release();
     stopper?.stop();
   };
   const record = (e: ExportError): void => {

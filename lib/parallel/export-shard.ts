@@ -19,20 +19,11 @@ export const plainError = (e: ExportError): ShardExportError => ({ code: e.code,
 class ShardRows implements RowOutput {
   readonly ids = new Column(256);
   json: string[] = [];
-  constructor(private readonly space: ManifestReserve) {}
+  constructor(readonly space: ManifestReserve) {}
   append(row: ManifestRow): ExportError | null {
     this.ids.push(row.id);
     this.json.push(JSON.stringify(row));
     return null;
-  }
-  reserve(bytes: number): ExportError | null {
-    return this.space.add(bytes);
-  }
-  unreserve(bytes: number): void {
-    this.space.sub(bytes);
-  }
-  release(): void {
-    this.space.release();
   }
 }
 
