@@ -1,9 +1,9 @@
-import { analyzeReport, streamAnalyze, type AnalyzeStreamResult, type PassOptions } from '../../lib/pipeline/index.js';
-import { notRereadable, shardSettings, streamAnalyzeInWorkers, type ShardSelection } from '../../lib/parallel/index.js';
+import { analyzeReport, streamAnalyze, type AnalyzeStreamResult } from '../../lib/pipeline/index.js';
+import { streamAnalyzeInWorkers } from '../../lib/parallel/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { CLI_ENTRY } from '../entry.js';
 import { BatchedOutput } from './batched-output.js';
-import { asUsage, UsageError, terminalWidth, exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
+import { checkWorkers, workerOptions } from './workers.js';
+import { asUsage, terminalWidth, exitCodeOf, failure, finalWarnings, processOutput, runContext, type CommonArgs, type Output } from './common.js';
 
 /** Arguments of `tcpreasm analyze`. */
 export interface AnalyzeArgs extends CommonArgs {
@@ -37,13 +37,12 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
         out.write,
       ));
     const workers = args.workers ?? 1;
-    if (workers > 1 && args.id !== undefined && args.id.length > 0) throw new UsageError('--id cannot be used with --workers: a worker does not know the ids of the connections of the others');
+    checkWorkers(workers, args);
     ctx = runContext(args, io);
-    const unfit = workers > 1 ? notRereadable(typeof ctx.input === 'string' ? [ctx.input] : (ctx.input as string[])) : null;
-    if (unfit !== null) throw new UsageError(`--workers ${unfit}`);
+    checkWorkers(workers, args, ctx.input);
     const result: Pick<AnalyzeStreamResult, 'summary' | 'lateRows'> =
       workers > 1
-        ? await streamAnalyzeInWorkers(ctx.input as string | string[], (r) => report.row(r), inWorkers(ctx.options, args, workers, io))
+        ? await streamAnalyzeInWorkers(ctx.input as string | string[], (r) => report.row(r), { ...workerOptions(ctx.options, args, workers), drain: io.drain })
         : await streamAnalyze(ctx.input, (r) => report.row(r), ctx.options);
     ctx.done();
     report.end(result.summary, result.lateRows);
@@ -56,20 +55,4 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     out.flush();
     return failure(err, io);
   }
-}
-
-/** The CLI's pass options for a run in workers: the plain settings, the selection as text for each to compile. */
-function inWorkers(o: PassOptions, args: AnalyzeArgs, workers: number, io: Output): Parameters<typeof streamAnalyzeInWorkers>[2] {
-  const selection: ShardSelection = { hosts: args.host, ports: args.port, expression: args.filter };
-  return {
-    ...shardSettings(o),
-    workers,
-    selection,
-    onDiagnostic: o.onDiagnostic,
-    onSkipped: o.onSkipped,
-    onProgress: o.onProgress,
-    signal: o.signal,
-    drain: io.drain,
-    workerScript: CLI_ENTRY,
-  };
 }

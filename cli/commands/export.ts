@@ -1,10 +1,10 @@
 import type { ExportOptions } from '../../lib/export/index.js';
-import { exportInWorkers, notRereadable, shardSettings } from '../../lib/parallel/index.js';
+import { exportInWorkers } from '../../lib/parallel/index.js';
 import { exportCapture, exportReport } from '../../lib/pipeline/index.js';
-import { CLI_ENTRY } from '../entry.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseSize } from '../size.js';
 import { exitCodeOf, failure, finalWarnings, processOutput, runContext, UsageError, type CommonArgs, type Output } from './common.js';
+import { checkWorkers, workerOptions } from './workers.js';
 
 /** Arguments of `tcpreasm export`. */
 export interface ExportArgs extends CommonArgs {
@@ -29,11 +29,10 @@ export async function runExport(args: ExportArgs, io: Output = processOutput, ar
   let ctx: ReturnType<typeof runContext> | undefined;
   try {
     const workers = args.workers ?? 1;
-    if (workers > 1 && args.id !== undefined && args.id.length > 0) throw new UsageError('--id cannot be used with --workers: a worker does not know the ids of the connections of the others');
+    checkWorkers(workers, args);
     if (workers > 1 && args.keepConflicts) throw new UsageError('--keep-conflicts cannot be used with --workers: a losing copy is named by its connection id, which a worker does not know');
     ctx = runContext(args, io);
-    const unfit = workers > 1 ? notRereadable(typeof ctx.input === 'string' ? [ctx.input] : (ctx.input as string[])) : null;
-    if (unfit !== null) throw new UsageError(`--workers ${unfit}`);
+    checkWorkers(workers, args, ctx.input);
     const output: ExportOptions = {
       dir: args.output,
       force: args.force,
@@ -50,16 +49,7 @@ export async function runExport(args: ExportArgs, io: Output = processOutput, ar
     const o = ctx.options;
     const r =
       workers > 1
-        ? await exportInWorkers(ctx.input as string | string[], output, {
-            ...shardSettings(o),
-            workers,
-            selection: { hosts: args.host, ports: args.port, expression: args.filter },
-            onDiagnostic: o.onDiagnostic,
-            onSkipped: o.onSkipped,
-            onProgress: o.onProgress,
-            signal: o.signal,
-            workerScript: CLI_ENTRY,
-          })
+        ? await exportInWorkers(ctx.input as string | string[], output, workerOptions(o, args, workers))
         : await exportCapture(ctx.input, output, o);
     ctx.done();
     const s = r.summary;
