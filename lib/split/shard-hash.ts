@@ -4,11 +4,12 @@
  *
  * The key is 45 bytes: the IP version (1 byte); the lower endpoint then the higher one, each its address as four
  * big-endian 32-bit words (IPv4 in the last word, the first three zero; IPv6 as its four words) and its port (2 bytes, big-endian), endpoints
- * ordered by address words then port; the inner VLAN id and the outer one (2 bytes each, 0xffff when untagged);
- * and the encapsulation's words hash (4 bytes, 0 without a tunnel). The hash is FNV-1a 32 over those bytes and the
- * shard is `hash % shards`. Test vector: 10.0.0.1:40000 -> 10.0.0.2:80, untagged, no tunnel, IPv4: 0x0893f962.
+ * ordered by address words then port; then 0xffff twice and four zero bytes, where the key once held the VLAN
+ * ids and the tunnel: one 4-tuple in two VLANs or tunnels has one tcpflow file name, so its connections must be
+ * numbered (`cN`) by one shard, or the export folders clash when merged. (Untagged traffic outside tunnels hashes as
+ * it always did.) The hash is FNV-1a 32 over those bytes and the shard is `hash % shards`. Test vector:
+ * 10.0.0.1:40000 -> 10.0.0.2:80, IPv4: 0x0893f962, whatever its VLANs and tunnel.
  */
-import { ENCAPSULATIONS } from '../decode/encapsulation.js';
 import { FNV1A_INIT, fnv1a32 } from '../reassembly/hash.js';
 
 /** The 45 key bytes, reused: hashing a segment allocates nothing. */
@@ -22,17 +23,14 @@ export function connectionHash(
   srcPort: number,
   dstAddr: Uint32Array,
   dstPort: number,
-  vlan: number,
-  outerVlan: number,
-  encapsulation: number,
 ): number {
   const srcFirst = compareEndpoints(srcAddr, srcPort, dstAddr, dstPort) <= 0;
   key[0] = ipVersion;
   putEndpoint(1, srcFirst ? srcAddr : dstAddr, srcFirst ? srcPort : dstPort);
   putEndpoint(19, srcFirst ? dstAddr : srcAddr, srcFirst ? dstPort : srcPort);
-  view.setUint16(37, vlan & 0xffff);
-  view.setUint16(39, outerVlan & 0xffff);
-  view.setUint32(41, ENCAPSULATIONS.wordsHash(encapsulation));
+  view.setUint16(37, 0xffff);
+  view.setUint16(39, 0xffff);
+  view.setUint32(41, 0);
   return fnv1a32(FNV1A_INIT, key, 0, key.length);
 }
 

@@ -156,7 +156,7 @@ export async function splitCaptures(sources: readonly string[], options: SplitOp
   const route = (rec: CaptureRecord): void => {
     const heldBefore = decoder.stats.fragmentsHeld;
     if (decoder.decode(rec, pkt)) {
-      const shard = connectionHash(pkt.ipVersion, pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort, pkt.vlan, pkt.outerVlan, pkt.encap) % shards;
+      const shard = connectionHash(pkt.ipVersion, pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort) % shards;
       if (pkt.reassembled) {
         const list = held.get(decoder.fragments.lastKey);
         if (list !== undefined) {
