@@ -18,6 +18,8 @@ import type { ConnectionEnd, ExportConnection } from './sink.js';
 
 /** Default bound on output files open at once (the manifest included). */
 export const DEFAULT_MAX_OPEN_FILES = 64;
+/** Default bound on all write buffers together. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 /** Export settings. Defaults bound memory to about `maxBufferedBytes` and files to `maxOpenFiles`. */
 export interface ExportOptions {
@@ -38,7 +40,7 @@ export interface ExportOptions {
   maxOpenFiles?: number;
   /** Most bytes one file buffers: small writes are batched up to this size (rounded to 8 KiB chunks). Default 64 KiB. */
   bufferSize?: number;
-  /** Bound on all write buffers together. Default 32 MiB. */
+  /** Bound on all write buffers together. Default {@link DEFAULT_MAX_BUFFERED_BYTES} (32 MiB). */
   maxBufferedBytes?: number;
   /** Gap entries kept per direction; further holes are only counted. Default 10 000. */
   maxGapsPerStream?: number;
@@ -159,7 +161,7 @@ export class StreamExporter {
       dir,
       // The manifest keeps one descriptor open for the whole export: the bound counts it.
       files: new FilePool(Math.max(2, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES) - 1),
-      chunks: new ChunkPool(chunkSize, options.maxBufferedBytes ?? 32 * 1024 * 1024),
+      chunks: new ChunkPool(chunkSize, options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES),
       bufferSize,
       fillGaps: options.fillGaps ?? false,
       fill: new FillBudget(options.fill),

@@ -5,16 +5,14 @@
  * back in the id order of a single run here (ShardIdMerge). The rows are those of a single run; the summary
  * differs only in the engine's peaks (added up over workers) and times.
  */
-import { statSync } from 'node:fs';
-import { DEFAULT_ASSEMBLER_OPTIONS, DEFAULT_POOL_OPTIONS } from '../reassembly/index.js';
 import type { AnalyzeStreamResult } from '../pipeline/analyze.js';
 import type { PassOptions } from '../pipeline/options.js';
 import { DEFAULT_MAX_HELD_ROWS } from '../pipeline/reorder.js';
 import type { ConnectionRowView } from '../pipeline/row-view.js';
-import { shardSettings, type ShardPassSettings, type ShardSelection } from './protocol.js';
+import type { ShardPassSettings, ShardSelection } from './protocol.js';
 import { ShardIdMerge } from './id-merge.js';
 import { mergeShardSummaries } from './shard-summary.js';
-import { runShards } from './shards.js';
+import { notRereadable, runShards, shareLimits } from './shards.js';
 
 /** Options of {@link streamAnalyzeInWorkers}. */
 export interface WorkersAnalyzeOptions extends ShardPassSettings {
@@ -73,34 +71,4 @@ export async function streamAnalyzeInWorkers(input: string | readonly string[], 
   const elapsed = Number(process.hrtime.bigint() - started);
   const summary = mergeShardSummaries(ends.map((e) => e.summary), elapsed);
   return { summary, rows: merge.rows, lateRows: merge.reorder.lateRows, heldRowsPeak: merge.reorder.heldPeak };
-}
-
-/** The settings each worker gets: the table and page limits divided between them (at least 1 each). */
-export function shareLimits(o: ShardPassSettings, count: number): ShardPassSettings {
-  const settings = shardSettings(o);
-  const share = (n: number): number => Math.max(1, Math.ceil(n / count));
-  const pool = { ...DEFAULT_POOL_OPTIONS, ...o.pool };
-  return {
-    ...settings,
-    pool: { ...o.pool, maxConnections: share(pool.maxConnections), maxTombstones: share(pool.maxTombstones), maxRememberedTuples: share(pool.maxRememberedTuples) },
-    assembler: { ...o.assembler, maxBufferedPagesTotal: share(o.assembler?.maxBufferedPagesTotal ?? DEFAULT_ASSEMBLER_OPTIONS.maxBufferedPagesTotal) },
-  };
-}
-
-/**
- * Why `files` cannot be read once per worker, or null when they can: standard input, a FIFO or a device would
- * give each worker a different part of the stream. A path that cannot be opened passes: the reader says why.
- */
-export function notRereadable(files: readonly string[]): string | null {
-  for (const f of files) {
-    if (f === '-') return 'reads each capture once per worker: give files, not standard input (-)';
-    let regular = true;
-    try {
-      regular = statSync(f).isFile();
-    } catch {
-      // Missing or unreadable: the reader's own message.
-    }
-    if (!regular) return `reads each capture once per worker: ${f} is not a regular file (a pipe or a device is read once, without workers)`;
-  }
-  return null;
 }

@@ -9,17 +9,17 @@ import { existsSync, unlinkSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExportError, prepareOutputFolder, realFs, RESERVE_FILE, type ExportOptions, type ExportSummary } from '../export/index.js';
 import { FATAL_CODES, fsError } from '../export/errors.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_OPEN_FILES } from '../export/exporter.js';
 import { RUN_FILL_BASE } from '../export/fill-budget.js';
 import { RunFiles } from '../export/run-files.js';
 import { removeIfOnlyRunFiles, type ExportResult } from '../pipeline/export.js';
 import type { PassOptions } from '../pipeline/options.js';
 import { effectiveOptions } from '../pipeline/run-options.js';
 import { packageVersion } from '../version.js';
-import { shareLimits, notRereadable } from './analyze-parallel.js';
 import { ShardIdGiver } from './id-merge.js';
 import type { ShardExportError, ShardExportOptions, ShardPassSettings, ShardSelection } from './protocol.js';
 import { mergeShardSummaries } from './shard-summary.js';
-import { runShards, type ShardStop } from './shards.js';
+import { notRereadable, runShards, shareLimits, type ShardStop } from './shards.js';
 
 /** Options of {@link exportInWorkers}. */
 export interface WorkersExportOptions extends ShardPassSettings {
@@ -178,9 +178,9 @@ function shareExport(o: ExportOptions, dir: string, count: number): ShardExportO
     fillGaps: o.fillGaps,
     // Each shard's share of the run's zeros: of the bound given, or of the default's allowance before data.
     fill: { ...o.fill, ...(o.fill?.maxFillTotal === undefined ? { runFillBase: Math.floor(RUN_FILL_BASE / count) } : { maxFillTotal: Math.floor(o.fill.maxFillTotal / count) }) },
-    maxOpenFiles: share(o.maxOpenFiles, 64, 2),
+    maxOpenFiles: share(o.maxOpenFiles, DEFAULT_MAX_OPEN_FILES, 2),
     bufferSize: o.bufferSize,
-    maxBufferedBytes: share(o.maxBufferedBytes, 32 * 1024 * 1024, 8 * 1024),
+    maxBufferedBytes: share(o.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 8 * 1024),
     maxGapsPerStream: o.maxGapsPerStream,
   };
 }

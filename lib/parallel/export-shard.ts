@@ -7,16 +7,20 @@ import { realFs, StreamExporter, type ExportError, type ExportFs, type ManifestR
 import type { RowOutput } from '../export/run-files.js';
 import { ManifestReserve } from '../export/reserve.js';
 import { ExportConsumer } from '../pipeline/export.js';
-import type { ConnectionHandler, PassConsumer } from '../pipeline/pass.js';
+import type { ConnectionHandler } from '../pipeline/pass.js';
 import type { ConnectionInfo } from '../reassembly/index.js';
 import { Column } from './column.js';
+import { ShardConsumer, type ShardRows } from './shard-consumer.js';
 import type { ShardExportEnd, ShardExportError, ShardExportJob } from './protocol.js';
+
+/** An export shard's batches carry no numeric rows. */
+const NO_ROWS = new Float64Array(0);
 
 /** An export error as it crosses threads. */
 export const plainError = (e: ExportError): ShardExportError => ({ code: e.code, path: e.path, message: e.message });
 
 /** Rows collected for the next batch; the shard's reserve holds the manifest space its open files may need. */
-class ShardRows implements RowOutput {
+class PostedRows implements RowOutput {
   readonly ids = new Column(256);
   json: string[] = [];
   constructor(readonly space: ManifestReserve) {}
@@ -28,23 +32,20 @@ class ShardRows implements RowOutput {
 }
 
 /** The pass consumer of an export shard: the export's own, plus what the main thread needs to give ids. */
-export class ExportShardConsumer implements PassConsumer {
-  readonly createdKeys = new Column(1024);
-  readonly unselectedIds = new Column(256);
+export class ExportShardConsumer extends ShardConsumer {
   readonly exporter: StreamExporter;
-  private readonly rows: ShardRows;
+  private readonly rows: PostedRows;
   private readonly inner: ExportConsumer;
   /** The fatal error once posted (it is said once). */
   private fatalSent = false;
-  /** Set by the worker: posts the batch after every chunk, and waits there when it must. */
-  drain?: () => void;
 
   /** Files closed since the last batch whose modification times the main thread sets (it is idle, this thread is not). */
   private timedPaths: string[] = [];
   private readonly times = new Column(256);
 
   constructor(job: ShardExportJob) {
-    this.rows = new ShardRows(new ManifestReserve(realFs, job.options.dir!, job.reserveName, job.shares));
+    super();
+    this.rows = new PostedRows(new ManifestReserve(realFs, job.options.dir!, job.reserveName, job.shares));
     const fs: ExportFs = {
       ...realFs,
       utimesSync: (path, _atime, mtime) => {
@@ -65,26 +66,18 @@ export class ExportShardConsumer implements PassConsumer {
     return this.inner.open(conn);
   }
 
-  created(_conn: ConnectionInfo, record: number): void {
-    this.createdKeys.push(record);
-  }
-
-  unselected(conn: ConnectionInfo): void {
-    this.unselectedIds.push(conn.id);
-  }
-
   stopReason(): string | null {
     return this.inner.stopReason();
   }
 
   /** The rows since the last batch, and the fatal error the first time there is one. */
-  takeRows(): { rowIds: Float64Array; rowJson: string[]; timedPaths: string[]; times: Float64Array; fatal?: ShardExportError } {
+  takeRows(): ShardRows {
     const json = this.rows.json;
     this.rows.json = [];
     const timedPaths = this.timedPaths;
     this.timedPaths = [];
     const fatal = this.exporter.fatalError;
-    const out = { rowIds: this.rows.ids.take(), rowJson: json, timedPaths, times: this.times.take() };
+    const out = { rows: NO_ROWS, nRows: 0, rowIds: this.rows.ids.take(), rowJson: json, timedPaths, times: this.times.take() };
     if (fatal === null || this.fatalSent) return out;
     this.fatalSent = true;
     return { ...out, fatal: plainError(fatal) };

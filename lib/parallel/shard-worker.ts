@@ -6,49 +6,15 @@
 import { parentPort, workerData, isMainThread } from 'node:worker_threads';
 import { CaptureError } from '../capture/index.js';
 import { ENCAP_OVERFLOW, ENCAPSULATIONS } from '../decode/encapsulation.js';
-import type { ConnectionInfo } from '../reassembly/index.js';
 import { fillingNames, keepingWarnings } from '../pipeline/collect.js';
 import type { PassOptions } from '../pipeline/options.js';
-import { runPass, type ConnectionHandler, type PassConsumer } from '../pipeline/pass.js';
-import { writeRow } from '../pipeline/snapshot.js';
+import { runPass } from '../pipeline/pass.js';
 import { inputRecord } from '../pipeline/run-options.js';
 import { runSummary } from '../pipeline/summary.js';
 import { connectionFilter } from '../report/select.js';
-import { ROW_FIELDS } from '../schema/row.js';
-import { Column } from './column.js';
 import { ExportShardConsumer } from './export-shard.js';
+import { AnalyzeShardConsumer, type ShardConsumer } from './shard-consumer.js';
 import { ACK, MAX_SKEW_RECORDS, MAX_UNACKED, SHARD_JOB, STOP, type ShardBatch, type ShardJob, type ShardMessage } from './protocol.js';
-
-/** Batches one shard's creations and ended rows. */
-class ShardConsumer implements PassConsumer {
-  readonly createdKeys = new Column(1024);
-  readonly rows = new Column(256 * ROW_FIELDS);
-  readonly unselectedIds = new Column(256);
-  /** Set by the worker: posts the batch after every chunk, and waits there when it must. */
-  drain?: () => void;
-
-  open(): ConnectionHandler {
-    return this.handler;
-  }
-
-  created(_conn: ConnectionInfo, record: number): void {
-    this.createdKeys.push(record);
-  }
-
-  unselected(conn: ConnectionInfo): void {
-    this.unselectedIds.push(conn.id);
-  }
-
-  private readonly handler: ConnectionHandler = {
-    reassembled: () => {},
-    complete: (conn: ConnectionInfo) => {
-      const r = this.rows;
-      r.reserve(ROW_FIELDS);
-      writeRow(r.buf, r.n, conn);
-      r.n += ROW_FIELDS;
-    },
-  };
-}
 
 /** True in a thread started as a shard worker. */
 export function isShardWorker(): boolean {
@@ -63,7 +29,7 @@ export async function runShardWorker(): Promise<void> {
   const control = new Int32Array(job.control);
   const progress = new BigInt64Array(job.progress);
   const exporting = job.export === undefined ? null : new ExportShardConsumer(job.export);
-  const consumer = exporting ?? new ShardConsumer();
+  const consumer: ShardConsumer = exporting ?? new AnalyzeShardConsumer();
   const stop = new AbortController();
   let posted = 0;
   // Encapsulation ids are this thread's (lib/decode/encapsulation.ts): their words go to the main thread.
@@ -75,14 +41,15 @@ export async function runShardWorker(): Promise<void> {
   };
   let bytesRead = 0;
   let records = 0;
-  const noRows = new Float64Array(0);
-  const batch = (): Omit<ShardBatch, 't'> => {
-    const common = { created: consumer.createdKeys.take(), unselected: consumer.unselectedIds.take(), through: records, encapsulations: newEncapsulations(), bytesRead, records };
-    if (exporting !== null) return { ...common, rows: noRows, nRows: 0, ...exporting.takeRows() };
-    const rows = (consumer as ShardConsumer).rows;
-    const nRows = rows.n / ROW_FIELDS;
-    return { ...common, rows: rows.take(), nRows };
-  };
+  const batch = (): Omit<ShardBatch, 't'> => ({
+    created: consumer.createdKeys.take(),
+    unselected: consumer.unselectedIds.take(),
+    through: records,
+    encapsulations: newEncapsulations(),
+    bytesRead,
+    records,
+    ...consumer.takeRows(),
+  });
   const transfer = (b: Omit<ShardBatch, 't'>): ArrayBuffer[] => {
     const out = [b.created.buffer as ArrayBuffer, b.unselected.buffer as ArrayBuffer];
     if (b.nRows > 0) out.push(b.rows.buffer as ArrayBuffer);

@@ -1,14 +1,17 @@
 /**
  * Starts the shard workers of a parallel run and hands their batches, one worker's at a time and in order, to
  * the command's merge; acknowledges each batch once the merge (and the output behind it) has taken it, which
- * is what lets a worker go on (lib/parallel/protocol.ts).
+ * is what lets a worker go on (lib/parallel/protocol.ts). With what every command run in workers shares: which
+ * inputs can be read once per worker, and the engine's limits divided between them.
  */
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CaptureError, type CaptureErrorCode } from '../capture/index.js';
 import { ENCAP_OVERFLOW, ENCAPSULATIONS } from '../decode/encapsulation.js';
 import type { PassOptions } from '../pipeline/options.js';
+import { DEFAULT_ASSEMBLER_OPTIONS, DEFAULT_POOL_OPTIONS } from '../reassembly/index.js';
 import { FIELD_OFFSET, ROW_FIELDS } from '../schema/row.js';
-import { ACK, SHARD_JOB, STOP, type ShardBatch, type ShardEnd, type ShardJob, type ShardMessage, type ShardPassSettings, type ShardSelection } from './protocol.js';
+import { ACK, SHARD_JOB, shardSettings, STOP, type ShardBatch, type ShardEnd, type ShardJob, type ShardMessage, type ShardPassSettings, type ShardSelection } from './protocol.js';
 
 /** What a parallel run's workers are given and what is done with what they say. */
 export interface ShardRun {
@@ -126,4 +129,34 @@ function translateEncapsulations(rows: Float64Array, nRows: number, map: readonl
     const id = rows[at]!;
     if (id > ENCAP_OVERFLOW) rows[at] = map[id]!;
   }
+}
+
+/** The settings each worker gets: the table and page limits divided between them (at least 1 each). */
+export function shareLimits(o: ShardPassSettings, count: number): ShardPassSettings {
+  const settings = shardSettings(o);
+  const share = (n: number): number => Math.max(1, Math.ceil(n / count));
+  const pool = { ...DEFAULT_POOL_OPTIONS, ...o.pool };
+  return {
+    ...settings,
+    pool: { ...o.pool, maxConnections: share(pool.maxConnections), maxTombstones: share(pool.maxTombstones), maxRememberedTuples: share(pool.maxRememberedTuples) },
+    assembler: { ...o.assembler, maxBufferedPagesTotal: share(o.assembler?.maxBufferedPagesTotal ?? DEFAULT_ASSEMBLER_OPTIONS.maxBufferedPagesTotal) },
+  };
+}
+
+/**
+ * Why `files` cannot be read once per worker, or null when they can: standard input, a FIFO or a device would
+ * give each worker a different part of the stream. A path that cannot be opened passes: the reader says why.
+ */
+export function notRereadable(files: readonly string[]): string | null {
+  for (const f of files) {
+    if (f === '-') return 'reads each capture once per worker: give files, not standard input (-)';
+    let regular = true;
+    try {
+      regular = statSync(f).isFile();
+    } catch {
+      // Missing or unreadable: the reader's own message.
+    }
+    if (!regular) return `reads each capture once per worker: ${f} is not a regular file (a pipe or a device is read once, without workers)`;
+  }
+  return null;
 }

@@ -71,7 +71,7 @@ export interface PassOptions {
   /** Stops reading (Ctrl-C): what was read is flushed, open connections are finished as cut short. */
   signal?: AbortSignal;
   /**
-   * Reassemble only the connections whose flow hash falls in shard `index` of `count` (both directions alike);
+   * Reassemble only the connections whose 4-tuple hash (tupleHash) falls in shard `index` of `count` (both directions alike);
    * every record is still read and decoded, so capture time, and with it every flush, is a single run's.
    * The worker side of lib/parallel; default: every connection.
    */

@@ -111,18 +111,10 @@ export class Assembler {
    * @param ctx passed through to the stream; defaults to the packet itself (it carries the capture info)
    */
   assemble(pkt: TcpPacket, ctx: AssemblerContext = pkt): void {
-    this.assembleHashed(pkt, this.pool.hash(pkt), ctx);
-  }
-
-  /**
-   * {@link assemble} for a caller that already has the packet's flow hash (`pool.hash(pkt)`): a shard's pass,
-   * which hashed it to see whether the connection is its own, does not hash it twice.
-   */
-  assembleHashed(pkt: TcpPacket, h: number, ctx: AssemblerContext = pkt): void {
     this.stats.packets++;
     const now = pkt.tsSec + pkt.tsNsec * 1e-9;
     if (this.rsts.pending.head !== null) this.rsts.expire(now, this.flushCtx);
-    const hit = this.route(pkt, h, ctx, now);
+    const hit = this.route(pkt, this.pool.hash(pkt), ctx, now);
     if (hit < 0) return;
     const conn = this.pool.connectionAt(hit)!;
     const dir = hitDir(hit);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, type ManifestEnd, type ManifestRow } from '../../lib/export/manifest.js';
 import { manyProfile, writeCapture } from '../bench/workloads.js';
-import { CLI, inParallel, SAMPLES, sha256, spawnCli, tempDir } from './support.js';
+import { CLI, inParallel, sampleCaptures, SAMPLES, sha256, spawnCli, tempDir, withoutWorkerFigures } from './support.js';
 
 /** An export folder as it can be compared: each stream file's sha256 and mtime, the rows by id, the end record without its time. */
 function folder(dir: string): { files: Map<string, string>; rows: Map<number, ManifestRow>; end: Omit<ManifestEnd, 'closedAt'> | null; status: string } {
@@ -25,10 +25,8 @@ function folder(dir: string): { files: Map<string, string>; rows: Map<number, Ma
   return { files, rows: new Map(rows.map((r) => [r.id, r])), end: end === null ? null : rest, status: run.status };
 }
 
-/** The summary without what a run in workers reports otherwise: peaks (added up over workers), times, rates. */
-function comparable(summary: unknown): string {
-  return JSON.stringify(summary, (k, v: unknown) => (/Peak|^elapsedNs$|PerSecond$|^workers$|^dir$|^openFileLimit$|^bufferBytesAllocated$/.test(k) ? undefined : v));
-}
+/** The export report without what differs by nature: the folder's name, and the bounds divided between workers. */
+const comparable = (doc: unknown): string => withoutWorkerFigures(doc, /^dir$|^openFileLimit$|^bufferBytesAllocated$/);
 
 function expectSameFolder(a: string, b: string, what: string): void {
   const one = folder(a);
@@ -41,10 +39,7 @@ function expectSameFolder(a: string, b: string, what: string): void {
   expect(two.status, what).toBe(one.status);
 }
 
-const captures = [
-  ...readdirSync(SAMPLES).filter((f) => /\.(pcap|pcapng|gz)$/.test(f)).map((f) => join(SAMPLES, f)),
-  ...['crafted', 'damaged'].flatMap((d) => readdirSync(join(SAMPLES, d)).filter((f) => /\.(pcap|pcapng|gz)$/.test(f)).map((f) => join(SAMPLES, d, f))),
-];
+const captures = sampleCaptures();
 
 describe('export --workers', () => {
   const dir = tempDir('export-workers');

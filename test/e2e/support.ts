@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,4 +179,18 @@ export function canMountTmpfs(): boolean {
   } finally {
     rmSync(at, { recursive: true, force: true });
   }
+}
+
+/** Every sample capture (pcap, pcapng, gzip), the crafted and damaged ones too: what the runs in workers are compared on. */
+export function sampleCaptures(): string[] {
+  const captures = (d: string): string[] => readdirSync(d).filter((f) => /\.(pcap|pcapng|gz)$/.test(f)).map((f) => join(d, f));
+  return [...captures(SAMPLES), ...captures(join(SAMPLES, 'crafted')), ...captures(join(SAMPLES, 'damaged'))];
+}
+
+/**
+ * A report as JSON without what a run in workers reports otherwise: the engine's peaks (added up over the
+ * workers), times, rates and the number of workers; `also` names more keys to leave out.
+ */
+export function withoutWorkerFigures(doc: unknown, also?: RegExp): string {
+  return JSON.stringify(doc, (k, v: unknown) => (/Peak|^elapsedNs$|PerSecond$|^workers$/.test(k) || also?.test(k) === true ? undefined : v));
 }

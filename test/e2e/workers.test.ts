@@ -4,21 +4,12 @@
  * What cannot be read twice is refused; SIGTERM and a closed pipe end a run in workers as they end one thread.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manyProfile, writeCapture } from '../bench/workloads.js';
-import { CLI, inParallel, SAMPLES, spawnCli, tempDir } from './support.js';
+import { CLI, inParallel, sampleCaptures, SAMPLES, spawnCli, tempDir, withoutWorkerFigures as comparable } from './support.js';
 
-/** The summary without what a run in workers reports otherwise: peaks (added up over workers), times, rates. */
-function comparable(summary: unknown): string {
-  return JSON.stringify(summary, (k, v: unknown) => (/Peak|^elapsedNs$|PerSecond$|^workers$/.test(k) ? undefined : v));
-}
-
-const captures = [
-  ...readdirSync(SAMPLES).filter((f) => /\.(pcap|pcapng|gz)$/.test(f)).map((f) => join(SAMPLES, f)),
-  ...['crafted', 'damaged'].flatMap((d) => readdirSync(join(SAMPLES, d)).filter((f) => /\.(pcap|pcapng|gz)$/.test(f)).map((f) => join(SAMPLES, d, f))),
-];
+const captures = sampleCaptures();
 
 describe('analyze --workers', () => {
   const dir = tempDir('workers');
