@@ -42,7 +42,7 @@ export async function runAnalyze(args: AnalyzeArgs, io: Output = processOutput):
     checkWorkers(workers, args, ctx.input);
     const result: Pick<AnalyzeStreamResult, 'summary' | 'lateRows'> =
       workers > 1
-        ? await streamAnalyzeInWorkers(ctx.input as string | string[], (r) => report.row(r), { ...workerOptions(ctx.options, args, workers), drain: io.drain })
+        ? await streamAnalyzeInWorkers(ctx.input as string | string[], (r) => report.row(r), workerOptions(ctx.options, args, workers))
         : await streamAnalyze(ctx.input, (r) => report.row(r), ctx.options);
     ctx.done();
     report.end(result.summary, result.lateRows);

@@ -212,6 +212,7 @@ export function runContext(args: CommonArgs, io: Output): RunContext {
       warnings.warn(d);
     },
     onProgress: progress.active ? (b, p, c) => progress.update(b, p, c) : undefined,
+    drain: io.drain?.bind(io),
   };
   return {
     input,

@@ -61,9 +61,14 @@ export async function runFollow(args: FollowArgs, io: Output = processOutput): P
     };
     const emit = followWriter({ format, directions: args.dir, fillGaps: args.fillGaps, absolute: args.absolute, names }, write);
     const drain = io.drain?.bind(io);
-    const r = await followCapture(ctx.input, id, (e: FollowEvent) => emit(e), { ...ctx.options, select: undefined, onInputs: (n) => names.set(n) }, () => {
-      if (io.closed?.() === true) ctx?.stop('stdout closed');
-      return drain?.();
+    const r = await followCapture(ctx.input, id, (e: FollowEvent) => emit(e), {
+      ...ctx.options,
+      select: undefined,
+      onInputs: (n) => names.set(n),
+      drain: () => {
+        if (io.closed?.() === true) ctx?.stop('stdout closed');
+        return drain?.();
+      },
     });
     ctx.done();
     const c = r.connection;

@@ -21,7 +21,7 @@ export function workerOptions(
   o: PassOptions,
   args: CommonArgs,
   workers: number,
-): ShardPassSettings & { workers: number; selection: ShardSelection; workerScript: URL } & Pick<PassOptions, 'onDiagnostic' | 'onSkipped' | 'onProgress' | 'signal'> {
+): ShardPassSettings & { workers: number; selection: ShardSelection; workerScript: URL } & Pick<PassOptions, 'onDiagnostic' | 'onSkipped' | 'onProgress' | 'signal' | 'drain'> {
   return {
     ...shardSettings(o),
     workers,
@@ -30,6 +30,7 @@ export function workerOptions(
     onSkipped: o.onSkipped,
     onProgress: o.onProgress,
     signal: o.signal,
+    drain: o.drain,
     workerScript: CLI_ENTRY,
   };
 }

@@ -26,11 +26,8 @@ export interface WorkersAnalyzeOptions extends ShardPassSettings {
   onSkipped?: PassOptions['onSkipped'];
   onProgress?: PassOptions['onProgress'];
   signal?: AbortSignal;
-  /**
-   * What to wait for after each batch of rows: back-pressure from a slow output. The workers wait while it
-   * is pending.
-   */
-  drain?: () => Promise<void> | void;
+  /** Back-pressure from a slow output (see PassOptions.drain), awaited after each batch of rows: the workers wait while it is pending. */
+  drain?: PassOptions['drain'];
   /** The script a worker runs; default lib/parallel/worker.js beside this module. */
   workerScript?: URL;
 }

@@ -78,6 +78,46 @@ describe('streamed analyze rows', () => {
   });
 });
 
+describe('streamed analyze rows paced by a drain (back-pressure from a slow output)', () => {
+  // 1,500 connections behind one that stays open: all 1,501 rows are due at once when the capture ends.
+  const burst = new PcapBuilder();
+  conn(burst, 0, 1000, true);
+  for (let i = 1; i <= 1500; i++) conn(burst, i * 0.001, 1000 + i);
+  const burstFile = join(tmp, 'burst.pcap');
+  writeFileSync(burstFile, burst.build());
+
+  it('are the same rows in the same order, never more than 512 between two waits, none while a wait is pending', async () => {
+    const plain: ConnectionReport[] = [];
+    await streamAnalyze(burstFile, (r) => plain.push(r.report()));
+    const paced: ConnectionReport[] = [];
+    let waits = 0;
+    let pending = false;
+    const sinceWait: number[] = [0];
+    const s = await streamAnalyze(
+      burstFile,
+      (r) => {
+        expect(pending).toBe(false);
+        paced.push(r.report());
+        sinceWait[sinceWait.length - 1]!++;
+      },
+      {
+        drain: async () => {
+          waits++;
+          pending = true;
+          await new Promise((r) => setTimeout(r, 1));
+          pending = false;
+          sinceWait.push(0);
+        },
+      },
+    );
+    expect(paced).toEqual(plain);
+    expect(s.rows).toBe(1501);
+    expect(s.lateRows).toBe(0);
+    expect(Math.max(...sinceWait)).toBe(512);
+    expect(waits).toBeGreaterThanOrEqual(Math.ceil(1501 / 512));
+  });
+});
+
 describe('the pass reuses stream objects across connections', () => {
   it('each connection ends with the handler its open() gave, with its own id', async () => {
     const opened: number[] = [];

@@ -2,7 +2,7 @@ import type { ConnectionInfo } from '../reassembly/index.js';
 import { keepingWarnings } from './collect.js';
 import { inputName, type PassInput, type PassOptions } from './options.js';
 import { runPass, type ConnectionHandler, type PassConsumer, type PassResult } from './pass.js';
-import { HeldRows } from './held-rows.js';
+import { HeldRows, SlotQueue } from './held-rows.js';
 import { DEFAULT_MAX_HELD_ROWS, IdReorder } from './reorder.js';
 import { ROW_FIELDS, type ConnectionRow } from '../schema/row.js';
 import { writeRow } from './snapshot.js';
@@ -41,6 +41,12 @@ export interface AnalyzeStreamOptions extends PassOptions {
  * Writes each ending connection's row straight from the engine into the row layout and hands it over in id
  * order: a row whose id is next goes out from one scratch row at once, a row that must wait is written into
  * a held slot. Nothing is allocated per connection.
+ *
+ * Paced (the pass has a `drain`): rows are not handed over inside the engine's callbacks, where nothing can
+ * wait, but queued in held slots and handed over after each chunk of input, a batch at a time with `drain`
+ * awaited between batches. A slow reader of the output then holds rows in their compact form (8 bytes a
+ * field) instead of their text, even when thousands go out at once (a long-lived connection ends and
+ * releases the rows behind it; the open connections end with the capture).
  */
 class AnalyzeConsumer implements PassConsumer {
   private readonly scratch = new Float64Array(ROW_FIELDS);
@@ -48,13 +54,16 @@ class AnalyzeConsumer implements PassConsumer {
   private readonly view = new ConnectionRowView();
   /** Slots in id order; SCRATCH for the row in `scratch`. */
   readonly reorder: IdReorder<number>;
+  /** Paced: slots whose row is next in the output, oldest first. */
+  private readonly due = new SlotQueue();
   rows = 0;
 
   constructor(
     private readonly onRow: (row: ConnectionRowView) => void,
     maxHeldRows: number,
+    private readonly outputDrain: (() => Promise<void> | void) | undefined,
   ) {
-    this.reorder = new IdReorder<number>((slot) => this.emit(slot), maxHeldRows);
+    this.reorder = new IdReorder<number>((slot) => (this.outputDrain === undefined ? this.emit(slot) : this.due.push(slot)), maxHeldRows);
   }
 
   open(): ConnectionHandler {
@@ -66,12 +75,22 @@ class AnalyzeConsumer implements PassConsumer {
     this.reorder.add(conn.id, NO_ROW);
   }
 
+  /** Paced: hands the due rows over, waiting for the output after every batch. */
+  async drain(): Promise<void> {
+    const wait = this.outputDrain;
+    if (wait === undefined) return;
+    while (this.due.size > 0) {
+      for (let n = 0; n < PACED_BATCH && this.due.size > 0; n++) this.emit(this.due.shift());
+      await wait();
+    }
+  }
+
   // Stateless: one handler serves every connection, and the row is a snapshot taken at complete(), so no
   // engine object is referenced once its connection has ended.
   private readonly handler: ConnectionHandler = {
     reassembled: () => {},
     complete: (conn: ConnectionInfo) => {
-      if (this.reorder.ready(conn.id)) {
+      if (this.outputDrain === undefined && this.reorder.ready(conn.id)) {
         writeRow(this.scratch, 0, conn);
         this.reorder.add(conn.id, SCRATCH);
         return;
@@ -92,6 +111,9 @@ class AnalyzeConsumer implements PassConsumer {
   }
 }
 
+/** Rows handed over between two waits for the output: about a megabyte of JSON. */
+const PACED_BATCH = 512;
+
 const SCRATCH = -1;
 /** The place of a connection the selection did not choose. */
 const NO_ROW = -2;
@@ -109,11 +131,13 @@ export async function streamAnalyze(
   onRow: (row: ConnectionRowView) => void,
   options: AnalyzeStreamOptions = {},
 ): Promise<AnalyzeStreamResult> {
-  const consumer = new AnalyzeConsumer(onRow, Math.max(1, options.maxHeldRows ?? DEFAULT_MAX_HELD_ROWS));
-  const { options: opts, warnings } = keepingWarnings(options);
+  const consumer = new AnalyzeConsumer(onRow, Math.max(1, options.maxHeldRows ?? DEFAULT_MAX_HELD_ROWS), options.drain);
+  // The consumer waits for the output itself, between its batches.
+  const { options: opts, warnings } = keepingWarnings({ ...options, drain: undefined });
   const pass = await runPass(source, consumer, opts);
   const reorder = consumer.reorder;
   reorder.flush();
+  await consumer.drain();
   const input = options.sourceName ?? inputName(source);
   return { summary: runSummary(input, pass, warnings), pass, rows: consumer.rows, lateRows: reorder.lateRows, heldRowsPeak: reorder.heldPeak };
 }

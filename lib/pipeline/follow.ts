@@ -114,21 +114,19 @@ export class FollowHandler implements ConnectionHandler {
 
 /**
  * Reassembles the connection with id `id` (Wireshark's tcp.stream) and hands its bytes and holes to `emit` as
- * they come. Stops reading once that connection has ended. Backpressure: `drain`, when given, is awaited
- * between chunks of input (a slow terminal or pipe then slows the reading, not the memory).
+ * they come. Stops reading once that connection has ended. Back-pressure: `options.drain` (a slow terminal or
+ * pipe then slows the reading, not the memory).
  */
 export async function followCapture(
   source: PassInput,
   id: number,
   emit: (e: FollowEvent) => void,
   options: PassOptions = {},
-  drain?: () => Promise<void> | void,
 ): Promise<FollowResult> {
   let handler: FollowHandler | null = null;
   const consumer: PassConsumer = {
     open: (conn) => (handler = new FollowHandler(emit, conn)),
     stopReason: () => (handler?.ended != null ? 'followed connection ended' : null),
-    ...(drain !== undefined ? { drain } : {}),
   };
   const { options: opts, warnings } = keepingWarnings({ ...options, select: (c) => c.id === id });
   const pass = await runPass(source, consumer, opts);

@@ -5,7 +5,7 @@ const SLOTS_PER_BLOCK = 1024;
 const SHIFT = 10;
 
 /**
- * Slots for rows that wait in the reorder buffer for a lower id: each a run of {@link ROW_FIELDS} numbers in
+ * Slots for rows that wait in the reorder buffer for a lower id, or for a slow output: each a run of {@link ROW_FIELDS} numbers in
  * Float64Array blocks, written straight from the engine (see writeRow). Freed slots are reused, so the blocks
  * grow only to the most rows waiting at once (8 * ROW_FIELDS bytes a row: about 5.7 MB per 8 192 rows).
  * Float64 rather than narrower columns: any counter fits exactly, and writing a row is one store a field.
@@ -47,5 +47,31 @@ export class HeldRows {
   /** Bytes of the blocks. */
   get bytes(): number {
     return this.blocks.length * SLOTS_PER_BLOCK * ROW_FIELDS * 8;
+  }
+}
+
+/** A first-in first-out queue of slots (growing by doubling, never shrinking): the rows due for output. */
+export class SlotQueue {
+  private ring = new Int32Array(1024);
+  private head = 0;
+  /** Slots queued. */
+  size = 0;
+
+  push(slot: number): void {
+    if (this.size === this.ring.length) {
+      const bigger = new Int32Array(this.ring.length * 2);
+      for (let i = 0; i < this.size; i++) bigger[i] = this.ring[(this.head + i) & (this.ring.length - 1)]!;
+      this.ring = bigger;
+      this.head = 0;
+    }
+    this.ring[(this.head + this.size++) & (this.ring.length - 1)] = slot;
+  }
+
+  /** The oldest slot, removed; the queue must not be empty. */
+  shift(): number {
+    const slot = this.ring[this.head]!;
+    this.head = (this.head + 1) & (this.ring.length - 1);
+    this.size--;
+    return slot;
   }
 }

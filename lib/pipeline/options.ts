@@ -71,6 +71,11 @@ export interface PassOptions {
   /** Stops reading (Ctrl-C): what was read is flushed, open connections are finished as cut short. */
   signal?: AbortSignal;
   /**
+   * Back-pressure from a slow output (a pipe, a terminal): awaited after every chunk of input, so a slow
+   * reader of the output slows the reading instead of growing the memory. Default: nothing to wait for.
+   */
+  drain?: () => Promise<void> | void;
+  /**
    * Reassemble only the connections whose 4-tuple hash (tupleHash) falls in shard `index` of `count` (both directions alike);
    * every record is still read and decoded, so capture time, and with it every flush, is a single run's.
    * The worker side of lib/parallel; default: every connection.

@@ -297,15 +297,16 @@ export async function runPass(source: PassInput, consumer: PassConsumer, options
       if (progress !== undefined) progress(n, records, pool.connectionCount);
     },
     afterChunk:
-      consumer.stopReason === undefined && consumer.drain === undefined
+      consumer.stopReason === undefined && consumer.drain === undefined && options.drain === undefined
         ? undefined
-        : () => {
+        : async () => {
             const why = consumer.stopReason?.() ?? null;
             if (why !== null && stopReason === null) {
               stopReason = why;
               stop.abort();
             }
-            return consumer.drain?.();
+            await consumer.drain?.();
+            await options.drain?.();
           },
   };
   try {
