@@ -133,10 +133,11 @@ export class ConflictScanner {
         const run = seqDiff(seq, desc[nd]!);
         if (run > 0 && run < k) k = run;
       }
-      let oldBuf = p.buf;
+      const position = desc[di + 5]!;
+      // A run read back from the file has no copy in the page (which may have no bytes at all).
+      let oldBuf = position >= 0 ? this.readBackBuf : p.buf;
       let oldOff = p.off + within;
       let readable = true;
-      const position = desc[di + 5]!;
       if (position >= 0) {
         // Not copied: read the run back from the capture file. A failed read leaves it unchecked, counted.
         readable = p.readBack!.readAt(this.readBackBuf, 0, k, position + seqDiff(desc[di]!, seq)) === k;

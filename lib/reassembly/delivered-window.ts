@@ -59,7 +59,7 @@ export class DeliveredWindow {
     while (written < len) {
       let p = half.deliveredLast;
       if (
-        p === null || p.off + p.len === p.buf.length ||
+        p === null || p.off + p.len === p.size ||
         (written === 0 && (p.descCount === WINDOW_DESCRIPTORS || (fromFile && p.readBack !== null && p.readBack !== readBack)))
       ) {
         p = this.newPage(half);
@@ -74,7 +74,7 @@ export class DeliveredWindow {
       if (written === 0 || p.len === 0) {
         addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber, segmentLength, fromFile ? filePosition + written : -1);
       }
-      const room = p.buf.length - p.off - p.len;
+      const room = p.size - p.off - p.len;
       const k = room < len - written ? room : len - written;
       if (fromFile) p.readBack = readBack;
       else copyBytes(buf, off + written, p.buf, p.off + p.len, k);

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CaptureReadBack } from '../capture/read-back.js';
 import { overlapsCapture } from '../pipeline/index.js';
 import { c2s, handshake, setup } from '../../test/support/engine-helpers.js';
+import type { Connection } from './connection.js';
+import type { Page } from './memory.js';
 
 /**
  * Delivered bytes that can be read back from the capture file are kept as file positions, not copies; a
@@ -39,7 +41,35 @@ function retransmit(first: string, again: string, file?: { readBack: CaptureRead
   return { out: s.bytes(0).toString(), st: s.conn.stats[0], conflicts: s.conn.conflicts.map((c) => ({ ...c })) };
 }
 
+/** The window pages of the client direction after delivering `n` segments of 100 bytes, read back or copied. */
+function windowPages(n: number, readBack: boolean) {
+  const env = setup();
+  handshake(env.asm, 0, 0);
+  const f = fakeFile('x'.repeat(100 * n), 0);
+  for (let i = 0; i < n; i++) {
+    const p = c2s(1 + 100 * i, 'x'.repeat(100), { recordNumber: 10 + i, ack: 1 });
+    if (readBack) {
+      p.readBack = f.readBack;
+      p.payloadFileOffset = 100 * i;
+    }
+    env.asm.assemble(p);
+  }
+  const conn = env.factory.streams[0]!.conn as unknown as Connection;
+  const pages: Page[] = [];
+  for (let p = conn.half0.deliveredFirst; p !== null; p = p.next) pages.push(p);
+  return pages;
+}
+
 describe('delivered window kept as file positions', () => {
+  it('its pages hold no bytes at all: only the positions (a copied window fills its pages)', () => {
+    const read = windowPages(40, true);
+    expect(read.length).toBeGreaterThan(2);
+    expect(read.filter((p) => p.holdsBytes)).toEqual([]);
+    const copied = windowPages(40, false);
+    expect(copied.length).toBeGreaterThan(2);
+    expect(copied.every((p) => p.holdsBytes)).toBe(true);
+  });
+
   it('a conflicting retransmission is found by reading the old bytes back, exactly as from a copy', () => {
     const f = fakeFile('hello world', 500);
     const read = retransmit('hello world', 'hellO world', { readBack: f.readBack, at: 500 });
