@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- --peers`: the CLI as a user runs it, side by side with the tools a user would otherwise run
- * (gopacket's reassembly through `../shared/tools/gopacket-ref`, and tcpflow), on the same file, one right after
- * the other, so each ratio holds whatever the machine is doing. Every command runs once to warm the page cache,
- * then `runs` times; the median wall time and the peak RSS (GNU time's %M) are reported.
+ * (gopacket's reassembly through `../shared/tools/gopacket-ref`, and tcpflow), on the same file, their runs in
+ * turns, so each ratio holds whatever the machine is doing. Every command runs once to warm the page cache,
+ * then `runs` times; the median wall time, the peak RSS (GNU time's %M) and the median of the pairs' ratios
+ * are reported.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -82,32 +83,88 @@ function runOnce(c: Command, devNull: number, timeFile: string): { ms: number; r
   const t0 = performance.now();
   const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = performance.now() - t0;
+  // Gone before the next command runs: a tmpfs holds one folder of the many workload's 2M files, not two.
+  if (c.outDir) removeTree(c.outDir);
   const rssKB = useTime ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : NaN;
   const error = r.status === 0 ? undefined : `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().slice(-300)}`;
   return { ms, rssKB, error };
 }
 
-/** Warm-up, then `runs` timed runs; the median wall time and the largest peak RSS. */
-export function time(c: Command, runs: number, warmup: number, scratch: string): Timing {
+/** Timed runs of one command: the median wall time and the largest peak RSS. */
+class Runs {
+  private readonly secs: number[] = [];
+  private rss = 0;
+  error?: string;
+
+  constructor(private readonly c: Command) {}
+
+  /** One run (not counted when `warm`); false once a run failed. */
+  run(devNull: number, timeFile: string, warm: boolean): boolean {
+    const r = runOnce(this.c, devNull, timeFile);
+    if (r.error !== undefined) {
+      this.error = r.error;
+      return false;
+    }
+    if (!warm) {
+      this.secs.push(r.ms / 1000);
+      this.rss = Math.max(this.rss, r.rssKB);
+    }
+    return true;
+  }
+
+  /** The seconds of each counted run, in order. */
+  get runSeconds(): number[] {
+    return this.secs;
+  }
+
+  timing(): Timing {
+    if (this.error !== undefined) return { seconds: NaN, runSeconds: this.secs, peakRssMB: NaN, error: this.error };
+    return { seconds: median(this.secs), runSeconds: this.secs, peakRssMB: (this.rss * 1024) / 2 ** 20 };
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+/** Runs `each(devNull, timeFile)` with /dev/null and a GNU time output file open, then cleans up after `dirs`. */
+function withRunFiles<T>(scratch: string, dirs: Array<string | undefined>, each: (devNull: number, timeFile: string) => T): T {
   const devNull = fs.openSync('/dev/null', 'w');
   const timeFile = path.join(scratch, `time-${process.pid}.txt`);
   try {
-    const secs: number[] = [];
-    let rss = 0;
-    for (let i = 0; i < warmup + runs; i++) {
-      const r = runOnce(c, devNull, timeFile);
-      if (r.error !== undefined) return { seconds: NaN, runSeconds: secs, peakRssMB: NaN, error: r.error };
-      if (i >= warmup) {
-        secs.push(r.ms / 1000);
-        rss = Math.max(rss, r.rssKB);
-      }
-    }
-    const sorted = [...secs].sort((a, b) => a - b);
-    return { seconds: sorted[(sorted.length - 1) >> 1], runSeconds: secs, peakRssMB: (rss * 1024) / 2 ** 20 };
+    return each(devNull, timeFile);
   } finally {
     fs.closeSync(devNull);
-    if (c.outDir) removeTree(c.outDir);
+    for (const d of dirs) if (d !== undefined) removeTree(d);
   }
+}
+
+/** Warm-up, then `runs` timed runs; the median wall time and the largest peak RSS. */
+export function time(c: Command, runs: number, warmup: number, scratch: string): Timing {
+  return withRunFiles(scratch, [c.outDir], (devNull, timeFile) => {
+    const r = new Runs(c);
+    for (let i = 0; i < warmup + runs && r.run(devNull, timeFile, i < warmup); i++);
+    return r.timing();
+  });
+}
+
+/**
+ * tcpreasm and its peer in turns: both warm up, then tcpreasm, peer, tcpreasm, peer, ... Each pair ran at
+ * nearly the same moment, so the ratio (the median of the pairs' ratios) holds through the minutes this shared
+ * machine is slower; timing one tool's runs and then the other's let such a stretch land on one side (a small
+ * analyze once read 1.48 that alternated runs put at 0.9 to 1.1).
+ */
+export function timeInTurns(mine: Command, peer: Command, runs: number, warmup: number, scratch: string): { mine: Timing; peer: Timing; ratio: number } {
+  return withRunFiles(scratch, [mine.outDir, peer.outDir], (devNull, timeFile) => {
+    const a = new Runs(mine);
+    const b = new Runs(peer);
+    for (let i = 0; i < warmup + runs; i++) {
+      if (!a.run(devNull, timeFile, i < warmup) || !b.run(devNull, timeFile, i < warmup)) break;
+    }
+    const ratios = a.runSeconds.map((s, i) => s / b.runSeconds[i]!).filter((r) => Number.isFinite(r));
+    return { mine: a.timing(), peer: b.timing(), ratio: ratios.length > 0 ? median(ratios) : NaN };
+  });
 }
 
 /** Where the peers are, or why one is missing. */
@@ -166,16 +223,17 @@ export function onePacketCapture(sample: string, file: string): string {
 }
 
 /**
- * Runs every task of one workload, tcpreasm first and its peer right after: gopacket once, after the first
- * analyze (every analyze row is read against that run), tcpflow after the export.
+ * Runs every task of one workload, each in turns with its peer (gopacket for analyze, tcpflow for export; see
+ * timeInTurns), so every row has its own peer runs from the same minutes.
  */
 export function peerRows(w: WorkloadMeta, peers: Peers, o: PeerSettings, log: (s: string) => void): PeerRow[] {
   const { runs, warmup, scratch } = o;
   const node = process.execPath;
-  const out = path.join(o.exportDir, 'peer-out');
+  const out = path.join(o.exportDir, 'tcpreasm-out');
+  // The peer exports into its own folder: both are emptied before every run, outside the timing.
+  const peerOut = path.join(o.exportDir, 'peer-out');
   const rows: PeerRow[] = [];
   const targets = TARGETS[w.name] ?? {};
-  let gopacket: Timing | undefined;
   const tasks: { task: string; argv: string[]; outDir?: string; peer?: 'gopacket' | 'tcpflow' }[] = [
     { task: 'analyze json', argv: ['analyze', '--format', 'json', w.file], peer: 'gopacket' },
     { task: 'analyze csv', argv: ['analyze', '--format', 'csv', w.file], peer: 'gopacket' },
@@ -186,29 +244,27 @@ export function peerRows(w: WorkloadMeta, peers: Peers, o: PeerSettings, log: (s
     { task: 'export', argv: ['export', w.file, '-o', out], outDir: out, peer: 'tcpflow' },
     { task: 'export --workers 2', argv: ['export', '--workers', '2', w.file, '-o', out], outDir: out, peer: 'tcpflow' },
   ];
-  let tcpflow: Timing | undefined;
   for (const t of tasks) {
     if (o.tasks !== undefined && !o.tasks.includes(t.task)) continue;
-    log(`${w.name}: tcpreasm ${t.task}...`);
-    const mine = time({ argv: [node, o.cli, ...t.argv], outDir: t.outDir }, runs, warmup, scratch);
-    const row: PeerRow = { workload: w.name, task: t.task, tcpreasm: mine, target: targets[t.task], targetKind: 'ratio' };
-    if (t.peer === 'gopacket' && peers.gopacket) {
-      if (gopacket === undefined) {
-        log(`${w.name}: gopacket...`);
-        gopacket = time({ argv: [peers.gopacket, w.file] }, runs, warmup, scratch);
-      }
-      row.peer = 'gopacket';
-      row.peerTiming = gopacket;
-    } else if (t.peer === 'tcpflow' && peers.tcpflow) {
-      // Once, right after the first export: both export rows are read against it.
-      if (tcpflow === undefined) {
-        log(`${w.name}: tcpflow...`);
-        tcpflow = time({ argv: [peers.tcpflow, '-r', w.file, '-o', out], outDir: out }, runs, warmup, scratch);
-      }
-      row.peer = 'tcpflow';
-      row.peerTiming = tcpflow;
+    const mineCmd: Command = { argv: [node, o.cli, ...t.argv], outDir: t.outDir };
+    const row: PeerRow = { workload: w.name, task: t.task, tcpreasm: { seconds: NaN, runSeconds: [], peakRssMB: NaN }, target: targets[t.task], targetKind: 'ratio' };
+    const peerCmd: Command | undefined =
+      t.peer === 'gopacket' && peers.gopacket
+        ? { argv: [peers.gopacket, w.file] }
+        : t.peer === 'tcpflow' && peers.tcpflow
+          ? { argv: [peers.tcpflow, '-r', w.file, '-o', peerOut], outDir: peerOut }
+          : undefined;
+    if (peerCmd === undefined) {
+      log(`${w.name}: tcpreasm ${t.task}...`);
+      row.tcpreasm = time(mineCmd, runs, warmup, scratch);
+    } else {
+      log(`${w.name}: tcpreasm ${t.task} and ${t.peer}, in turns...`);
+      const turns = timeInTurns(mineCmd, peerCmd, runs, warmup, scratch);
+      row.tcpreasm = turns.mine;
+      row.peer = t.peer;
+      row.peerTiming = turns.peer;
+      row.ratio = turns.ratio;
     }
-    if (row.peerTiming) row.ratio = mine.seconds / row.peerTiming.seconds;
     rows.push(row);
   }
   const analyzed = rows.find((r) => r.task === 'analyze json');
