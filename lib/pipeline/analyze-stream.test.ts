@@ -116,6 +116,15 @@ describe('streamed analyze rows paced by a drain (back-pressure from a slow outp
     expect(Math.max(...sinceWait)).toBe(512);
     expect(waits).toBeGreaterThanOrEqual(Math.ceil(1501 / 512));
   });
+
+  it('an exception from onRow still stops the pass and rejects', async () => {
+    let n = 0;
+    const run = streamAnalyze(burstFile, () => {
+      if (++n === 600) throw new Error('output broke');
+    }, { drain: () => undefined });
+    await expect(run).rejects.toThrow('output broke');
+    expect(n).toBe(600);
+  });
 });
 
 describe('the pass reuses stream objects across connections', () => {

@@ -123,8 +123,10 @@ const NO_ROW = -2;
  * as every connection with a lower id has been handed over (Wireshark's `tcp.stream` order), so memory stays
  * flat however many connections the capture holds: only rows behind a still-open connection wait, at most
  * `maxHeldRows` of them. The row is a view valid only during the call (`row.report()` gives the object to
- * print or keep). Resolves with the run summary when the capture is done. Throws CaptureError for unreadable
- * input; an exception from `onRow` stops the pass and rejects.
+ * print or keep). With `options.drain` (back-pressure from a slow output) the rows due are handed over after
+ * each chunk of input, 512 at a time with `drain` awaited between, never inside the engine's callbacks.
+ * Resolves with the run summary when the capture is done. Throws CaptureError for unreadable input; an
+ * exception from `onRow` stops the pass and rejects.
  */
 export async function streamAnalyze(
   source: PassInput,
