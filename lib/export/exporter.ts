@@ -106,7 +106,8 @@ export interface ExportOutcome {
 /** Numbered names tried (copies of one conflict range) before giving up. */
 const MAX_NUMBERED_NAMES = 10_000;
 
-const MAX_KEPT_ERRORS = 100;
+/** Export errors kept in full (the rest are counted in `errorCount`). */
+export const MAX_KEPT_ERRORS = 100;
 /** Unit of buffer memory: small enough that thousands of active streams each get some, large enough for few syscalls. */
 const CHUNK_SIZE = 8 * 1024;
 

@@ -5,8 +5,8 @@ import { ManifestWriter, type ManifestEnd, type ManifestRow } from './manifest.j
 import { ManifestReserve } from './reserve.js';
 import { RunRecordFile, runFileNames, type RunRecord, type RunRequest } from './run-record.js';
 
-/** Numbered names tried (runs into one folder) before giving up. */
-const MAX_NUMBERED_NAMES = 10_000;
+/** Runs one folder may hold (numbered manifest names tried) before giving up. */
+const MAX_RUNS_PER_FOLDER = 10_000;
 
 /**
  * Where the rows of finished connections go, and the manifest space they may need: the run's manifest
@@ -110,7 +110,7 @@ export class RunFiles implements RowOutput {
  * never share one; with the run record's name that goes with it.
  */
 function claimManifest(fs: ExportFs, dir: string, reserve: ManifestReserve): { manifest: ManifestWriter; run: string } {
-  for (let n = 1; n <= MAX_NUMBERED_NAMES; n++) {
+  for (let n = 1; n <= MAX_RUNS_PER_FOLDER; n++) {
     const names = runFileNames(n);
     // A run record left without its manifest (deleted by hand) still belongs to that run: the name is taken.
     if (exists(fs, resolve(dir, names.run))) continue;
@@ -120,7 +120,7 @@ function claimManifest(fs: ExportFs, dir: string, reserve: ManifestReserve): { m
       if (!(err instanceof ExportError) || err.code !== 'EEXIST') throw err;
     }
   }
-  throw new ExportError('EEXIST', dir, `the output folder ${dir} already holds ${MAX_NUMBERED_NAMES} runs' manifests: choose another folder`);
+  throw new ExportError('EEXIST', dir, `the output folder ${dir} already holds ${MAX_RUNS_PER_FOLDER} runs' manifests: choose another folder`);
 }
 
 function exists(fs: ExportFs, path: string): boolean {

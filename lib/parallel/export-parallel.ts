@@ -9,7 +9,7 @@ import { existsSync, unlinkSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExportError, prepareOutputFolder, realFs, RESERVE_FILE, type ExportOptions, type ExportSummary } from '../export/index.js';
 import { FATAL_CODES, fsError } from '../export/errors.js';
-import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_OPEN_FILES } from '../export/exporter.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_OPEN_FILES, MAX_KEPT_ERRORS } from '../export/exporter.js';
 import { RUN_FILL_BASE } from '../export/fill-budget.js';
 import { RunFiles } from '../export/run-files.js';
 import { removeIfOnlyRunFiles, type ExportResult } from '../pipeline/export.js';
@@ -37,8 +37,6 @@ export interface WorkersExportOptions extends ShardPassSettings {
 
 /** What {@link exportInWorkers} resolves with: exportCapture's result without the one pass's internals. */
 export type WorkersExportResult = Omit<ExportResult, 'pass'>;
-
-const MAX_KEPT_ERRORS = 100;
 
 /**
  * Like exportCapture, on `options.workers` threads: the same files with the same bytes and names, and a

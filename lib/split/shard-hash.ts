@@ -15,6 +15,10 @@ import { FNV1A_INIT, fnv1a32 } from '../reassembly/hash.js';
 /** The 45 key bytes, reused: hashing a segment allocates nothing. */
 const key = new Uint8Array(45);
 const view = new DataView(key.buffer);
+// The tail where the VLAN ids and the tunnel once were: the same for every connection, so written once.
+view.setUint16(37, 0xffff);
+view.setUint16(39, 0xffff);
+view.setUint32(41, 0);
 
 /** The connection key's FNV-1a 32 (see the module comment for its bytes). */
 export function connectionHash(
@@ -28,9 +32,6 @@ export function connectionHash(
   key[0] = ipVersion;
   putEndpoint(1, srcFirst ? srcAddr : dstAddr, srcFirst ? srcPort : dstPort);
   putEndpoint(19, srcFirst ? dstAddr : srcAddr, srcFirst ? dstPort : srcPort);
-  view.setUint16(37, 0xffff);
-  view.setUint16(39, 0xffff);
-  view.setUint32(41, 0);
   return fnv1a32(FNV1A_INIT, key, 0, key.length);
 }
 

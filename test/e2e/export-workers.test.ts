@@ -8,8 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, type ManifestEnd, type ManifestRow } from '../../lib/export/manifest.js';
-import { manyProfile, writeCapture } from '../bench/workloads.js';
-import { CLI, inParallel, sampleCaptures, SAMPLES, sha256, spawnCli, tempDir, withoutWorkerFigures } from './support.js';
+import { CLI, inParallel, sampleCaptures, SAMPLES, sha256, spawnCli, tempDir, withoutWorkerFigures, writeManyConnections } from './support.js';
 
 /** An export folder as it can be compared: each stream file's sha256 and mtime, the rows by id, the end record without its time. */
 function folder(dir: string): { files: Map<string, string>; rows: Map<number, ManifestRow>; end: Omit<ManifestEnd, 'closedAt'> | null; status: string } {
@@ -46,7 +45,7 @@ describe('export --workers', () => {
   let many = '';
   beforeAll(() => {
     many = join(dir, 'many.pcap');
-    writeCapture({ name: 'many', description: '', format: 'pcap', gzip: false, source: { kind: 'traffic', profile: manyProfile(20_000, 400) } }, many);
+    writeManyConnections(many, 20_000);
   });
 
   it(`writes one run's files, manifest rows, warnings and exit code on each of the ${captures.length} samples`, async () => {
@@ -132,7 +131,7 @@ describe('export --workers', () => {
 
   it('SIGTERM mid-run: exit 143, a whole manifest saying interrupted, every listed file as its row says', async () => {
     const big = join(dir, 'big.pcap');
-    writeCapture({ name: 'big', description: '', format: 'pcap', gzip: false, source: { kind: 'traffic', profile: manyProfile(60_000, 400) } }, big);
+    writeManyConnections(big, 60_000);
     const out = join(dir, 'term');
     const child = spawn(process.execPath, [CLI, 'export', big, '-o', out, '-q', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { manyProfile, writeCapture } from '../bench/workloads.js';
-import { cli, SAMPLES, tempDir } from './support.js';
+import { cli, SAMPLES, tempDir, writeManyConnections } from './support.js';
 import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from '../support/chromium.js';
 
 const haveBrowser = existsSync(CHROMIUM);
@@ -179,7 +178,7 @@ describe.skipIf(!haveBrowser)('report in a browser', () => {
 
   it('opens a report of 10,000 connections whole, with every one on the timeline', async () => {
     const capture = join(dir, 'many.pcap');
-    writeCapture({ name: 'many', description: '', format: 'pcap', gzip: false, source: { kind: 'traffic', profile: manyProfile(10_000, 500) } }, capture);
+    writeManyConnections(capture, 10_000, 500);
     const { page, errors } = await open(capture, 'many');
     expect(await page.locator('#timeline-chart rect[data-i]').count()).toBe(10_000);
     expect(await page.locator('#timeline-note').innerText()).not.toContain('Sampled');

@@ -8,8 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { manyProfile, writeCapture } from '../bench/workloads.js';
-import { CLI, ROOT, tempDir } from './support.js';
+import { CLI, ROOT, tempDir, writeManyConnections } from './support.js';
 
 /** How far the process has read `path`: the furthest position of its descriptors of that file (every thread's). */
 function readPosition(pid: number, path: string): number {
@@ -54,7 +53,7 @@ describe.runIf(process.platform === 'linux')('a reader of stdout that stops read
   let size = 0;
   beforeAll(() => {
     capture = join(dir, 'many.pcap');
-    writeCapture({ name: 'many', description: '', format: 'pcap', gzip: false, source: { kind: 'traffic', profile: manyProfile(CONNECTIONS, 400) } }, capture);
+    writeManyConnections(capture, CONNECTIONS);
     size = statSync(capture).size;
   });
 

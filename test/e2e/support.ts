@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../../lib/export/manifest.js';
+import { manyProfile, writeCapture } from '../bench/workloads.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SAMPLES = join(ROOT, 'samples');
@@ -164,6 +165,15 @@ export function sha256(b: Buffer): string {
 
 export function tempDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `tcpreasm-e2e-${tag}-`));
+}
+
+/**
+ * Writes at `path` a generated capture of `connections` short connections, `concurrency` of them open at once
+ * (the bench's many-connections workload, smaller); returns the path.
+ */
+export function writeManyConnections(path: string, connections: number, concurrency = 400): string {
+  writeCapture({ name: 'many', description: '', format: 'pcap', gzip: false, source: { kind: 'traffic', profile: manyProfile(connections, concurrency) } }, path);
+  return path;
 }
 
 /** Whether this machine lets us mount a tmpfs: root (CI runs as root) with CAP_SYS_ADMIN. */

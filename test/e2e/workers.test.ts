@@ -6,8 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manyProfile, writeCapture } from '../bench/workloads.js';
-import { CLI, inParallel, sampleCaptures, SAMPLES, spawnCli, tempDir, withoutWorkerFigures as comparable } from './support.js';
+import { CLI, inParallel, sampleCaptures, SAMPLES, spawnCli, tempDir, withoutWorkerFigures as comparable, writeManyConnections } from './support.js';
 
 const captures = sampleCaptures();
 
@@ -16,7 +15,7 @@ describe('analyze --workers', () => {
   let many = '';
   beforeAll(() => {
     many = join(dir, 'many.pcap');
-    writeCapture({ name: 'many', description: '', format: 'pcap', gzip: false, source: { kind: 'traffic', profile: manyProfile(20_000, 400) } }, many);
+    writeManyConnections(many, 20_000);
   });
   afterAll(() => undefined);
 
