@@ -87,6 +87,7 @@ export function runSummary(input: string, r: PassResult, warnings: readonly Diag
       pagesPeak: a.pagesPeak,
       bufferedPagesPeak: a.bufferedPagesPeak,
       windowPagesPeak: a.windowPagesPeak,
+      windowRunsPeak: a.windowRunsPeak,
       bytesSkippedByLimits: a.bytesSkippedByLimits,
       limitHitsPerConnection: a.limitHitsPerConnection,
       limitHitsTotal: a.limitHitsTotal,

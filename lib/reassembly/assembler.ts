@@ -398,7 +398,7 @@ export class Assembler {
     const lines: string[] = [];
     const s = this.stats;
     lines.push(
-      `assembler: packets=${s.packets} pagesInUse=${s.pagesInUse} (buffered ${s.bufferedPages}, window ${s.windowPages}) peak=${s.pagesPeak} cacheFree=${this.pc.freeCount} allocated=${this.pc.allocated}`,
+      `assembler: packets=${s.packets} pagesInUse=${s.pagesInUse} (buffered ${s.bufferedPages}, window ${s.windowPages}) peak=${s.pagesPeak} windowRuns=${s.windowRuns} cacheFree=${this.pc.freeCount} allocated=${this.pc.allocated}`,
     );
     const ps = this.pool.stats;
     lines.push(

@@ -10,6 +10,7 @@ import type { OverlapEvents } from './events.js';
 import { fnv1a32, FNV1A_INIT } from './hash.js';
 import { DESCRIPTOR_STRIDE, type Page } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
+import { RUN_FILE, RUN_LENGTH, RUN_POSITION, RUN_RECORD, RUN_SEGMENT_LENGTH, RUN_SEQ, RUN_TS_NSEC, RUN_TS_SEC } from './delivered-runs.js';
 import { descriptorAt, type DeliveredWindow } from './delivered-window.js';
 
 /** Finds and records conflicting overlaps; owns the state of the scan in progress. */
@@ -29,8 +30,8 @@ export class ConflictScanner {
   private oldTsNsec = 0;
   private oldRecordNumber = 0;
   private oldSegmentLength = 0;
-  /** Window bytes read back from the capture file for one comparison (at most a page's worth). */
-  private readonly readBackBuf: Buffer;
+  /** One old packet's span of window bytes, read back from the file or gathered from pages. */
+  private span: Buffer;
   /** With keepLosingCopies: the losing copy of the record in progress (reused; grows to the largest segment). */
   private losing: Buffer = Buffer.alloc(0);
   private losingLength = 0;
@@ -42,7 +43,7 @@ export class ConflictScanner {
     pageSize: number,
     private readonly keepLosing = false,
   ) {
-    this.readBackBuf = Buffer.alloc(pageSize);
+    this.span = Buffer.alloc(pageSize);
   }
 
   /** Starts the scan of one new segment. */
@@ -119,46 +120,118 @@ export class ConflictScanner {
    */
   private compareWindow(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): number {
     this.begin(pkt);
+    const left = half.runCount > 0 ? this.compareRuns(conn, half, pkt, seq, off, len) : this.comparePages(conn, half, pkt, seq, off, len);
+    this.end();
+    return left;
+  }
+
+  /**
+   * compareWindow over runs in the capture file. Each old packet's span (its consecutive runs) is read back
+   * whole and compared as one piece, so a conflict covers the same bytes as against a window of copies.
+   */
+  private compareRuns(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): number {
+    const runs = this.delivered.runs;
+    const r = half.runs!;
     let unread = 0;
+    let k = runs.runAt(half, seq);
+    while (len > 0 && k < half.runCount) {
+      const first = runs.slot(half, k);
+      const record = r[first + RUN_RECORD]!;
+      const fileIndex = r[first + RUN_FILE]!;
+      const file = runs.fileAt(fileIndex);
+      let span = 0;
+      let readable = true;
+      let at = seq;
+      while (k < half.runCount && span < len) {
+        const i = runs.slot(half, k);
+        if (r[i + RUN_RECORD] !== record || r[i + RUN_FILE] !== fileIndex) break;
+        const within = seqDiff(r[i + RUN_SEQ]!, at);
+        let n = r[i + RUN_LENGTH]! - within;
+        const partial = n > len - span;
+        if (partial) n = len - span;
+        const buf = this.oldSpan(span + n);
+        // A failed read (the file shrank or is closed) leaves the span unchecked, counted.
+        if (readable && file.readAt(buf, span, n, r[i + RUN_POSITION]! + within) !== n) readable = false;
+        span += n;
+        at = seqAdd(at, n);
+        if (partial) break;
+        k++;
+      }
+      if (!readable) unread += span;
+      else if (pkt.payloadBuf.compare(this.span, 0, span, off, off + span) !== 0) {
+        this.old(this.span, 0, r[first + RUN_TS_SEC]!, r[first + RUN_TS_NSEC]!, record, r[first + RUN_SEGMENT_LENGTH]!);
+        this.note(conn, half, 'delivered', seq, span, pkt, off, 'old');
+      }
+      seq = at;
+      off += span;
+      len -= span;
+    }
+    return len + unread;
+  }
+
+  /**
+   * compareWindow over copied bytes in pages. An old packet's span crossing pages is gathered into one piece
+   * first (rare: only a retransmission over a page boundary), so pages do not cut conflicts in two.
+   */
+  private comparePages(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): number {
     let p = this.delivered.pageAt(half, seq);
     while (len > 0 && p !== null) {
-      const within = seqDiff(p.seq, seq);
-      const inPage = p.len - within;
-      let k = inPage < len ? inPage : len;
-      // One packet's run at a time, so each conflict names the packet that brought its old bytes.
-      const desc = p.desc!;
       const di = descriptorAt(p, seq);
-      const nd = di + DESCRIPTOR_STRIDE;
-      if (nd < p.descCount * DESCRIPTOR_STRIDE) {
-        const run = seqDiff(seq, desc[nd]!);
-        if (run > 0 && run < k) k = run;
-      }
-      const position = desc[di + 5]!;
-      // A run read back from the file has no copy in the page (which may have no bytes at all).
-      let oldBuf = position >= 0 ? this.readBackBuf : p.buf;
-      let oldOff = p.off + within;
-      let readable = true;
-      if (position >= 0) {
-        // Not copied: read the run back from the capture file. A failed read leaves it unchecked, counted.
-        readable = p.readBack!.readAt(this.readBackBuf, 0, k, position + seqDiff(desc[di]!, seq)) === k;
-        if (readable) {
-          oldBuf = this.readBackBuf;
-          oldOff = 0;
-        } else {
-          unread += k;
+      const desc = p.desc!;
+      const record = desc[di + 3]!;
+      const tsSec = desc[di + 1]!;
+      const tsNsec = desc[di + 2]!;
+      const segmentLength = desc[di + 4]!;
+      // The span's first piece stays in its page unless a second piece of the same packet follows.
+      const firstBuf = p.buf;
+      const firstOff = p.off + seqDiff(p.seq, seq);
+      let span = 0;
+      let gathered = false;
+      let at = seq;
+      while (p !== null && span < len) {
+        const d = descriptorAt(p, at);
+        if (p.desc![d + 3] !== record) break;
+        const within = seqDiff(p.seq, at);
+        const inPage = p.len - within;
+        let n = inPage;
+        const nd = d + DESCRIPTOR_STRIDE;
+        if (nd < p.descCount * DESCRIPTOR_STRIDE) {
+          const run = seqDiff(at, p.desc![nd]!);
+          if (run > 0 && run < n) n = run;
         }
+        if (n > len - span) n = len - span;
+        if (span > 0) {
+          if (!gathered) {
+            firstBuf.copy(this.oldSpan(span), 0, firstOff, firstOff + span);
+            gathered = true;
+          }
+          p.buf.copy(this.oldSpan(span + n), span, p.off + within, p.off + within + n);
+        }
+        span += n;
+        at = seqAdd(at, n);
+        if (n === inPage) p = p.next;
       }
-      if (readable && pkt.payloadBuf.compare(oldBuf, oldOff, oldOff + k, off, off + k) !== 0) {
-        this.old(oldBuf, oldOff, desc[di + 1]!, desc[di + 2]!, desc[di + 3]!, desc[di + 4]!);
-        this.note(conn, half, 'delivered', seq, k, pkt, off, 'old');
+      const oldBuf = gathered ? this.span : firstBuf;
+      const oldOff = gathered ? 0 : firstOff;
+      if (pkt.payloadBuf.compare(oldBuf, oldOff, oldOff + span, off, off + span) !== 0) {
+        this.old(oldBuf, oldOff, tsSec, tsNsec, record, segmentLength);
+        this.note(conn, half, 'delivered', seq, span, pkt, off, 'old');
       }
-      seq = seqAdd(seq, k);
-      off += k;
-      len -= k;
-      if (k === inPage) p = p.next;
+      seq = at;
+      off += span;
+      len -= span;
     }
-    this.end();
-    return len + unread;
+    return len;
+  }
+
+  /** The old-span buffer with room for `n` bytes (grown, keeping its bytes, to the largest span seen). */
+  private oldSpan(n: number): Buffer {
+    if (n > this.span.length) {
+      const grown = Buffer.allocUnsafe(Math.max(n, this.span.length * 2));
+      this.span.copy(grown);
+      this.span = grown;
+    }
+    return this.span;
   }
 
   private old(buf: Buffer, off: number, tsSec: number, tsNsec: number, recordNumber: number, segmentLength: number): void {

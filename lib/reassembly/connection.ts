@@ -259,6 +259,12 @@ export class HalfConnection {
   deliveredFirst: Page | null = null;
   deliveredLast: Page | null = null;
   deliveredPages = 0;
+  /** Or, for bytes in the capture file, a ring of runs (delivered-runs.ts): runCount of them from runHead. */
+  runs: Float64Array | null = null;
+  /** Runs the ring holds, less one (rings hold a power of two); -1 without a ring. */
+  runMask = -1;
+  runHead = 0;
+  runCount = 0;
   deliveredStart = 0;
   deliveredBytes = 0;
   /** The connection this direction belongs to. */
@@ -268,7 +274,7 @@ export class HalfConnection {
     this.dir = dir;
   }
 
-  /** Back to the state of a new direction (its connection object is being reused); pages must be released. */
+  /** Back to the state of a new direction (its connection object is being reused); pages and runs must be released. */
   reset(dir: Direction): void {
     this.dir = dir;
     this.stats.reset();
@@ -308,6 +314,10 @@ export class HalfConnection {
     this.deliveredFirst = null;
     this.deliveredLast = null;
     this.deliveredPages = 0;
+    this.runs = null;
+    this.runMask = -1;
+    this.runHead = 0;
+    this.runCount = 0;
     this.deliveredStart = 0;
     this.deliveredBytes = 0;
   }

@@ -1,19 +1,21 @@
 /**
  * The delivered-data window: the most recent bytes handed to the stream in one direction, kept (bounded) so a
- * retransmission of delivered data can be compared with what was delivered. Stored in pages; each page notes
- * which packet each of its byte runs came from, so a conflict can name the old copy's capture time.
+ * retransmission of delivered data can be compared with what was delivered. Each piece notes which packet
+ * brought it, so a conflict can name the old copy's capture time.
  *
- * Bytes that can be read back from the capture file are not copied: the run keeps its file position and the
- * comparison reads them back (rare: only a retransmission of delivered data). Copying every delivered byte cost
- * a bulk capture a quarter of its analysis time. Bytes from a pipe, gzip or a reassembled datagram are copied.
+ * Bytes that can be read back from the capture file are not copied: the window is a ring of runs with their
+ * file positions (delivered-runs.ts) and the comparison reads them back (rare: only a retransmission of
+ * delivered data). Bytes from a pipe, gzip or a reassembled datagram are copied into pages. A direction's window
+ * is one kind or the other; a run of the other kind starts it over.
  */
 import type { CaptureReadBack } from '../capture/read-back.js';
 import type { HalfConnection } from './connection.js';
+import { DeliveredRuns } from './delivered-runs.js';
 import { copyBytes, DESCRIPTOR_STRIDE, type Page, type PageCache, WINDOW_DESCRIPTORS } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
 import type { AssemblerStats } from './stats.js';
 
-/** Window pages of all directions of one assembler. */
+/** The windows of all directions of one assembler: run rings for file-backed bytes, pages for copies. */
 export class DeliveredWindow {
   private readonly pc: PageCache;
   private readonly stats: AssemblerStats;
@@ -21,6 +23,8 @@ export class DeliveredWindow {
   private readonly maxPagesTotal: number;
   /** Bound per direction, so tiny packets (one page per 8 of them) cannot pin many pages. */
   private readonly maxPagesPerHalf: number;
+  /** Runs read back from the file; as many per direction and in all as the pages' descriptors would hold. */
+  readonly runs: DeliveredRuns;
 
   constructor(pc: PageCache, stats: AssemblerStats, maxBytes: number, maxPagesTotal: number) {
     this.pc = pc;
@@ -28,6 +32,7 @@ export class DeliveredWindow {
     this.maxBytes = maxBytes;
     this.maxPagesTotal = maxPagesTotal;
     this.maxPagesPerHalf = Math.ceil(maxBytes / pc.pageSize) + 2;
+    this.runs = new DeliveredRuns(stats, this.maxPagesPerHalf * WINDOW_DESCRIPTORS, maxPagesTotal * WINDOW_DESCRIPTORS);
   }
 
   /**
@@ -50,39 +55,51 @@ export class DeliveredWindow {
   ): void {
     if (this.maxBytes === 0 || len === 0) return;
     const fromFile = readBack !== null;
-    if (half.deliveredBytes === 0 || seqAdd(half.deliveredStart, half.deliveredBytes) !== seq) {
-      // Not contiguous with what is kept (after a gap): start over.
+    if (
+      half.deliveredBytes === 0 || seqAdd(half.deliveredStart, half.deliveredBytes) !== seq ||
+      (fromFile ? half.deliveredFirst !== null : half.runCount > 0)
+    ) {
+      // Not contiguous with what is kept (after a gap), or of the other kind: start over.
       this.clear(half);
       half.deliveredStart = seq;
     }
+    if (fromFile) {
+      if (!this.runs.append(half, seq, len, tsSec, tsNsec, recordNumber, segmentLength, readBack, filePosition)) {
+        // No room for a run: keep nothing, so later checks count as impossible rather than compare wrongly.
+        half.deliveredStart = seqAdd(seq, len);
+        return;
+      }
+    } else {
+      this.appendCopy(half, buf, off, len, seq, tsSec, tsNsec, recordNumber, segmentLength);
+    }
+    if (half.deliveredBytes > this.maxBytes) this.dropHead(half, half.deliveredBytes - this.maxBytes);
+  }
+
+  /** Copies delivered bytes into the direction's window pages. */
+  private appendCopy(
+    half: HalfConnection, buf: Buffer, off: number, len: number, seq: number, tsSec: number, tsNsec: number,
+    recordNumber: number, segmentLength: number,
+  ): void {
     let written = 0;
     while (written < len) {
       let p = half.deliveredLast;
-      if (
-        p === null || p.off + p.len === p.size ||
-        (written === 0 && (p.descCount === WINDOW_DESCRIPTORS || (fromFile && p.readBack !== null && p.readBack !== readBack)))
-      ) {
+      if (p === null || p.off + p.len === p.size || (written === 0 && p.descCount === WINDOW_DESCRIPTORS)) {
         p = this.newPage(half);
         if (p === null) {
-          // No page to be had: keep nothing, so later checks count as impossible rather than compare wrongly.
           this.clear(half);
           half.deliveredStart = seqAdd(seq, len);
           return;
         }
         p.seq = seqAdd(seq, written);
       }
-      if (written === 0 || p.len === 0) {
-        addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber, segmentLength, fromFile ? filePosition + written : -1);
-      }
+      if (written === 0 || p.len === 0) addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber, segmentLength);
       const room = p.size - p.off - p.len;
       const k = room < len - written ? room : len - written;
-      if (fromFile) p.readBack = readBack;
-      else copyBytes(buf, off + written, p.buf, p.off + p.len, k);
+      copyBytes(buf, off + written, p.buf, p.off + p.len, k);
       p.len += k;
       written += k;
       half.deliveredBytes += k;
     }
-    if (half.deliveredBytes > this.maxBytes) this.dropHead(half, half.deliveredBytes - this.maxBytes);
   }
 
   /** Releases window bytes before `ack` (acknowledged by the peer). */
@@ -94,6 +111,10 @@ export class DeliveredWindow {
 
   /** Drops `n` bytes from the front of the window. */
   dropHead(half: HalfConnection, n: number): void {
+    if (half.runCount > 0) {
+      this.runs.dropHead(half, n);
+      return;
+    }
     while (n > 0) {
       const p = half.deliveredFirst;
       if (p === null) break;
@@ -111,14 +132,21 @@ export class DeliveredWindow {
     }
   }
 
-  /** Releases the whole window of a direction. */
+  /** Empties the window of a direction. */
   clear(half: HalfConnection): void {
+    this.runs.clear(half);
     while (half.deliveredFirst !== null) {
       const p = half.deliveredFirst;
       this.unlinkHead(half);
       this.releasePage(half, p);
     }
     half.deliveredBytes = 0;
+  }
+
+  /** Empties the window of a direction that ends, and gives up its ring. */
+  release(half: HalfConnection): void {
+    this.clear(half);
+    this.runs.release(half);
   }
 
   /** The window page holding sequence number `seq`, or null. */
@@ -147,7 +175,6 @@ export class DeliveredWindow {
       p.off = 0;
       p.len = 0;
       p.descCount = 0;
-      p.readBack = null;
     } else {
       p = this.pc.next();
       const s = this.stats;
@@ -184,9 +211,7 @@ export class DeliveredWindow {
   }
 }
 
-function addDescriptor(
-  p: Page, seq: number, tsSec: number, tsNsec: number, recordNumber: number, segmentLength: number, filePosition: number,
-): void {
+function addDescriptor(p: Page, seq: number, tsSec: number, tsNsec: number, recordNumber: number, segmentLength: number): void {
   if (p.descCount === WINDOW_DESCRIPTORS) return;
   if (p.desc === null) p.desc = new Float64Array(WINDOW_DESCRIPTORS * DESCRIPTOR_STRIDE);
   const i = p.descCount++ * DESCRIPTOR_STRIDE;
@@ -195,12 +220,11 @@ function addDescriptor(
   p.desc[i + 2] = tsNsec;
   p.desc[i + 3] = recordNumber;
   p.desc[i + 4] = segmentLength;
-  p.desc[i + 5] = filePosition;
 }
 
 /**
  * Index into `p.desc` of the descriptor of the packet that brought the window byte at `seq`: [seq, tsSec,
- * tsNsec, recordNumber, segmentLength, filePosition] from there.
+ * tsNsec, recordNumber, segmentLength] from there.
  */
 export function descriptorAt(p: Page, seq: number): number {
   let best = 0;

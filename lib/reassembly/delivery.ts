@@ -184,7 +184,7 @@ export class Delivery {
       this.pages.freeQueued(half, p);
     }
     this.releaseKept(half);
-    this.delivered.clear(half);
+    this.delivered.release(half);
   }
 
   /** In-order (or overlapping-delivered, or just past a known hole) segment: deliver without copying. */
@@ -316,7 +316,9 @@ export class Delivery {
           const filePosition = pkt.readBack !== null ? pkt.payloadFileOffset + (at - pkt.payloadOffset) : -1;
           this.delivered.append(half, sg.chunkBuffer(i), at, len, sg.chunkSeq(i), pkt.tsSec, pkt.tsNsec, pkt.recordNumber, segLen, pkt.readBack, filePosition);
         } else {
-          this.delivered.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen, null, -1);
+          // A queued page of a packet in the file is read back from there too.
+          const filePosition = p.readBack !== null ? p.bufPosition + p.off : -1;
+          this.delivered.append(half, p.buf, p.off, p.len, p.seq, p.tsSec, p.tsNsec, p.recordNumber, p.pktLen, p.readBack, filePosition);
         }
       }
     }

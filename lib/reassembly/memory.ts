@@ -13,20 +13,14 @@ export const DEFAULT_PAGE_SIZE = 1900;
 
 /** Descriptors a window page can hold: one per packet whose bytes start in the page. */
 export const WINDOW_DESCRIPTORS = 8;
-/**
- * Numbers per window descriptor: seq, tsSec, tsNsec, recordNumber, segment length, and the file position of the
- * byte at seq (-1 when the run's bytes were copied into the page).
- */
-export const DESCRIPTOR_STRIDE = 6;
+/** Numbers per window descriptor: seq, tsSec, tsNsec, recordNumber, segment length. */
+export const DESCRIPTOR_STRIDE = 5;
 
 /** A page of buffered bytes: `buf[off, off + len)` holds sequence numbers `[seq, seq + len)`. */
 export class Page {
   /** Bytes the page holds at most (the page size). */
   readonly size: number;
-  /**
-   * The bytes, made the first time they are asked for: a window page whose runs are all read back from the
-   * capture file never needs them (on the many-connections capture, 5,000 such pages held 9.6 MB for nothing).
-   */
+  /** The bytes, made the first time they are asked for (a page from the cache may never need them). */
   private bytes: Buffer | null = null;
   off = 0;
   len = 0;
@@ -51,16 +45,17 @@ export class Page {
   next: Page | null = null;
   /**
    * Window pages only: for each packet whose bytes start in this page (and for the packet continuing at the page
-   * start), [seq, tsSec, tsNsec, recordNumber, segmentLength, filePosition] (DESCRIPTOR_STRIDE numbers;
-   * segmentLength is the packet's payload length on the wire). Allocated the first time the page serves the window.
+   * start), [seq, tsSec, tsNsec, recordNumber, segmentLength] (DESCRIPTOR_STRIDE numbers; segmentLength is the
+   * packet's payload length on the wire). Allocated the first time the page serves the window.
    */
   desc: Float64Array | null = null;
   descCount = 0;
   /**
-   * Window pages only: the file the runs with a file position are read back from. Those runs' bytes are not
-   * copied into `buf` (their place in it is left unwritten); one file per page.
+   * Queued pages only: the capture file the bytes are also in, with `buf[0]` at file position `bufPosition`,
+   * so that once delivered the window can read them back rather than copy them. Null: not in a file.
    */
   readBack: CaptureReadBack | null = null;
+  bufPosition = 0;
 
   constructor(size: number) {
     this.size = size;
@@ -89,6 +84,12 @@ export function setPacketInfo(p: Page, pkt: TcpPacket): void {
   p.recordNumber = pkt.recordNumber;
   p.fileOffset = pkt.fileOffset;
   p.interfaceId = pkt.interfaceId;
+}
+
+/** Notes on `p` where in the capture file its `buf[0]`, the payload byte at `payloadOff`, is (if it is in one). */
+export function setFilePosition(p: Page, pkt: TcpPacket, payloadOff: number): void {
+  p.readBack = pkt.readBack;
+  p.bufPosition = pkt.payloadFileOffset + (payloadOff - pkt.payloadOffset);
 }
 
 /** Copies the capture information of the packet `from`'s bytes came from onto `to`. */

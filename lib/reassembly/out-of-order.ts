@@ -10,7 +10,7 @@ import type { ConflictScanner } from './conflict-scanner.js';
 import type { Connection, HalfConnection } from './connection.js';
 import type { OverlapEvents } from './events.js';
 import type { FlushList } from './flush-list.js';
-import { copyBytes, copyPageInfo, setPacketInfo, type Page } from './memory.js';
+import { copyBytes, copyPageInfo, setFilePosition, setPacketInfo, type Page } from './memory.js';
 import { seqAdd, seqDiff } from './sequence.js';
 
 export class OutOfOrderQueue {
@@ -177,6 +177,8 @@ export class OutOfOrderQueue {
     tail.len = cur.len - cut;
     tail.seq = e;
     copyPageInfo(tail, cur);
+    tail.readBack = cur.readBack;
+    tail.bufPosition = cur.bufPosition + cur.off + cut;
     tail.first = false;
     tail.missingAfter = cur.missingAfter;
     cur.missingAfter = 0;
@@ -196,6 +198,7 @@ export class OutOfOrderQueue {
       p.first = written === 0;
       p.pktLen = wireLen;
       setPacketInfo(p, pkt);
+      if (pkt.readBack !== null) setFilePosition(p, pkt, off + written);
       this.link(half, p, after);
       after = p;
       written += k;

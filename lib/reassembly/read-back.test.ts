@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CaptureReadBack } from '../capture/read-back.js';
 import { overlapsCapture } from '../pipeline/index.js';
-import { c2s, handshake, setup } from '../../test/support/engine-helpers.js';
+import { c2s, handshake, s2c, setup } from '../../test/support/engine-helpers.js';
 import type { Connection } from './connection.js';
 import type { Page } from './memory.js';
 
@@ -41,33 +41,139 @@ function retransmit(first: string, again: string, file?: { readBack: CaptureRead
   return { out: s.bytes(0).toString(), st: s.conn.stats[0], conflicts: s.conn.conflicts.map((c) => ({ ...c })) };
 }
 
-/** The window pages of the client direction after delivering `n` segments of 100 bytes, read back or copied. */
-function windowPages(n: number, readBack: boolean) {
-  const env = setup();
-  handshake(env.asm, 0, 0);
-  const f = fakeFile('x'.repeat(100 * n), 0);
+/**
+ * Delivers `n` segments of `size` bytes from the client (ISN 0) on connection `port`, read back from a file of
+ * the same bytes or copied; `mark` changes each segment's first byte, to tell segments apart.
+ */
+function deliver(env: ReturnType<typeof setup>, n: number, readBack: boolean, size = 100, port = 40000) {
+  handshake(env.asm, 0, 0, 1_700_000_000, port);
+  const bytes = Buffer.alloc(size * n);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + port) & 0xff;
+  const f = fakeFile(bytes.toString('latin1'), 0);
   for (let i = 0; i < n; i++) {
-    const p = c2s(1 + 100 * i, 'x'.repeat(100), { recordNumber: 10 + i, ack: 1 });
+    const p = c2s(1 + size * i, bytes.subarray(size * i, size * (i + 1)), { recordNumber: 10 + i, ack: 1, sport: port });
     if (readBack) {
       p.readBack = f.readBack;
-      p.payloadFileOffset = 100 * i;
+      p.payloadFileOffset = size * i;
     }
     env.asm.assemble(p);
   }
-  const conn = env.factory.streams[0]!.conn as unknown as Connection;
-  const pages: Page[] = [];
-  for (let p = conn.half0.deliveredFirst; p !== null; p = p.next) pages.push(p);
-  return pages;
+  const conn = env.factory.streams.at(-1)!.conn as unknown as Connection;
+  return { conn, bytes, reads: f.reads };
+}
+
+/** A retransmission of [from, from + len) of `bytes`, its first byte changed, on connection `port`. */
+function resend(env: ReturnType<typeof setup>, bytes: Buffer, from: number, len: number, port = 40000) {
+  const again = Buffer.from(bytes.subarray(from, from + len));
+  again[0] = again[0]! ^ 0xff;
+  env.asm.assemble(c2s(1 + from, again, { recordNumber: 99, ack: 1, sport: port }));
 }
 
 describe('delivered window kept as file positions', () => {
-  it('its pages hold no bytes at all: only the positions (a copied window fills its pages)', () => {
-    const read = windowPages(40, true);
-    expect(read.length).toBeGreaterThan(2);
-    expect(read.filter((p) => p.holdsBytes)).toEqual([]);
-    const copied = windowPages(40, false);
-    expect(copied.length).toBeGreaterThan(2);
-    expect(copied.every((p) => p.holdsBytes)).toBe(true);
+  it('is a ring of runs with no page at all (a copied window fills pages)', () => {
+    const env = setup();
+    const read = deliver(env, 40, true);
+    expect(read.conn.half0.runCount).toBe(40);
+    expect(read.conn.half0.deliveredFirst).toBeNull();
+    expect(env.asm.stats.windowPagesPeak).toBe(0);
+    // Rings double from 8 runs: 8, 16, 32, 64.
+    expect(env.asm.stats.windowRuns).toBe(64);
+    const copy = setup();
+    const copied = deliver(copy, 40, false);
+    expect(copied.conn.half0.runCount).toBe(0);
+    expect(copy.asm.stats.windowPages).toBeGreaterThan(2);
+    const pages: Page[] = [];
+    for (let p = copied.conn.half0.deliveredFirst; p !== null; p = p.next) pages.push(p);
+    expect(pages.every((p) => p.holdsBytes)).toBe(true);
+    expect(copy.asm.stats.windowRunsPeak).toBe(0);
+  });
+
+  it('a retransmission over many runs reads each back at its own position, one conflict per old packet', () => {
+    const env = setup();
+    const { conn, bytes, reads } = deliver(env, 5, true);
+    // Bytes 150..349: the second half of packet 11, all of 12, the first half of 13; only 11's copy differs.
+    resend(env, bytes, 150, 200);
+    expect(reads).toEqual([150, 200, 300]);
+    expect(conn.conflicts).toMatchObject([{ seq: 151, length: 50, oldRecordNumber: 11, newRecordNumber: 99 }]);
+    expect(conn.stats[0].conflictChecksImpossible).toBe(0);
+  });
+
+  it('an ACK that cuts into a run moves its file position with it', () => {
+    const env = setup();
+    const { conn, bytes, reads } = deliver(env, 2, true);
+    env.asm.assemble(s2c(1, '', { ack: 131 }));
+    expect(conn.half0.deliveredStart).toBe(131);
+    resend(env, bytes, 100, 100);
+    // Bytes 100..129 were released: unchecked; 130.. are read back from position 130.
+    expect(reads).toEqual([130]);
+    expect(conn.stats[0].conflictUncheckedBytes).toBe(30);
+    expect(conn.conflicts).toEqual([]);
+    resend(env, bytes, 130, 70);
+    expect(conn.conflicts).toMatchObject([{ seq: 131, length: 70, oldRecordNumber: 11 }]);
+  });
+
+  it('a direction keeps at most 512 runs: the oldest go, and checks of them count as impossible', () => {
+    const env = setup();
+    const { conn, bytes } = deliver(env, 600, true, 1);
+    expect(conn.half0.runCount).toBe(512);
+    expect(conn.half0.deliveredStart).toBe(1 + 88);
+    expect(conn.half0.deliveredBytes).toBe(512);
+    resend(env, bytes, 50, 1);
+    expect(conn.stats[0].conflictChecksImpossible).toBe(1);
+    // Not the very last byte: a 1-byte segment just before the next is a keep-alive, not compared.
+    resend(env, bytes, 590, 1);
+    expect(conn.conflicts).toMatchObject([{ seq: 591, length: 1, oldRecordNumber: 600 }]);
+  });
+
+  it('runs in all are bounded: past the bound a direction keeps nothing and says so; an end gives its ring back', () => {
+    // Two pages' worth of descriptors in all: 16 runs.
+    const env = setup({ maxWindowPagesTotal: 2 });
+    const a = deliver(env, 16, true, 10, 40000);
+    expect(env.asm.stats.windowRuns).toBe(16);
+    const b = deliver(env, 4, true, 10, 40001);
+    expect(b.conn.half0.runs).toBeNull();
+    expect(env.asm.stats.windowPageLimitHits).toBeGreaterThan(0);
+    resend(env, b.bytes, 0, 10, 40001);
+    expect(b.conn.stats[0].conflictChecksImpossible).toBe(1);
+    expect(b.conn.conflicts).toEqual([]);
+    // The first connection's checks are untouched.
+    resend(env, a.bytes, 0, 10, 40000);
+    expect(a.conn.conflicts).toHaveLength(1);
+    env.asm.flushAll();
+    expect(env.asm.stats.windowRuns).toBe(0);
+    expect(env.asm.stats.windowRunsPeak).toBe(16);
+  });
+
+  it('an emptied ring is kept for the next data, and given back once rings fill half the bound', () => {
+    const roomy = setup();
+    const kept = deliver(roomy, 3, true);
+    roomy.asm.assemble(s2c(1, '', { ack: 301 }));
+    expect(kept.conn.half0.runCount).toBe(0);
+    expect(kept.conn.half0.runs).not.toBeNull();
+    const tight = setup({ maxWindowPagesTotal: 1 });
+    const given = deliver(tight, 8, true, 10);
+    tight.asm.assemble(s2c(1, '', { ack: 81 }));
+    expect(given.conn.half0.runs).toBeNull();
+    expect(tight.asm.stats.windowRuns).toBe(0);
+  });
+
+  it('a copied run after runs in the file starts the window over (and the other way round)', () => {
+    const env = setup();
+    const { conn, bytes } = deliver(env, 3, true);
+    // A segment with no file behind it (a reassembled datagram, say): the window now holds it alone.
+    env.asm.assemble(c2s(301, bytes.subarray(0, 100), { recordNumber: 50, ack: 1 }));
+    expect(conn.half0.runCount).toBe(0);
+    expect(conn.half0.deliveredStart).toBe(301);
+    expect(conn.half0.deliveredBytes).toBe(100);
+    resend(env, bytes, 0, 100);
+    expect(conn.stats[0].conflictChecksImpossible).toBe(1);
+    const p = c2s(401, bytes.subarray(100, 200), { recordNumber: 51, ack: 1 });
+    p.readBack = fakeFile(bytes.subarray(100, 200).toString('latin1'), 0).readBack;
+    p.payloadFileOffset = 0;
+    env.asm.assemble(p);
+    expect(conn.half0.deliveredFirst).toBeNull();
+    expect(conn.half0.runCount).toBe(1);
+    expect(conn.half0.deliveredStart).toBe(401);
   });
 
   it('a conflicting retransmission is found by reading the old bytes back, exactly as from a copy', () => {

@@ -74,14 +74,17 @@ export class AssemblerStats {
   /** Pages holding out-of-order or kept data. */
   bufferedPages = 0;
   bufferedPagesPeak = 0;
-  /** Pages holding the delivered-data windows. */
+  /** Pages holding the delivered-data windows of copied bytes. */
   windowPages = 0;
   windowPagesPeak = 0;
+  /** Run slots (in rings) describing the delivered-data windows of bytes in the capture file. */
+  windowRuns = 0;
+  windowRunsPeak = 0;
   /** Times a page limit forced a gap to be skipped. */
   limitHitsPerConnection = 0;
   limitHitsTotal = 0;
   /** Bytes of sequence space skipped because of page limits. */
   bytesSkippedByLimits = 0;
-  /** Times a window could not grow because of the window page bound. */
+  /** Times a window could not grow because of the bound on window pages or runs in all. */
   windowPageLimitHits = 0;
 }

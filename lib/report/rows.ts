@@ -131,7 +131,10 @@ export interface RunSummary extends RunTotals {
     /** Highest number of pages in use at once: buffered plus delivered-data windows. */
     pagesPeak: number;
     bufferedPagesPeak: number;
+    /** Window pages of copied bytes (input that cannot be read back: a pipe, gzip, reassembled datagrams). */
     windowPagesPeak: number;
+    /** Run descriptors (64 bytes each) of the windows of bytes read back from the capture file, at most at once. */
+    windowRunsPeak: number;
     /** Missing bytes caused by the page limits rather than by the capture (subset of bytesMissing). */
     bytesSkippedByLimits: number;
     limitHitsPerConnection: number;

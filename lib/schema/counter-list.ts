@@ -51,7 +51,7 @@ export const DIRECTION_COUNTERS = [
   { name: 'conflictBytes', unit: 'bytes', total: true, row: true, doc: 'Overlapped bytes inside conflicting ranges.' },
   { name: 'conflictChecksImpossible', unit: 'events', total: true, row: true, doc: 'Overlaps with delivered data that could not be compared: the delivered-data window had moved on.' },
   { name: 'conflictUncheckedBytes', unit: 'bytes', total: true, row: true, doc: 'Overlapped bytes that could not be compared.' },
-  { name: 'pagesPeak', unit: 'pages', total: false, row: true, doc: 'Most pages this direction held at once: queued, kept and delivered-data window.' },
+  { name: 'pagesPeak', unit: 'pages', total: false, row: true, doc: 'Most pages this direction held at once: queued, kept, and the delivered-data window of copied bytes (a window read back from the capture file holds none).' },
   { name: 'syn', unit: 'packets', total: true, row: true, doc: 'SYN packets, retransmitted SYNs included.' },
   { name: 'synRetransmits', unit: 'packets', total: true, row: true, doc: 'SYNs repeating the ISN already seen.' },
   { name: 'fin', unit: 'packets', total: true, row: true, doc: 'FIN packets.' },

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../lib/capture/index.js';
 import { PcapBuilder } from '../support/capture-builder.js';
-import { cli, manifestRows, sha256, tempDir, truth } from './support.js';
+import { cli, manifestRows, sha256, tempDir, truth, withoutPageCounts } from './support.js';
 
 const root = tempDir('capture-set');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -78,7 +78,8 @@ describe('a ring of files is one capture', () => {
     const whole = await rows(['samples/ipv4-loss.pcap']);
     const ring = join(root, 'ring');
     const set = await rows([join(ring, 'b.pcap'), join(ring, 'c.pcap'), join(ring, 'a.pcap.gz')]);
-    expect(set.rows).toEqual(whole.rows);
+    // The gzipped piece's window bytes are copies in pages, the plain file's are not: page counts differ.
+    expect(set.rows.map(withoutPageCounts)).toEqual(whole.rows.map(withoutPageCounts));
     const inputs = set.summary.inputs as Array<{ name: string; records: number; firstTime: string; lastTime: string }>;
     expect(inputs.map((i) => [i.name, i.records])).toEqual([[join(ring, 'c.pcap'), 600], [join(ring, 'a.pcap.gz'), 600], [join(ring, 'b.pcap'), 490]]);
     expect(inputs[0]!.firstTime).toBe('2026-11-25T23:14:17.726212000Z');
@@ -89,7 +90,7 @@ describe('a ring of files is one capture', () => {
   it('a folder is its files; what is not a capture is skipped with a warning', async () => {
     const whole = await rows(['samples/ipv4-loss.pcap']);
     const set = await rows([join(root, 'ring')]);
-    expect(set.rows).toEqual(whole.rows);
+    expect(set.rows.map(withoutPageCounts)).toEqual(whole.rows.map(withoutPageCounts));
     expect(set.stderr).toContain(`tcpreasm: warning: skipped ${join(root, 'ring', 'README.txt')}: not read as a capture`);
   });
 

@@ -285,8 +285,8 @@ function finalChecks(
   const as = asm.stats;
   const ps = asm.pool.stats;
   if (ps.connectionsOpen !== 0) check.violate(`${ps.connectionsOpen} connections open after flushAll`);
-  if (as.bufferedPages !== 0 || as.windowPages !== 0 || as.pagesInUse !== 0) {
-    check.violate(`pages held after flushAll: buffered ${as.bufferedPages}, window ${as.windowPages}, in use ${as.pagesInUse}`);
+  if (as.bufferedPages !== 0 || as.windowPages !== 0 || as.pagesInUse !== 0 || as.windowRuns !== 0) {
+    check.violate(`pages held after flushAll: buffered ${as.bufferedPages}, window ${as.windowPages}, in use ${as.pagesInUse}, runs ${as.windowRuns}`);
   }
   const maxPool = asm.pool.options.maxConnections;
   if (ps.connectionsPeakOpen > maxPool) check.violate(`peak open ${ps.connectionsPeakOpen} > max ${maxPool}`);

@@ -27,9 +27,9 @@ export function s2c(seq: number, payload: string | Uint8Array = '', extra: Spec 
   return makePacket({ ...SERVER, seq, payload, ...extra });
 }
 
-/** Feeds a three-way handshake with ISNs `ci` (client) and `si` (server). */
-export function handshake(asm: Assembler, ci: number, si: number, tsSec = 1_700_000_000): void {
-  asm.assemble(c2s(ci, '', { flags: SYN, tsSec }));
-  asm.assemble(s2c(si, '', { flags: SYN | ACK, ack: (ci + 1) >>> 0, tsSec }));
-  asm.assemble(c2s((ci + 1) >>> 0, '', { flags: ACK, ack: (si + 1) >>> 0, tsSec }));
+/** Feeds a three-way handshake with ISNs `ci` (client) and `si` (server), the client on port `port`. */
+export function handshake(asm: Assembler, ci: number, si: number, tsSec = 1_700_000_000, port: number = CLIENT.sport): void {
+  asm.assemble(c2s(ci, '', { flags: SYN, tsSec, sport: port }));
+  asm.assemble(s2c(si, '', { flags: SYN | ACK, ack: (ci + 1) >>> 0, tsSec, dport: port }));
+  asm.assemble(c2s((ci + 1) >>> 0, '', { flags: ACK, ack: (si + 1) >>> 0, tsSec, sport: port }));
 }

@@ -80,7 +80,7 @@ export function testSummary(over: Partial<RunSummary> = {}): RunSummary {
     engine: {
       packets: 999_000, connectionsCreated: 3, connectionsPeakOpen: 2, midStreamPickups: 0, portReuses: 0,
       ended: { ...newEndedCounts(), closed: 2, reset: 1 }, connectionsEvicted: 0, packetsToTombstones: 4, pageSize: 1900, pagesPeak: 10,
-      bufferedPagesPeak: 6, windowPagesPeak: 4, bytesSkippedByLimits: 0, limitHitsPerConnection: 0, limitHitsTotal: 0,
+      bufferedPagesPeak: 6, windowPagesPeak: 4, windowRunsPeak: 8, bytesSkippedByLimits: 0, limitHitsPerConnection: 0, limitHitsTotal: 0,
       retransmittedPackets: 1, retransmittedBytes: 10, conflictBytes: 5, conflictChecksImpossible: 0, rejected: 0,
     },
     checks: { state: null, options: null },
