@@ -27,8 +27,8 @@ export const RUN_FILE = 7;
 
 /** Runs of a direction's first ring; rings double from there up to the per-direction bound. */
 const MIN_RUNS = 8;
-/** Free rings kept for reuse per size. */
-const MAX_FREE_RINGS = 1024;
+/** Run slots of the free rings kept for reuse, all sizes together (2 MB): a burst does not pin its peak. */
+export const MAX_FREE_RUNS = 32768;
 
 /** The run rings of all directions of one assembler, their bounds and their reuse. */
 export class DeliveredRuns {
@@ -37,8 +37,9 @@ export class DeliveredRuns {
   readonly maxRunsPerHalf: number;
   /** Run slots of all rings together at most. */
   readonly maxRunsTotal: number;
-  /** Free rings by size: free[k] holds rings of MIN_RUNS << k runs. */
+  /** Free rings by size: free[k] holds rings of MIN_RUNS << k runs; freeRuns counts their slots. */
   private readonly free: Float64Array[][] = [];
+  private freeRuns = 0;
   /** The files runs are read back from, so a run stores a small index, not a reference. */
   private readonly files: CaptureReadBack[] = [];
   private lastFile: CaptureReadBack | null = null;
@@ -188,15 +189,23 @@ export class DeliveredRuns {
     return true;
   }
 
+  /** Run slots of the free rings kept for reuse. */
+  get freeRunSlots(): number {
+    return this.freeRuns;
+  }
+
   private take(runs: number): Float64Array {
-    const list = this.free[sizeClass(runs)];
-    return list?.pop() ?? new Float64Array(runs * RUN_STRIDE);
+    const r = this.free[sizeClass(runs)]?.pop();
+    if (r === undefined) return new Float64Array(runs * RUN_STRIDE);
+    this.freeRuns -= runs;
+    return r;
   }
 
   private keep(r: Float64Array): void {
-    const k = sizeClass(r.length / RUN_STRIDE);
-    const list = (this.free[k] ??= []);
-    if (list.length < MAX_FREE_RINGS) list.push(r);
+    const runs = r.length / RUN_STRIDE;
+    if (this.freeRuns + runs > MAX_FREE_RUNS) return;
+    (this.free[sizeClass(runs)] ??= []).push(r);
+    this.freeRuns += runs;
   }
 
   private fileIndex(readBack: CaptureReadBack): number {

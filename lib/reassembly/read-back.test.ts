@@ -4,6 +4,7 @@ import type { CaptureReadBack } from '../capture/read-back.js';
 import { overlapsCapture } from '../pipeline/index.js';
 import { c2s, handshake, s2c, setup } from '../../test/support/engine-helpers.js';
 import type { Connection } from './connection.js';
+import { MAX_FREE_RUNS } from './delivered-runs.js';
 import type { Page } from './memory.js';
 
 /**
@@ -142,6 +143,18 @@ describe('delivered window kept as file positions', () => {
     env.asm.flushAll();
     expect(env.asm.stats.windowRuns).toBe(0);
     expect(env.asm.stats.windowRunsPeak).toBe(16);
+  });
+
+  it('rings given back are kept for reuse only up to a bound (a burst does not pin its peak)', () => {
+    const env = setup();
+    // 80 connections each at a 512-run ring: 2.6 MB of runs, more than the free rings may keep.
+    for (let c = 0; c < 80; c++) deliver(env, 600, true, 1, 41000 + c);
+    expect(env.asm.stats.windowRuns).toBe(80 * 512);
+    env.asm.flushAll();
+    expect(env.asm.stats.windowRuns).toBe(0);
+    const runs = (env.asm as unknown as { delivered: { runs: { freeRunSlots: number } } }).delivered.runs;
+    expect(runs.freeRunSlots).toBeGreaterThan(0);
+    expect(runs.freeRunSlots).toBeLessThanOrEqual(MAX_FREE_RUNS);
   });
 
   it('an emptied ring is kept for the next data, and given back once rings fill half the bound', () => {
