@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapBuilder } from '../../test/support/capture-builder.js';
 import { tcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../test/support/frame-builder.js';
 import { blindRst } from '../../test/attacks/crafted.js';
-import { analyzeCapture, exportCapture, overlapsCapture } from './index.js';
+import { analyzeCapture, exportCapture, overlapsCapture, runPass } from './index.js';
 
 const T0 = 1_700_000_000;
 const tmp = mkdtempSync(join(tmpdir(), 'tcpreasm-pass-'));
@@ -137,5 +137,25 @@ describe('RST policy through the pass', () => {
     const streamed: string[] = [];
     const none = await overlapsCapture(file, { kinds: ['retransmission'], onEvent: (e) => streamed.push(e.kind) });
     expect([none.events.length, streamed.length]).toEqual([0, 0]);
+  });
+});
+
+describe('a pass gives back all its window memory', () => {
+  // Read from their files, the samples' windows are run rings: whatever ended a connection (FIN, RST, timeout,
+  // eviction, the end of the capture) must return its ring, or windowRuns would count rings nobody holds.
+  const dirs = ['samples', 'samples/crafted'];
+  const files = dirs.flatMap((d) => readdirSync(d).filter((f) => /\.(pcap|pcapng)$/.test(f)).map((f) => join(d, f)));
+  it.each([
+    ['defaults', {}],
+    ['timeouts and evictions', { closeAfterSec: 1, flushAfterSec: 1, pool: { maxConnections: 2 } }],
+  ] as const)('with %s', async (_name, options) => {
+    let ranWindows = 0;
+    for (const f of files) {
+      const r = await runPass(f, { open: () => ({ reassembled: () => {}, complete: () => {} }) }, options);
+      expect([f, r.assembler.windowRuns, r.assembler.windowPages], f).toEqual([f, 0, 0]);
+      if (r.assembler.windowRunsPeak > 0) ranWindows++;
+    }
+    // The runs were there to give back.
+    expect(ranWindows).toBeGreaterThan(files.length / 2);
   });
 });
