@@ -40,8 +40,9 @@ export class DeliveredRuns {
   /** Free rings by size: free[k] holds rings of MIN_RUNS << k runs; freeRuns counts their slots. */
   private readonly free: Float64Array[][] = [];
   private freeRuns = 0;
-  /** The files runs are read back from, so a run stores a small index, not a reference. */
+  /** The files runs are read back from, so a run stores a small index, not a reference; and their indexes. */
   private readonly files: CaptureReadBack[] = [];
+  private readonly fileIndexes = new WeakMap<CaptureReadBack, number>();
   private lastFile: CaptureReadBack | null = null;
   private lastFileIndex = -1;
 
@@ -208,9 +209,13 @@ export class DeliveredRuns {
     this.freeRuns += runs;
   }
 
+  /** The index of `readBack` (a set of captures merged record by record switches file on every packet). */
   private fileIndex(readBack: CaptureReadBack): number {
-    let i = this.files.indexOf(readBack);
-    if (i < 0) i = this.files.push(readBack) - 1;
+    let i = this.fileIndexes.get(readBack);
+    if (i === undefined) {
+      i = this.files.push(readBack) - 1;
+      this.fileIndexes.set(readBack, i);
+    }
     this.lastFile = readBack;
     this.lastFileIndex = i;
     return i;

@@ -170,6 +170,30 @@ describe('delivered window kept as file positions', () => {
     expect(tight.asm.stats.windowRuns).toBe(0);
   });
 
+  it('runs from two files in one window (captures read as one timeline) are read back each from its own', () => {
+    const env = setup();
+    handshake(env.asm, 0, 0);
+    const one = fakeFile('first-half', 100);
+    const two = fakeFile('second-half', 7);
+    const a = c2s(1, 'first-half', { recordNumber: 10, ack: 1 });
+    a.readBack = one.readBack;
+    a.payloadFileOffset = 100;
+    const b = c2s(11, 'second-half', { recordNumber: 11, ack: 1 });
+    b.readBack = two.readBack;
+    b.payloadFileOffset = 7;
+    env.asm.assemble(a);
+    env.asm.assemble(b);
+    // Record numbers run across the timeline of the set: each old packet is a span, read from its own file.
+    env.asm.assemble(c2s(1, 'first-halF' + 'second-halF', { recordNumber: 99, ack: 1 }));
+    expect(one.reads).toEqual([100]);
+    expect(two.reads).toEqual([7]);
+    const c = env.factory.streams[0]!.conn.conflicts;
+    expect(c).toMatchObject([
+      { seq: 1, length: 10, firstDifferenceSeq: 10, oldRecordNumber: 10 },
+      { seq: 11, length: 11, firstDifferenceSeq: 21, oldRecordNumber: 11 },
+    ]);
+  });
+
   it('a copied run after runs in the file starts the window over (and the other way round)', () => {
     const env = setup();
     const { conn, bytes } = deliver(env, 3, true);
