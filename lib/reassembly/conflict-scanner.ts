@@ -66,11 +66,7 @@ export class ConflictScanner {
   /** Adds a piece of the copy that loses (the new one against delivered data, the old one against buffered). */
   private keepLosingPiece(buf: Buffer, off: number, len: number): void {
     const need = this.losingLength + len;
-    if (need > this.losing.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.losing.length * 2, 4096));
-      this.losing.copy(grown, 0, 0, this.losingLength);
-      this.losing = grown;
-    }
+    this.losing = withRoom(this.losing, this.losingLength, need);
     buf.copy(this.losing, this.losingLength, off, off + len);
     this.losingLength = need;
   }
@@ -149,9 +145,9 @@ export class ConflictScanner {
         let n = r[i + RUN_LENGTH]! - within;
         const partial = n > len - span;
         if (partial) n = len - span;
-        const buf = this.oldSpan(span + n);
+        this.span = withRoom(this.span, span, span + n);
         // A failed read (the file shrank or is closed) leaves the span unchecked, counted.
-        if (readable && file.readAt(buf, span, n, r[i + RUN_POSITION]! + within) !== n) readable = false;
+        if (readable && file.readAt(this.span, span, n, r[i + RUN_POSITION]! + within) !== n) readable = false;
         span += n;
         at = seqAdd(at, n);
         if (partial) break;
@@ -170,8 +166,8 @@ export class ConflictScanner {
   }
 
   /**
-   * compareWindow over copied bytes in pages. An old packet's span crossing pages is gathered into one piece
-   * first (rare: only a retransmission over a page boundary), so pages do not cut conflicts in two.
+   * compareWindow over copied bytes in pages. Each old packet's span is gathered into one piece (it may cross
+   * pages), so pages do not cut conflicts in two; a copy only on a retransmission of delivered data.
    */
   private comparePages(conn: Connection, half: HalfConnection, pkt: TcpPacket, seq: number, off: number, len: number): number {
     let p = this.delivered.pageAt(half, seq);
@@ -182,11 +178,7 @@ export class ConflictScanner {
       const tsSec = desc[di + 1]!;
       const tsNsec = desc[di + 2]!;
       const segmentLength = desc[di + 4]!;
-      // The span's first piece stays in its page unless a second piece of the same packet follows.
-      const firstBuf = p.buf;
-      const firstOff = p.off + seqDiff(p.seq, seq);
       let span = 0;
-      let gathered = false;
       let at = seq;
       while (p !== null && span < len) {
         const d = descriptorAt(p, at);
@@ -200,21 +192,14 @@ export class ConflictScanner {
           if (run > 0 && run < n) n = run;
         }
         if (n > len - span) n = len - span;
-        if (span > 0) {
-          if (!gathered) {
-            firstBuf.copy(this.oldSpan(span), 0, firstOff, firstOff + span);
-            gathered = true;
-          }
-          p.buf.copy(this.oldSpan(span + n), span, p.off + within, p.off + within + n);
-        }
+        this.span = withRoom(this.span, span, span + n);
+        p.buf.copy(this.span, span, p.off + within, p.off + within + n);
         span += n;
         at = seqAdd(at, n);
         if (n === inPage) p = p.next;
       }
-      const oldBuf = gathered ? this.span : firstBuf;
-      const oldOff = gathered ? 0 : firstOff;
-      if (pkt.payloadBuf.compare(oldBuf, oldOff, oldOff + span, off, off + span) !== 0) {
-        this.old(oldBuf, oldOff, tsSec, tsNsec, record, segmentLength);
+      if (pkt.payloadBuf.compare(this.span, 0, span, off, off + span) !== 0) {
+        this.old(this.span, 0, tsSec, tsNsec, record, segmentLength);
         this.note(conn, half, 'delivered', seq, span, pkt, off, 'old');
       }
       seq = at;
@@ -222,16 +207,6 @@ export class ConflictScanner {
       len -= span;
     }
     return len;
-  }
-
-  /** The old-span buffer with room for `n` bytes (grown, keeping its bytes, to the largest span seen). */
-  private oldSpan(n: number): Buffer {
-    if (n > this.span.length) {
-      const grown = Buffer.allocUnsafe(Math.max(n, this.span.length * 2));
-      this.span.copy(grown);
-      this.span = grown;
-    }
-    return this.span;
   }
 
   private old(buf: Buffer, off: number, tsSec: number, tsNsec: number, recordNumber: number, segmentLength: number): void {
@@ -317,4 +292,12 @@ export class ConflictScanner {
     conn.conflictsDropped++;
     return this.dropped;
   }
+}
+
+/** `buf`, or a larger copy of its first `used` bytes, with room for `need` bytes (grown at least twofold). */
+function withRoom(buf: Buffer, used: number, need: number): Buffer {
+  if (need <= buf.length) return buf;
+  const grown = Buffer.allocUnsafe(Math.max(need, buf.length * 2, 4096));
+  buf.copy(grown, 0, 0, used);
+  return grown;
 }

@@ -129,9 +129,8 @@ export class DeliveredRuns {
 
   /** Forgets the direction's runs and returns its ring for reuse. */
   release(half: HalfConnection): void {
+    this.clear(half);
     const r = half.runs;
-    half.runHead = 0;
-    half.runCount = 0;
     if (r === null) return;
     half.runs = null;
     half.runMask = -1;

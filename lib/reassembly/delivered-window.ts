@@ -83,7 +83,7 @@ export class DeliveredWindow {
     let written = 0;
     while (written < len) {
       let p = half.deliveredLast;
-      if (p === null || p.off + p.len === p.size || (written === 0 && p.descCount === WINDOW_DESCRIPTORS)) {
+      if (p === null || p.off + p.len === p.buf.length || (written === 0 && p.descCount === WINDOW_DESCRIPTORS)) {
         p = this.newPage(half);
         if (p === null) {
           this.clear(half);
@@ -93,7 +93,7 @@ export class DeliveredWindow {
         p.seq = seqAdd(seq, written);
       }
       if (written === 0 || p.len === 0) addDescriptor(p, seqAdd(seq, written), tsSec, tsNsec, recordNumber, segmentLength);
-      const room = p.size - p.off - p.len;
+      const room = p.buf.length - p.off - p.len;
       const k = room < len - written ? room : len - written;
       copyBytes(buf, off + written, p.buf, p.off + p.len, k);
       p.len += k;

@@ -380,7 +380,7 @@ export class Delivery {
       let firstPiece = true;
       while (remaining > 0) {
         const p = this.pages.alloc();
-        const k = remaining < p.size ? remaining : p.size;
+        const k = remaining < p.buf.length ? remaining : p.buf.length;
         sg.chunkBuffer(i).copy(p.buf, 0, o, o + k);
         p.len = k;
         p.seq = seq;

@@ -18,10 +18,7 @@ export const DESCRIPTOR_STRIDE = 5;
 
 /** A page of buffered bytes: `buf[off, off + len)` holds sequence numbers `[seq, seq + len)`. */
 export class Page {
-  /** Bytes the page holds at most (the page size). */
-  readonly size: number;
-  /** The bytes, made the first time they are asked for (a page from the cache may never need them). */
-  private bytes: Buffer | null = null;
+  readonly buf: Buffer;
   off = 0;
   len = 0;
   /** Sequence number of `buf[off]`. */
@@ -58,17 +55,7 @@ export class Page {
   bufPosition = 0;
 
   constructor(size: number) {
-    this.size = size;
-  }
-
-  /** Whether the page has its bytes yet. */
-  get holdsBytes(): boolean {
-    return this.bytes !== null;
-  }
-
-  /** The page's bytes (see `bytes`). */
-  get buf(): Buffer {
-    return (this.bytes ??= Buffer.allocUnsafe(this.size));
+    this.buf = Buffer.allocUnsafe(size);
   }
 
   /** Capture time in seconds. */

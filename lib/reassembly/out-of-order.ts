@@ -191,7 +191,7 @@ export class OutOfOrderQueue {
     let written = 0;
     while (written < capLen) {
       const p = this.pages.alloc();
-      const k = capLen - written < p.size ? capLen - written : p.size;
+      const k = capLen - written < p.buf.length ? capLen - written : p.buf.length;
       copyBytes(pkt.payloadBuf, off + written, p.buf, 0, k);
       p.len = k;
       p.seq = seqAdd(seq, written);
