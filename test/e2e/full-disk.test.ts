@@ -35,8 +35,11 @@ describe.runIf(mountable)('export onto a file system that fills up (tmpfs, 2 MiB
     }
   });
 
-  /** What a stopped export must leave: exit 4, a valid manifest with a row per file on disk as written, an end record. */
-  function expectStoppedExport(out: string, r: { code: number | null; stderr: string }): void {
+  /**
+   * What a stopped export must leave: exit 4, a valid manifest with a row per file on disk as written, an end
+   * record; and more than `minFiles` files, so that the checks of each file check something.
+   */
+  function expectStoppedExport(out: string, r: { code: number | null; stderr: string }, minFiles: number): void {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/export stopped: cannot (write|reserve manifest space in) .*no space left on the device \(ENOSPC\)/);
     // One error for the disk, not one per file that could not be written after it.
@@ -60,7 +63,7 @@ describe.runIf(mountable)('export onto a file system that fills up (tmpfs, 2 MiB
       if (row.c2s.file !== null) byFile.set(row.c2s.file, { ...row.c2s, expected: s.c2s });
       if (row.s2c.file !== null) byFile.set(row.s2c.file, { ...row.s2c, expected: s.s2c });
     }
-    expect(onDisk.length).toBeGreaterThan(10);
+    expect(onDisk.length).toBeGreaterThan(minFiles);
     let truncated = 0;
     for (const name of onDisk) {
       const d = byFile.get(name);
@@ -81,14 +84,15 @@ describe.runIf(mountable)('export onto a file system that fills up (tmpfs, 2 MiB
 
   it('exit 4; valid manifest: a row per file on disk, sizes and hashes as written, the cut file truncated, an end record', async () => {
     const out = join(mnt, 'out');
-    expectStoppedExport(out, await cli(['export', capture, '-o', out, '-q']));
+    expectStoppedExport(out, await cli(['export', capture, '-o', out, '-q']), 10);
     rmSync(out, { recursive: true, force: true });
   });
 
   it('the same with --workers 2: the shard that meets the full disk stops the other, no reserve is left', async () => {
     const out = join(mnt, 'out-workers');
     const r = await spawnCli(['export', capture, '-o', out, '-q', '--workers', '2']);
-    expectStoppedExport(out, r);
+    // Two shards write at once, so how many files are whole when the disk fills varies: 9 to 26 in 12 runs.
+    expectStoppedExport(out, r, 5);
     expect(readdirSync(out).filter((n) => n.startsWith(RESERVE_FILE))).toEqual([]);
     rmSync(out, { recursive: true, force: true });
   });
